@@ -1,0 +1,129 @@
+package review
+
+import (
+	"context"
+	"time"
+)
+
+// Claim is one statement a report makes, followed across its editions. Its
+// content lives in revisions; the claim itself only holds identity.
+type Claim struct {
+	ID         int64  `json:"id"`
+	ReportID   int64  `json:"-"`
+	Report     string `json:"report"`
+	CurrentID  int64  `json:"current,omitempty"` // approved revision, 0 until one is approved
+	CreatedBy  string `json:"created_by"`
+	CreatedAt  time.Time `json:"created_at"`
+	// Retired is set when an editor drops the claim in an edition; it is not
+	// carried into later editions.
+	RetiredIn string `json:"retired_in,omitempty"`
+	UpdatedAt time.Time `json:"updated_at"`
+
+	// Latest is the claim's newest revision whatever its state; Current the
+	// approved one (zero when none).
+	Latest  Revision `json:"latest"`
+	Current Revision `json:"-"`
+	// Anchor is the claim's appearance in the edition asked for.
+	Anchor Appearance `json:"anchor"`
+	Flags  []Flag     `json:"flags"` // open flags
+
+	// Filled in by FindClaim only.
+	Revisions   []Revision   `json:"revisions,omitempty"`
+	Appearances []Appearance `json:"appearances,omitempty"`
+	Notes       []Note       `json:"notes,omitempty"`
+	AllFlags    []Flag       `json:"all_flags,omitempty"`
+}
+
+// Head is the revision new proposals must build on: the latest revision
+// that is pending or approved, else 0.
+func Head(revs []Revision) int64 {
+	var head int64
+	for _, r := range revs {
+		if (r.State == StatePending || r.State == StateApproved) && r.ID > head {
+			head = r.ID
+		}
+	}
+	return head
+}
+
+// Appearance is where a claim's quote stands in one edition.
+type Appearance struct {
+	ClaimID    int64     `json:"claim"`
+	Edition    string    `json:"edition"`
+	Match      Outcome   `json:"match"`
+	Similarity float64   `json:"similarity"`
+	Anchor               // zero when missing
+	Hedges     []string  `json:"hedges,omitempty"` // the report's hedge words in the anchored text
+	Diff       []DiffOp  `json:"diff,omitempty"`
+	CreatedAt  time.Time `json:"created_at"`
+}
+
+// NewClaim makes a claim on an edition's text, with its first revision.
+type NewClaim struct {
+	Report     string
+	Edition    string // "" for the report's latest edition
+	Quote      string
+	Prefix     string
+	Suffix     string
+	Statement  string
+	Topic      string
+	Confidence Confidence
+	Hedge      string
+	Reason     string
+	Evidence   []NewEvidence
+	Draft      bool
+}
+
+// Validate checks the fields a person typed; the quote is checked against
+// the edition's text by the store.
+func (n NewClaim) Validate() error {
+	if err := checkText("quote", "The quote", n.Quote, MaxLongText, true); err != nil {
+		return err
+	}
+	if err := checkText("prefix", "The prefix", n.Prefix, MaxShortText, false); err != nil {
+		return err
+	}
+	if err := checkText("suffix", "The suffix", n.Suffix, MaxShortText, false); err != nil {
+		return err
+	}
+	return n.revision().Validate()
+}
+
+func (n NewClaim) revision() NewRevision {
+	ev := n.Evidence
+	if ev == nil {
+		ev = []NewEvidence{}
+	}
+	return NewRevision{Statement: n.Statement, Topic: n.Topic, Confidence: n.Confidence,
+		Hedge: n.Hedge, Reason: n.Reason, Evidence: ev, Draft: n.Draft}
+}
+
+// FirstRevision is the revision a new claim starts with.
+func (n NewClaim) FirstRevision() NewRevision { return n.revision() }
+
+// ClaimFilter selects claims; zero fields do not filter.
+type ClaimFilter struct {
+	Report     string
+	Edition    string // anchor shown for this edition (default: latest)
+	Section    string
+	State      RevisionState
+	Confidence Confidence
+	Flagged    *bool
+	Match      Outcome
+	Query      string // full-text search over statements, quotes, notes, sources
+	IDs        []int64
+
+	// Pagination: Offset for pages, or After (a claim id) for a cursor that
+	// stays correct while claims are added.
+	Offset int
+	After  int64
+	Limit  int
+}
+
+// ClaimService creates and reads claims.
+type ClaimService interface {
+	CreateClaim(ctx context.Context, by User, n NewClaim) (Claim, error)
+	FindClaim(ctx context.Context, id int64) (Claim, error)
+	// FindClaims returns a page of claims and the total that match.
+	FindClaims(ctx context.Context, f ClaimFilter) ([]Claim, int, error)
+}

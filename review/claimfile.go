@@ -1,0 +1,190 @@
+package review
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+)
+
+// ClaimLine is one line of a claims file (JSON Lines): a claim with its
+// sources, and optionally a first note and flag.
+type ClaimLine struct {
+	Report     string       `json:"report"`
+	Edition    string       `json:"edition"`
+	Quote      string       `json:"quote"`
+	Statement  string       `json:"statement"`
+	Topic      string       `json:"topic"`
+	Confidence string       `json:"confidence"`
+	Hedge      string       `json:"hedge"`
+	Prefix     string       `json:"prefix"`
+	Suffix     string       `json:"suffix"`
+	Sources    []LineSource `json:"sources"`
+	Note       string       `json:"note"`
+	Flag       *LineFlag    `json:"flag"`
+}
+
+// LineSource is a source cited on a claims-file line.
+type LineSource struct {
+	Title       string `json:"title"`
+	Publisher   string `json:"publisher"`
+	URL         string `json:"url"`
+	Published   string `json:"published"`
+	Accessed    string `json:"accessed"`
+	Reliability string `json:"reliability"`
+	Credibility int    `json:"credibility"`
+	Excerpt     string `json:"excerpt"`
+	Stance      string `json:"stance"`
+}
+
+// LineFlag is a flag raised on a claims-file line.
+type LineFlag struct {
+	Kind   string `json:"kind"`
+	Reason string `json:"reason"`
+}
+
+// LineError is what is wrong with one line of a file.
+type LineError struct {
+	Line   int    `json:"line"`
+	Reason string `json:"reason"`
+}
+
+func (e LineError) Error() string { return fmt.Sprintf("line %d: %s", e.Line, e.Reason) }
+
+// LineErrors lists every bad line of a file; a file with any is imported
+// not at all.
+type LineErrors []LineError
+
+func (es LineErrors) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%d bad line(s), nothing imported:", len(es))
+	for _, e := range es {
+		b.WriteString("\n  ")
+		b.WriteString(e.Error())
+	}
+	return b.String()
+}
+
+// Unwrap makes LineErrors an EINVALID for ErrorCode.
+func (es LineErrors) Unwrap() error { return Errorf(EINVALID, "%s", es.Error()) }
+
+// ParsedClaim is a valid claims-file line turned into requests.
+type ParsedClaim struct {
+	Line  int
+	Claim NewClaim
+	Note  string
+	Flag  *NewFlag
+}
+
+// MaxClaimLine bounds one line of a claims file.
+const MaxClaimLine = 1 << 20
+
+// ReadClaimFile reads a claims file and checks each line on its own. It
+// returns every valid line and every bad one; blank lines are skipped.
+// Unknown fields are errors, so a misspelt field is not silently dropped.
+func ReadClaimFile(r io.Reader) ([]ParsedClaim, LineErrors) {
+	var out []ParsedClaim
+	var errs LineErrors
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 64*1024), MaxClaimLine)
+	n := 0
+	for sc.Scan() {
+		n++
+		line := bytes.TrimSpace(sc.Bytes())
+		if len(line) == 0 {
+			continue
+		}
+		p, err := parseClaimLine(line)
+		if err != nil {
+			errs = append(errs, LineError{Line: n, Reason: err.Error()})
+			continue
+		}
+		p.Line = n
+		out = append(out, p)
+	}
+	if err := sc.Err(); err != nil {
+		reason := err.Error()
+		if errors.Is(err, bufio.ErrTooLong) {
+			reason = fmt.Sprintf("line longer than %d bytes", MaxClaimLine)
+		}
+		errs = append(errs, LineError{Line: n + 1, Reason: reason})
+	}
+	if len(out) == 0 && len(errs) == 0 {
+		errs = append(errs, LineError{Line: 1, Reason: "the file holds no claims"})
+	}
+	return out, errs
+}
+
+func parseClaimLine(line []byte) (ParsedClaim, error) {
+	dec := json.NewDecoder(bytes.NewReader(line))
+	dec.DisallowUnknownFields()
+	var cl ClaimLine
+	if err := dec.Decode(&cl); err != nil {
+		return ParsedClaim{}, fmt.Errorf("not a JSON claim: %s", jsonReason(err))
+	}
+	if dec.More() {
+		return ParsedClaim{}, errors.New("more than one JSON value on the line")
+	}
+	if cl.Report == "" {
+		return ParsedClaim{}, errors.New(`"report" is required`)
+	}
+	conf, err := ParseConfidence(cl.Confidence)
+	if err != nil {
+		return ParsedClaim{}, errors.New(ErrorMessage(err))
+	}
+	n := NewClaim{Report: cl.Report, Edition: cl.Edition, Quote: cl.Quote, Prefix: cl.Prefix, Suffix: cl.Suffix,
+		Statement: cl.Statement, Topic: cl.Topic, Confidence: conf, Hedge: cl.Hedge, Evidence: []NewEvidence{}}
+	for i, s := range cl.Sources {
+		stance := Stance(s.Stance)
+		if stance == "" {
+			stance = StanceSupports
+		}
+		rel, cred := s.Reliability, s.Credibility
+		if rel == "" {
+			rel = "F"
+		}
+		if cred == 0 {
+			cred = 6
+		}
+		ev := NewEvidence{Source: NewSource{Title: s.Title, Publisher: s.Publisher, URL: s.URL, Published: s.Published,
+			Accessed: s.Accessed, Reliability: rel}, Credibility: cred, Excerpt: s.Excerpt, Stance: stance}
+		if err := ev.Validate(); err != nil {
+			return ParsedClaim{}, fmt.Errorf("source %d: %s", i+1, ErrorMessage(err))
+		}
+		n.Evidence = append(n.Evidence, ev)
+	}
+	if err := n.Validate(); err != nil {
+		return ParsedClaim{}, errors.New(ErrorMessage(err))
+	}
+	p := ParsedClaim{Claim: n, Note: cl.Note}
+	if cl.Note != "" {
+		if err := (NewNote{Body: cl.Note}).Validate(); err != nil {
+			return ParsedClaim{}, errors.New(ErrorMessage(err))
+		}
+	}
+	if cl.Flag != nil {
+		f := NewFlag{Kind: FlagKind(cl.Flag.Kind), Reason: cl.Flag.Reason}
+		if err := f.Validate(); err != nil {
+			return ParsedClaim{}, fmt.Errorf("flag: %s", ErrorMessage(err))
+		}
+		p.Flag = &f
+	}
+	return p, nil
+}
+
+func jsonReason(err error) string {
+	var se *json.SyntaxError
+	var te *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &se):
+		return fmt.Sprintf("%s at byte %d", se.Error(), se.Offset)
+	case errors.As(err, &te):
+		return fmt.Sprintf("field %q must be %s, not %s", te.Field, te.Type, te.Value)
+	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
+		return "the line ends before the JSON does"
+	}
+	return err.Error()
+}

@@ -1,0 +1,126 @@
+package review
+
+import (
+	"context"
+	"regexp"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// Report is a publication that comes out in editions.
+type Report struct {
+	ID        int64     `json:"id"`
+	Slug      string    `json:"slug"`
+	Title     string    `json:"title"`
+	Publisher string    `json:"publisher"`
+	Editions  []Edition `json:"editions,omitempty"`
+}
+
+// Edition is one imported version of a report's text.
+type Edition struct {
+	ID         int64     `json:"id"`
+	ReportID   int64     `json:"report_id"`
+	ReportSlug string    `json:"report"`
+	Label      string    `json:"label"`
+	Published  string    `json:"published,omitempty"` // YYYY-MM-DD, or "" when unknown
+	SHA256     string    `json:"sha256"`              // of Original
+	Original   []byte    `json:"-"`
+	Doc        Document  `json:"-"`
+	Draft      bool      `json:"draft"`
+	ImportedBy string    `json:"imported_by"`
+	ImportedAt time.Time `json:"imported_at"`
+}
+
+// Before reports whether e precedes o: by publication date where both have
+// one, else by label (the Index's editions are labelled by year).
+func (e Edition) Before(o Edition) bool {
+	if e.Published != "" && o.Published != "" && e.Published != o.Published {
+		return e.Published < o.Published
+	}
+	if e.Label != o.Label {
+		return e.Label < o.Label
+	}
+	return e.ID < o.ID
+}
+
+// NewEdition is a request to import an edition's text.
+type NewEdition struct {
+	Report    string // slug; created if new
+	Title     string // report title; required when the report is new
+	Publisher string
+	Label     string
+	Published string // YYYY-MM-DD or ""
+	Original  []byte
+	Draft     bool // a draft edition may be replaced
+	Replace   bool // replace the draft edition of the same label
+}
+
+var slugRE = regexp.MustCompile(`^[a-z0-9]+(?:-[a-z0-9]+)*$`)
+var labelRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$`)
+
+// MaxEditionBytes bounds an imported text: the Index's profiles are ~15 KB.
+const MaxEditionBytes = 4 << 20
+
+// Validate checks a NewEdition before anything is written.
+func (n NewEdition) Validate() error {
+	if !slugRE.MatchString(n.Report) || len(n.Report) > 64 {
+		return FieldErrorf("report", "Report %q is not a slug: use lower-case letters, digits and single hyphens.", n.Report)
+	}
+	if !labelRE.MatchString(n.Label) {
+		return FieldErrorf("edition", "Edition label %q is not valid: use up to 32 letters, digits, '.', '-' or '_', such as 2023.", n.Label)
+	}
+	if n.Published != "" {
+		if _, err := time.Parse(time.DateOnly, n.Published); err != nil {
+			return FieldErrorf("published", "Publication date %q is not a date: use YYYY-MM-DD.", n.Published)
+		}
+	}
+	if len(n.Original) == 0 {
+		return FieldErrorf("file", "The edition's file is empty.")
+	}
+	if len(n.Original) > MaxEditionBytes {
+		return FieldErrorf("file", "The edition's file is larger than %d MiB.", MaxEditionBytes>>20)
+	}
+	if !utf8.Valid(n.Original) {
+		return FieldErrorf("file", "The edition's file is not UTF-8 text; convert it first (a PDF is imported through pdftotext).")
+	}
+	if strings.TrimSpace(string(n.Original)) == "" {
+		return FieldErrorf("file", "The edition's file holds no text.")
+	}
+	if utf8.RuneCountInString(n.Title) > 300 || utf8.RuneCountInString(n.Publisher) > 300 {
+		return FieldErrorf("title", "Title and publisher have at most 300 characters.")
+	}
+	return nil
+}
+
+// ImportResult says what an import did.
+type ImportResult struct {
+	Edition   Edition       `json:"edition"`
+	Unchanged bool          `json:"unchanged"` // the same file was already imported: nothing was written
+	Replaced  bool          `json:"replaced"`
+	Outcomes  []ClaimOutcome `json:"outcomes"`
+	Counts    map[Outcome]int `json:"counts"`
+	// NewMaterial is text of the new edition that no claim covers.
+	NewMaterial []Sentence `json:"new_material"`
+}
+
+// ClaimOutcome is what became of one claim in an imported edition.
+type ClaimOutcome struct {
+	ClaimID    int64    `json:"claim"`
+	Match      Outcome  `json:"match"`
+	Similarity float64  `json:"similarity"`
+	Anchor     Anchor   `json:"anchor"`
+	Diff       []DiffOp `json:"diff,omitempty"`
+	RevisionID int64    `json:"revision,omitempty"` // proposed for a changed claim
+	FlagID     int64    `json:"flag,omitempty"`     // raised for a missing claim
+	HedgeFrom  []string `json:"hedge_from,omitempty"`
+	HedgeTo    []string `json:"hedge_to,omitempty"`
+}
+
+// ReportService imports and reads reports and editions.
+type ReportService interface {
+	ImportEdition(ctx context.Context, by User, n NewEdition) (ImportResult, error)
+	ListReports(ctx context.Context) ([]Report, error)
+	FindReport(ctx context.Context, slug string) (Report, error)
+	FindEdition(ctx context.Context, slug, label string) (Edition, error)
+}

@@ -1,0 +1,242 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+
+	"vetted/review"
+)
+
+// carrier follows claims into an edition being imported.
+type carrier struct {
+	tx       *Tx
+	a        review.User
+	ed       editionDoc
+	anchorer *review.Anchorer
+	docs     editionCache // earlier editions, by report and label
+}
+
+// liveClaim is a claim to carry and the appearance it is carried from.
+type liveClaim struct {
+	claimRec
+	from review.Appearance
+}
+
+// forward re-anchors every live claim of the report (not retired, and not
+// already missing in its latest edition) in the new edition.
+func (c *carrier) forward(ctx context.Context) ([]review.ClaimOutcome, error) {
+	rows, err := c.tx.QueryContext(ctx, `SELECT c.id, c.report_id, COALESCE(c.current_revision_id, 0), c.retired_in, `+appearanceCols+`
+		FROM claims c
+		JOIN appearances a ON a.claim_id = c.id AND a.edition_id = (
+			SELECT a2.edition_id FROM appearances a2 JOIN editions e2 ON e2.id = a2.edition_id
+			WHERE a2.claim_id = c.id AND a2.edition_id != ?1 ORDER BY e2.rank DESC LIMIT 1)
+		JOIN editions e ON e.id = a.edition_id
+		WHERE c.report_id = ?2 AND c.retired_in = '' AND a.match != 'missing'
+		ORDER BY c.id`, c.ed.ID, c.ed.ReportID)
+	if err != nil {
+		return nil, fmt.Errorf("store: live claims: %w", err)
+	}
+	var live []liveClaim
+	for rows.Next() {
+		var lc liveClaim
+		var s appearanceRow
+		if err := rows.Scan(append([]any{&lc.ID, &lc.ReportID, &lc.CurrentID, &lc.RetiredIn}, s.dest()...)...); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("store: live claims: %w", err)
+		}
+		if lc.from, err = s.appearance(lc.ID); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("store: live claims: %w", err)
+		}
+		live = append(live, lc)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return c.carryAll(ctx, live)
+}
+
+// replace re-anchors the claims that stood in a draft edition onto its
+// replacement text.
+func (c *carrier) replace(ctx context.Context, old review.Edition) ([]review.ClaimOutcome, error) {
+	rows, err := c.tx.QueryContext(ctx, `SELECT c.id, c.report_id, COALESCE(c.current_revision_id, 0), c.retired_in, `+appearanceCols+`
+		FROM appearances a JOIN claims c ON c.id = a.claim_id JOIN editions e ON e.id = a.edition_id
+		WHERE a.edition_id = ? AND a.match != 'missing' ORDER BY c.id`, old.ID)
+	if err != nil {
+		return nil, fmt.Errorf("store: draft claims: %w", err)
+	}
+	var live []liveClaim
+	for rows.Next() {
+		var lc liveClaim
+		var s appearanceRow
+		if err := rows.Scan(append([]any{&lc.ID, &lc.ReportID, &lc.CurrentID, &lc.RetiredIn}, s.dest()...)...); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("store: draft claims: %w", err)
+		}
+		if lc.from, err = s.appearance(lc.ID); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		live = append(live, lc)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if _, err := c.tx.ExecContext(ctx, "DELETE FROM appearances WHERE edition_id = ?", old.ID); err != nil {
+		return nil, fmt.Errorf("store: replace appearances: %w", err)
+	}
+	// The old text is the one the claims were anchored in.
+	c.docs[old.ReportSlug+"\x00"+old.Label] = editionDoc{Edition: old, sentences: review.Sentences(old.Doc)}
+	return c.carryAll(ctx, live)
+}
+
+func (c *carrier) carryAll(ctx context.Context, live []liveClaim) ([]review.ClaimOutcome, error) {
+	outs := make([]review.ClaimOutcome, 0, len(live))
+	for _, lc := range live {
+		o, err := c.carry(ctx, lc)
+		if err != nil {
+			return nil, fmt.Errorf("claim %d: %w", lc.ID, err)
+		}
+		outs = append(outs, o)
+	}
+	return outs, nil
+}
+
+// carry finds one claim in the new edition and triages the outcome: a
+// changed quote gets a pending revision, a missing one an outdated flag,
+// and a hedge that appeared or vanished a flag for editors to look at. The
+// whole outcome is one event.
+func (c *carrier) carry(ctx context.Context, lc liveClaim) (review.ClaimOutcome, error) {
+	from, err := cachedEdition(ctx, c.tx, c.docs, c.ed.ReportSlug, lc.from.Edition)
+	if err != nil {
+		return review.ClaimOutcome{}, err
+	}
+	m := c.anchorer.Reanchor(lc.from.Anchor, from.Doc)
+	app := review.Appearance{ClaimID: lc.ID, Edition: c.ed.Label, Match: m.Outcome, Similarity: m.Similarity,
+		Anchor: m.Anchor, Diff: m.Diff, CreatedAt: c.tx.now}
+	if m.Outcome != review.OutcomeMissing {
+		app.Hedges = review.HedgesAt(c.ed.sentences, m.Anchor.Start, m.Anchor.End)
+	}
+	if m.Outcome == review.OutcomeUnchanged && lc.from.Match == review.OutcomeOriginal && lc.from.Edition == c.ed.Label {
+		app.Match = review.OutcomeOriginal // a replaced draft keeps the claims made on it
+	}
+	if err := insertAppearance(ctx, c.tx, c.ed.ID, app); err != nil {
+		return review.ClaimOutcome{}, err
+	}
+	out := review.ClaimOutcome{ClaimID: lc.ID, Match: app.Match, Similarity: m.Similarity, Anchor: m.Anchor, Diff: m.Diff}
+	after := map[string]any{"appearance": app, "from": map[string]any{"edition": lc.from.Edition, "start": lc.from.Start, "end": lc.from.End}}
+	var latest int64
+	switch m.Outcome {
+	case review.OutcomeChanged:
+		rev, err := c.proposeQuote(ctx, lc, app)
+		if err != nil {
+			return review.ClaimOutcome{}, err
+		}
+		out.RevisionID, latest, after["revision"] = rev.ID, rev.ID, rev
+	case review.OutcomeMissing:
+		f, err := insertFlag(ctx, c.tx, c.a, review.NewFlag{ClaimID: lc.ID, Kind: review.FlagOutdated,
+			Reason: fmt.Sprintf("Not found in edition %s.", c.ed.Label)}, false)
+		if err != nil {
+			return review.ClaimOutcome{}, err
+		}
+		out.FlagID, after["flag"] = f.ID, f
+	}
+	if m.Outcome != review.OutcomeMissing && !slices.Equal(lc.from.Hedges, app.Hedges) {
+		out.HedgeFrom, out.HedgeTo = lc.from.Hedges, app.Hedges
+		f, err := insertFlag(ctx, c.tx, c.a, review.NewFlag{ClaimID: lc.ID, Kind: review.FlagOther,
+			Reason: hedgeChange(lc.from.Edition, c.ed.Label, lc.from.Hedges, app.Hedges)}, false)
+		if err != nil {
+			return review.ClaimOutcome{}, err
+		}
+		after["hedge_flag"] = f
+		if out.FlagID == 0 {
+			out.FlagID = f.ID
+		}
+	}
+	if _, err := c.tx.record(ctx, c.a, change{action: "claim.anchored", entityType: "claim", entityID: lc.ID,
+		after: after, claimID: lc.ID, reportID: lc.ReportID}); err != nil {
+		return review.ClaimOutcome{}, err
+	}
+	return out, touchClaim(ctx, c.tx, lc.ID, latest)
+}
+
+// proposeQuote proposes, in the importer's name, a revision that carries
+// the claim's new wording; four-eyes keeps the importer from approving it.
+func (c *carrier) proposeQuote(ctx context.Context, lc liveClaim, app review.Appearance) (review.Revision, error) {
+	head, err := claimHead(ctx, c.tx, lc.ID)
+	if err != nil {
+		return review.Revision{}, err
+	}
+	var base review.Revision
+	if head != 0 {
+		if base, err = findRevision(ctx, c.tx, head); err != nil {
+			return review.Revision{}, err
+		}
+	} else {
+		// Every revision was rejected: start from the latest wording.
+		var latest int64
+		if err := c.tx.QueryRowContext(ctx, "SELECT latest_revision_id FROM claims WHERE id = ?", lc.ID).Scan(&latest); err != nil {
+			return review.Revision{}, fmt.Errorf("store: latest revision: %w", err)
+		}
+		if base, err = findRevision(ctx, c.tx, latest); err != nil {
+			return review.Revision{}, err
+		}
+	}
+	hedge := base.Hedge
+	if !slices.Equal(lc.from.Hedges, app.Hedges) {
+		hedge = strings.Join(app.Hedges, ", ")
+	}
+	n := review.NewRevision{ClaimID: lc.ID, BaseID: head, Statement: base.Statement, Topic: base.Topic,
+		Confidence: base.Confidence, Hedge: hedge,
+		Reason: fmt.Sprintf("The quote changed in edition %s (similarity %.2f): check that the statement still holds.", app.Edition, app.Similarity)}
+	if head == 0 {
+		n.Evidence = []review.NewEvidence{}
+	}
+	return insertRevision(ctx, c.tx, c.a, lc.ID, n, review.StatePending,
+		revisionExtra{quote: app.Exact, diff: app.Diff, editionID: c.ed.ID})
+}
+
+func hedgeChange(from, to string, was, is []string) string {
+	words := func(hs []string) string {
+		if len(hs) == 0 {
+			return "no hedge (asserted)"
+		}
+		return `"` + strings.Join(hs, `", "`) + `"`
+	}
+	return fmt.Sprintf("The report's hedging changed: %s in edition %s, %s in edition %s.", words(was), from, words(is), to)
+}
+
+// NewMaterial lists the sentences of an edition that no claim's appearance
+// in it covers, for reviewers to claim.
+func (db *DB) NewMaterial(ctx context.Context, slug, label string) ([]review.Sentence, error) {
+	tx, err := db.read(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	ed, err := findEdition(ctx, tx, slug, label)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT start, "end" FROM appearances WHERE edition_id = ? AND match != 'missing'`, ed.ID)
+	if err != nil {
+		return nil, fmt.Errorf("store: new material: %w", err)
+	}
+	defer rows.Close()
+	var spans [][2]int
+	for rows.Next() {
+		var s [2]int
+		if err := rows.Scan(&s[0], &s[1]); err != nil {
+			return nil, fmt.Errorf("store: new material: %w", err)
+		}
+		spans = append(spans, s)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return review.Uncovered(review.Sentences(ed.Doc), spans), nil
+}

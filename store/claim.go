@@ -1,0 +1,507 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+
+	"vetted/review"
+)
+
+// claimRec is a claim's own row.
+type claimRec struct {
+	ID, ReportID, CurrentID int64
+	RetiredIn               string
+}
+
+func claimRow(ctx context.Context, q queryer, id int64) (claimRec, error) {
+	var c claimRec
+	err := q.QueryRowContext(ctx, "SELECT id, report_id, COALESCE(current_revision_id, 0), retired_in FROM claims WHERE id = ?", id).
+		Scan(&c.ID, &c.ReportID, &c.CurrentID, &c.RetiredIn)
+	if errors.Is(err, sql.ErrNoRows) {
+		return c, review.Errorf(review.ENOTFOUND, "Claim %d does not exist.", id)
+	} else if err != nil {
+		return c, fmt.Errorf("store: claim: %w", err)
+	}
+	return c, nil
+}
+
+// touchClaim marks a claim changed in tx and refreshes its search text;
+// latest, when non-zero, is its newest revision.
+func touchClaim(ctx context.Context, tx *Tx, id, latest int64) error {
+	if latest != 0 {
+		if _, err := tx.ExecContext(ctx, "UPDATE claims SET latest_revision_id = ? WHERE id = ?", latest, id); err != nil {
+			return fmt.Errorf("store: touch claim: %w", err)
+		}
+	}
+	if _, err := tx.ExecContext(ctx, "UPDATE claims SET updated_at = ? WHERE id = ?", review.FormatTime(tx.now), id); err != nil {
+		return fmt.Errorf("store: touch claim: %w", err)
+	}
+	return reindexClaim(ctx, tx, id)
+}
+
+// reindexClaim rewrites the claim's full-text document from everything said
+// about it: statements, quotes, notes, flags and sources.
+func reindexClaim(ctx context.Context, tx *Tx, id int64) error {
+	if _, err := tx.ExecContext(ctx, "DELETE FROM claim_search WHERE docid = ?", id); err != nil {
+		return fmt.Errorf("store: reindex: %w", err)
+	}
+	_, err := tx.ExecContext(ctx, `INSERT INTO claim_search (docid, body) SELECT ?1, COALESCE(group_concat(t, ' '), '') FROM (
+		SELECT statement || ' ' || topic || ' ' || hedge || ' ' || reason || ' ' || quote AS t FROM revisions WHERE claim_id = ?1
+		UNION ALL SELECT exact FROM appearances WHERE claim_id = ?1
+		UNION ALL SELECT body FROM notes WHERE claim_id = ?1
+		UNION ALL SELECT reason || ' ' || resolution FROM flags WHERE claim_id = ?1
+		UNION ALL SELECT s.title || ' ' || s.publisher || ' ' || e.excerpt FROM evidence e
+			JOIN sources s ON s.id = e.source_id JOIN revisions r ON r.id = e.revision_id WHERE r.claim_id = ?1)`, id)
+	if err != nil {
+		return fmt.Errorf("store: reindex: %w", err)
+	}
+	return nil
+}
+
+// CreateClaim anchors a quote in an edition and makes a claim on it with
+// its first revision, pending review.
+func (db *DB) CreateClaim(ctx context.Context, by review.User, n review.NewClaim) (review.Claim, error) {
+	if err := n.Validate(); err != nil {
+		return review.Claim{}, err
+	}
+	tx, err := db.begin(ctx)
+	if err != nil {
+		return review.Claim{}, err
+	}
+	defer tx.Rollback()
+	a, err := actor(ctx, tx, by, review.ActionCreateClaim)
+	if err != nil {
+		return review.Claim{}, err
+	}
+	id, err := createClaim(ctx, tx, a, n, nil)
+	if err != nil {
+		return review.Claim{}, err
+	}
+	if err := tx.commit(); err != nil {
+		return review.Claim{}, err
+	}
+	return db.FindClaim(ctx, id)
+}
+
+// editionCache keeps documents loaded in one transaction, for imports of
+// many claims.
+type editionCache map[string]editionDoc
+
+type editionDoc struct {
+	review.Edition
+	sentences []review.Sentence
+}
+
+func createClaim(ctx context.Context, tx *Tx, a review.User, n review.NewClaim, cache editionCache) (int64, error) {
+	ed, err := cachedEdition(ctx, tx, cache, n.Report, n.Edition)
+	if err != nil {
+		return 0, err
+	}
+	anchor, err := review.Locate(ed.Doc, n.Quote, n.Prefix, n.Suffix)
+	if err != nil {
+		return 0, err
+	}
+	now := review.FormatTime(tx.now)
+	res, err := tx.ExecContext(ctx, "INSERT INTO claims (report_id, created_by, created_at, updated_at) VALUES (?, ?, ?, ?)",
+		ed.ReportID, a.ID, now, now)
+	if err != nil {
+		return 0, fmt.Errorf("store: insert claim: %w", err)
+	}
+	id, _ := res.LastInsertId()
+	state := review.StatePending
+	if n.Draft {
+		state = review.StateDraft
+	}
+	rev, err := insertRevision(ctx, tx, a, id, n.FirstRevision(), state, revisionExtra{})
+	if err != nil {
+		return 0, err
+	}
+	app := review.Appearance{ClaimID: id, Edition: ed.Label, Match: review.OutcomeOriginal, Similarity: 1,
+		Anchor: anchor, Hedges: review.HedgesAt(ed.sentences, anchor.Start, anchor.End), CreatedAt: tx.now}
+	if err := insertAppearance(ctx, tx, ed.ID, app); err != nil {
+		return 0, err
+	}
+	after := map[string]any{"claim": map[string]any{"id": id, "report": ed.ReportSlug}, "revision": rev, "appearance": app}
+	if _, err := tx.record(ctx, a, change{action: "claim.created", entityType: "claim", entityID: id, after: after,
+		reason: n.Reason, claimID: id, reportID: ed.ReportID}); err != nil {
+		return 0, err
+	}
+	return id, touchClaim(ctx, tx, id, rev.ID)
+}
+
+func cachedEdition(ctx context.Context, q queryer, cache editionCache, slug, label string) (editionDoc, error) {
+	key := slug + "\x00" + label
+	if ed, ok := cache[key]; ok {
+		return ed, nil
+	}
+	ed, err := findEdition(ctx, q, slug, label)
+	if err != nil {
+		return editionDoc{}, err
+	}
+	d := editionDoc{Edition: ed, sentences: review.Sentences(ed.Doc)}
+	if cache != nil {
+		cache[key] = d
+	}
+	return d, nil
+}
+
+func insertAppearance(ctx context.Context, tx *Tx, editionID int64, app review.Appearance) error {
+	hedges, err := json.Marshal(nonNil(app.Hedges))
+	if err != nil {
+		return err
+	}
+	diff, err := json.Marshal(nonNil(app.Diff))
+	if err != nil {
+		return err
+	}
+	_, err = tx.ExecContext(ctx, `INSERT INTO appearances (claim_id, edition_id, match, similarity, exact, prefix, suffix,
+		start, "end", section, hedges, diff, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		app.ClaimID, editionID, app.Match, app.Similarity, app.Exact, app.Prefix, app.Suffix, app.Start, app.End,
+		app.Section, string(hedges), string(diff), review.FormatTime(tx.now))
+	if err != nil {
+		return fmt.Errorf("store: insert appearance: %w", FormatError(err))
+	}
+	return nil
+}
+
+func nonNil[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
+}
+
+const appearanceCols = `e.label, a.match, a.similarity, a.exact, a.prefix, a.suffix, a.start, a."end",
+	a.section, a.hedges, a.diff, a.created_at`
+
+// loadAppearances returns a claim's appearances, oldest edition first.
+func loadAppearances(ctx context.Context, q queryer, claimID int64) ([]review.Appearance, error) {
+	rows, err := q.QueryContext(ctx, "SELECT "+appearanceCols+` FROM appearances a JOIN editions e ON e.id = a.edition_id
+		WHERE a.claim_id = ? ORDER BY e.rank`, claimID)
+	if err != nil {
+		return nil, fmt.Errorf("store: appearances: %w", err)
+	}
+	defer rows.Close()
+	var apps []review.Appearance
+	for rows.Next() {
+		var s appearanceRow
+		if err := rows.Scan(s.dest()...); err != nil {
+			return nil, fmt.Errorf("store: appearances: %w", err)
+		}
+		app, err := s.appearance(claimID)
+		if err != nil {
+			return nil, fmt.Errorf("store: appearances: %w", err)
+		}
+		apps = append(apps, app)
+	}
+	return apps, rows.Err()
+}
+
+func latestAppearanceEdition(ctx context.Context, q queryer, claimID int64) (string, error) {
+	var label string
+	err := q.QueryRowContext(ctx, `SELECT e.label FROM appearances a JOIN editions e ON e.id = a.edition_id
+		WHERE a.claim_id = ? ORDER BY e.rank DESC LIMIT 1`, claimID).Scan(&label)
+	if err != nil {
+		return "", fmt.Errorf("store: latest appearance: %w", err)
+	}
+	return label, nil
+}
+
+// reanchorByHand replaces a claim's appearance in an edition with a span an
+// editor chose.
+func reanchorByHand(ctx context.Context, tx *Tx, c claimRec, sp review.Span) (review.Appearance, error) {
+	var slug string
+	if err := tx.QueryRowContext(ctx, "SELECT slug FROM reports WHERE id = ?", c.ReportID).Scan(&slug); err != nil {
+		return review.Appearance{}, fmt.Errorf("store: reanchor: %w", err)
+	}
+	ed, err := cachedEdition(ctx, tx, nil, slug, sp.Edition)
+	if err != nil {
+		return review.Appearance{}, err
+	}
+	anchor, err := review.AnchorAt(ed.Doc, sp.Start, sp.End)
+	if err != nil {
+		return review.Appearance{}, err
+	}
+	apps, err := loadAppearances(ctx, tx, c.ID)
+	if err != nil {
+		return review.Appearance{}, err
+	}
+	var prev review.Appearance
+	for _, app := range apps {
+		if app.Match != review.OutcomeMissing && app.Edition != sp.Edition {
+			prev = app
+		}
+	}
+	diff := review.WordDiff(prev.Exact, anchor.Exact)
+	app := review.Appearance{ClaimID: c.ID, Edition: ed.Label, Match: review.OutcomeChanged,
+		Similarity: review.DiffSimilarity(diff), Anchor: anchor, Diff: diff,
+		Hedges: review.HedgesAt(ed.sentences, anchor.Start, anchor.End), CreatedAt: tx.now}
+	if _, err := tx.ExecContext(ctx, "DELETE FROM appearances WHERE claim_id = ? AND edition_id = ?", c.ID, ed.ID); err != nil {
+		return review.Appearance{}, fmt.Errorf("store: reanchor: %w", err)
+	}
+	return app, insertAppearance(ctx, tx, ed.ID, app)
+}
+
+// claimSelect reads a claim with its latest revision and one appearance;
+// the appearance's edition is chosen by the caller's join condition.
+const claimSelect = `SELECT c.id, c.report_id, rp.slug, COALESCE(c.current_revision_id, 0), c.retired_in, cu.name,
+	c.created_at, c.updated_at, ` + revisionCols + `,
+	COALESCE(e.label, ''), COALESCE(a.match, ''), COALESCE(a.similarity, 0), COALESCE(a.exact, ''), COALESCE(a.prefix, ''),
+	COALESCE(a.suffix, ''), COALESCE(a.start, 0), COALESCE(a."end", 0), COALESCE(a.section, ''), COALESCE(a.hedges, '[]'),
+	COALESCE(a.diff, '[]'), COALESCE(a.created_at, '')
+	FROM claims c
+	JOIN reports rp ON rp.id = c.report_id
+	JOIN users cu ON cu.id = c.created_by
+	JOIN revisions r ON r.id = c.latest_revision_id
+	JOIN users au ON au.id = r.author_id
+	LEFT JOIN users du ON du.id = r.decided_by `
+
+// latestAppearanceJoin picks the claim's appearance in its latest edition.
+const latestAppearanceJoin = `LEFT JOIN appearances a ON a.claim_id = c.id AND a.edition_id = (
+		SELECT a2.edition_id FROM appearances a2 JOIN editions e2 ON e2.id = a2.edition_id
+		WHERE a2.claim_id = c.id ORDER BY e2.rank DESC LIMIT 1)
+	LEFT JOIN editions e ON e.id = a.edition_id `
+
+func scanClaim(row interface{ Scan(...any) error }) (review.Claim, error) {
+	var c review.Claim
+	var created, updated string
+	var appRow appearanceRow
+	dest := []any{&c.ID, &c.ReportID, &c.Report, &c.CurrentID, &c.RetiredIn, &c.CreatedBy, &created, &updated}
+	rev := revisionScanner{}
+	dest = append(dest, rev.dest()...)
+	dest = append(dest, appRow.dest()...)
+	if err := row.Scan(dest...); err != nil {
+		return c, err
+	}
+	var err error
+	if c.Latest, err = rev.revision(); err != nil {
+		return c, err
+	}
+	if c.Anchor, err = appRow.appearance(c.ID); err != nil {
+		return c, err
+	}
+	c.CreatedAt, c.UpdatedAt = parseTime(created), parseTime(updated)
+	return c, nil
+}
+
+// FindClaim returns a claim with everything about it: revisions,
+// appearances in every edition, notes and flags.
+func (db *DB) FindClaim(ctx context.Context, id int64) (review.Claim, error) {
+	tx, err := db.read(ctx)
+	if err != nil {
+		return review.Claim{}, err
+	}
+	defer tx.Rollback()
+	c, err := scanClaim(tx.QueryRowContext(ctx, claimSelect+latestAppearanceJoin+"WHERE c.id = ?", id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return review.Claim{}, review.Errorf(review.ENOTFOUND, "Claim %d does not exist.", id)
+	} else if err != nil {
+		return review.Claim{}, fmt.Errorf("store: claim: %w", err)
+	}
+	if c.Revisions, err = loadRevisions(ctx, tx, id); err != nil {
+		return review.Claim{}, err
+	}
+	for _, r := range c.Revisions {
+		if r.ID == c.Latest.ID {
+			c.Latest = r
+		}
+		if r.ID == c.CurrentID {
+			c.Current = r
+		}
+	}
+	if c.Appearances, err = loadAppearances(ctx, tx, id); err != nil {
+		return review.Claim{}, err
+	}
+	if c.Notes, err = loadNotes(ctx, tx, id); err != nil {
+		return review.Claim{}, err
+	}
+	if c.AllFlags, err = loadFlags(ctx, tx, "f.claim_id = ?", id); err != nil {
+		return review.Claim{}, err
+	}
+	c.Flags = []review.Flag{}
+	for _, f := range c.AllFlags {
+		if f.Open() {
+			c.Flags = append(c.Flags, f)
+		}
+	}
+	return c, nil
+}
+
+// FindClaims returns a page of the claims f selects, newest change first,
+// and how many match in all.
+func (db *DB) FindClaims(ctx context.Context, f review.ClaimFilter) ([]review.Claim, int, error) {
+	join := latestAppearanceJoin
+	var args []any
+	if f.Edition != "" {
+		join = `LEFT JOIN appearances a ON a.claim_id = c.id AND a.edition_id = (
+			SELECT id FROM editions WHERE report_id = c.report_id AND label = ?)
+			LEFT JOIN editions e ON e.id = a.edition_id `
+		args = append(args, f.Edition)
+	}
+	var conds []string
+	if f.Report != "" {
+		conds, args = append(conds, "rp.slug = ?"), append(args, f.Report)
+	}
+	if f.Edition != "" {
+		conds = append(conds, "a.claim_id IS NOT NULL")
+	}
+	if f.Section != "" {
+		conds, args = append(conds, "a.section = ?"), append(args, f.Section)
+	}
+	if f.State != "" {
+		conds, args = append(conds, "r.state = ?"), append(args, f.State)
+	}
+	if f.Confidence != "" {
+		conds, args = append(conds, "r.confidence = ?"), append(args, f.Confidence)
+	}
+	if f.Match != "" {
+		conds, args = append(conds, "a.match = ?"), append(args, f.Match)
+	}
+	if f.Flagged != nil {
+		not := ""
+		if !*f.Flagged {
+			not = "NOT "
+		}
+		conds = append(conds, not+"EXISTS (SELECT 1 FROM flags fl WHERE fl.claim_id = c.id AND fl.resolved_at = '')")
+	}
+	if f.Query != "" {
+		match, err := review.SearchExpression(f.Query)
+		if err != nil {
+			return nil, 0, err
+		}
+		conds, args = append(conds, "c.id IN (SELECT docid FROM claim_search WHERE body MATCH ?)"), append(args, match)
+	}
+	if len(f.IDs) > 0 {
+		conds = append(conds, "c.id IN ("+placeholders(len(f.IDs))+")")
+		for _, id := range f.IDs {
+			args = append(args, id)
+		}
+	}
+	where := ""
+	if len(conds) > 0 {
+		where = "WHERE " + strings.Join(conds, " AND ")
+	}
+	tx, err := db.read(ctx)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer tx.Rollback()
+	var total int
+	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM claims c JOIN reports rp ON rp.id = c.report_id
+		JOIN revisions r ON r.id = c.latest_revision_id `+join+where, args...).Scan(&total); err != nil {
+		return nil, 0, fmt.Errorf("store: count claims: %w", err)
+	}
+	page := where
+	pargs := append([]any(nil), args...)
+	if f.After != 0 {
+		if page == "" {
+			page = "WHERE c.id > ?"
+		} else {
+			page += " AND c.id > ?"
+		}
+		pargs = append(pargs, f.After)
+	}
+	limit := f.Limit
+	if limit <= 0 || limit > 500 {
+		limit = 50
+	}
+	order := " ORDER BY c.id"
+	if f.After == 0 {
+		order += fmt.Sprintf(" LIMIT %d OFFSET %d", limit, max(f.Offset, 0))
+	} else {
+		order += fmt.Sprintf(" LIMIT %d", limit)
+	}
+	rows, err := tx.QueryContext(ctx, claimSelect+join+page+order, pargs...)
+	if err != nil {
+		return nil, 0, fmt.Errorf("store: claims: %w", err)
+	}
+	var cs []review.Claim
+	for rows.Next() {
+		c, err := scanClaim(rows)
+		if err != nil {
+			rows.Close()
+			return nil, 0, fmt.Errorf("store: claims: %w", err)
+		}
+		c.Flags = []review.Flag{}
+		cs = append(cs, c)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, 0, err
+	}
+	if len(cs) > 0 {
+		ids := make([]any, len(cs))
+		at := map[int64]int{}
+		for i, c := range cs {
+			ids[i], at[c.ID] = c.ID, i
+		}
+		flags, err := loadFlags(ctx, tx, "f.resolved_at = '' AND f.claim_id IN ("+placeholders(len(ids))+")", ids...)
+		if err != nil {
+			return nil, 0, err
+		}
+		for _, fl := range flags {
+			cs[at[fl.ClaimID]].Flags = append(cs[at[fl.ClaimID]].Flags, fl)
+		}
+	}
+	return cs, total, nil
+}
+
+// revisionScanner and appearanceRow let one row scan into a claim's parts.
+type revisionScanner struct {
+	r                                  review.Revision
+	conf, state, created, decided, diff string
+}
+
+func (s *revisionScanner) dest() []any {
+	r := &s.r
+	return []any{&r.ID, &r.ClaimID, &r.BaseID, &r.Statement, &r.Topic, &s.conf, &r.Hedge, &r.Quote, &s.diff,
+		&r.Edition, &r.AuthorID, &r.Author, &s.created, &r.Reason, &s.state, &r.DecidedBy, &s.decided, &r.DecisionReason}
+}
+
+func (s *revisionScanner) revision() (review.Revision, error) {
+	r := s.r
+	r.Confidence, r.State = review.Confidence(s.conf), review.RevisionState(s.state)
+	r.CreatedAt, r.DecidedAt = parseTime(s.created), parseTime(s.decided)
+	if s.diff != "" {
+		if err := json.Unmarshal([]byte(s.diff), &r.QuoteDiff); err != nil {
+			return r, err
+		}
+	}
+	return r, nil
+}
+
+type appearanceRow struct {
+	app                            review.Appearance
+	match, hedges, diff, created string
+}
+
+func (s *appearanceRow) dest() []any {
+	a := &s.app
+	return []any{&a.Edition, &s.match, &a.Similarity, &a.Exact, &a.Prefix, &a.Suffix, &a.Start, &a.End, &a.Section,
+		&s.hedges, &s.diff, &s.created}
+}
+
+func (s *appearanceRow) appearance(claimID int64) (review.Appearance, error) {
+	a := s.app
+	if a.Edition == "" {
+		return review.Appearance{}, nil
+	}
+	a.ClaimID, a.Match, a.CreatedAt = claimID, review.Outcome(s.match), parseTime(s.created)
+	if err := json.Unmarshal([]byte(s.hedges), &a.Hedges); err != nil {
+		return a, err
+	}
+	if err := json.Unmarshal([]byte(s.diff), &a.Diff); err != nil {
+		return a, err
+	}
+	if len(a.Hedges) == 0 {
+		a.Hedges = nil
+	}
+	if len(a.Diff) == 0 {
+		a.Diff = nil
+	}
+	return a, nil
+}

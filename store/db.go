@@ -1,0 +1,240 @@
+// Package store is the only package that speaks SQL. It keeps vetted's
+// records in one SQLite file and implements the services declared in
+// package review, applying review's rules inside each write transaction so
+// that a rule and the write it guards cannot drift apart.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/mattn/go-sqlite3"
+
+	"vetted/migrations"
+	"vetted/review"
+)
+
+// DB is an open vetted database: one writer connection, so writes queue in
+// Go instead of failing with "database is locked", and a pool of read-only
+// connections that WAL lets run beside it.
+type DB struct {
+	Path string
+	// Now is the clock; tests replace it. Each transaction reads it once.
+	Now func() time.Time
+
+	w *sql.DB
+	r *sql.DB
+}
+
+// Open opens (creating if needed) the database at path and applies pending
+// migrations. A database written by a newer vetted is refused.
+func Open(ctx context.Context, path string) (*DB, error) {
+	if path == "" {
+		return nil, review.Errorf(review.EINVALID, "No database path given: use --db PATH or set VETTED_DB.")
+	}
+	if strings.HasPrefix(path, "file:") || strings.Contains(path, "?") || path == ":memory:" {
+		return nil, review.Errorf(review.EINVALID, "The database path %q must be a plain file path.", path)
+	}
+	base := "file:" + escapePath(path) +
+		"?_journal_mode=WAL&_busy_timeout=5000&_foreign_keys=on&_synchronous=FULL"
+	w, err := sql.Open("sqlite3", base+"&_txlock=immediate")
+	if err != nil {
+		return nil, fmt.Errorf("store: open: %w", err)
+	}
+	w.SetMaxOpenConns(1)
+	w.SetMaxIdleConns(1)
+	w.SetConnMaxLifetime(0)
+	r, err := sql.Open("sqlite3", base+"&_query_only=1")
+	if err != nil {
+		w.Close()
+		return nil, fmt.Errorf("store: open: %w", err)
+	}
+	r.SetMaxOpenConns(8)
+	r.SetMaxIdleConns(8)
+	db := &DB{Path: path, Now: time.Now, w: w, r: r}
+	if err := db.init(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+func (db *DB) init(ctx context.Context) error {
+	var mode string
+	if err := db.w.QueryRowContext(ctx, "PRAGMA journal_mode").Scan(&mode); err != nil {
+		return fmt.Errorf("store: open %s: %w", db.Path, err)
+	}
+	if mode != "wal" {
+		return fmt.Errorf("store: %s: journal_mode is %q, want wal", db.Path, mode)
+	}
+	return db.migrate(ctx)
+}
+
+func escapePath(path string) string { return (&url.URL{Path: path}).EscapedPath() }
+
+func (db *DB) escapedPath() string { return escapePath(db.Path) }
+
+// Close closes both pools.
+func (db *DB) Close() error {
+	return errors.Join(db.r.Close(), db.w.Close())
+}
+
+// Ping checks that the database answers a read.
+func (db *DB) Ping(ctx context.Context) error {
+	var one int
+	return db.r.QueryRowContext(ctx, "SELECT 1").Scan(&one)
+}
+
+// SchemaVersion returns the newest migration applied.
+func (db *DB) SchemaVersion(ctx context.Context) (int, error) {
+	var v int
+	err := db.r.QueryRowContext(ctx, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations").Scan(&v)
+	return v, err
+}
+
+func (db *DB) migrate(ctx context.Context) error {
+	ms, err := migrations.All()
+	if err != nil {
+		return err
+	}
+	if _, err := db.w.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+		version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)`); err != nil {
+		return fmt.Errorf("store: migrate: %w", err)
+	}
+	var have int
+	if err := db.w.QueryRowContext(ctx, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations").Scan(&have); err != nil {
+		return fmt.Errorf("store: migrate: %w", err)
+	}
+	if latest := ms[len(ms)-1].Version; have > latest {
+		return review.Errorf(review.EINVALID,
+			"The database %s was written by a newer version of vetted (schema %d; this vetted knows schema %d at most). Use the newer vetted, or restore a backup taken before the upgrade.",
+			db.Path, have, latest)
+	}
+	for _, m := range ms {
+		if m.Version <= have {
+			continue
+		}
+		if err := db.applyMigration(ctx, m); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (db *DB) applyMigration(ctx context.Context, m migrations.Migration) error {
+	tx, err := db.w.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("store: migration %d: %w", m.Version, err)
+	}
+	defer tx.Rollback()
+	// Another process may have applied it since we looked.
+	var done int
+	if err := tx.QueryRowContext(ctx, "SELECT COUNT(*) FROM schema_migrations WHERE version = ?", m.Version).Scan(&done); err != nil {
+		return fmt.Errorf("store: migration %d: %w", m.Version, err)
+	}
+	if done > 0 {
+		return nil
+	}
+	if _, err := tx.ExecContext(ctx, m.SQL); err != nil {
+		return fmt.Errorf("store: migration %d (%s): %w", m.Version, m.Name, err)
+	}
+	if _, err := tx.ExecContext(ctx, "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
+		m.Version, m.Name, review.FormatTime(db.Now())); err != nil {
+		return fmt.Errorf("store: migration %d: %w", m.Version, err)
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("store: migration %d: commit: %w", m.Version, err)
+	}
+	return nil
+}
+
+// Tx is a write transaction with the one timestamp all its rows share.
+type Tx struct {
+	*sql.Tx
+	db  *DB
+	now time.Time
+}
+
+// begin starts an immediate write transaction on the writer connection.
+func (db *DB) begin(ctx context.Context) (*Tx, error) {
+	tx, err := db.w.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, fmt.Errorf("store: begin: %w", err)
+	}
+	return &Tx{Tx: tx, db: db, now: db.Now().UTC().Truncate(time.Microsecond)}, nil
+}
+
+// commit commits tx, wrapping the error: a failed commit means nothing was
+// written.
+func (tx *Tx) commit() error {
+	if err := tx.Tx.Commit(); err != nil {
+		return fmt.Errorf("store: commit: %w", FormatError(err))
+	}
+	return nil
+}
+
+// read starts a read transaction on the read pool: every query in it sees
+// one snapshot.
+func (db *DB) read(ctx context.Context) (*sql.Tx, error) {
+	tx, err := db.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return nil, fmt.Errorf("store: begin read: %w", err)
+	}
+	return tx, nil
+}
+
+// queryer is what read helpers need, so they run in a read or a write
+// transaction alike.
+type queryer interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// FormatError maps SQLite constraint failures onto review's codes.
+func FormatError(err error) error {
+	var se sqlite3.Error
+	if !errors.As(err, &se) {
+		return err
+	}
+	switch se.ExtendedCode {
+	case sqlite3.ErrConstraintUnique, sqlite3.ErrConstraintPrimaryKey:
+		return &review.Error{Code: review.ECONFLICT, Message: "That record already exists."}
+	case sqlite3.ErrConstraintForeignKey:
+		return &review.Error{Code: review.ENOTFOUND, Message: "A record it refers to does not exist."}
+	case sqlite3.ErrConstraintCheck:
+		return &review.Error{Code: review.EINVALID, Message: "A value is outside what is allowed."}
+	}
+	return err
+}
+
+func parseTime(s string) time.Time {
+	if s == "" {
+		return time.Time{}
+	}
+	t, _ := time.Parse(review.TimeFormat, s)
+	return t
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+func nullID(id int64) any {
+	if id == 0 {
+		return nil
+	}
+	return id
+}
+
+// placeholders returns "?, ?, ?" for n arguments.
+func placeholders(n int) string {
+	return strings.TrimSuffix(strings.Repeat("?, ", n), ", ")
+}

@@ -1,0 +1,162 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+
+	"vetted/review"
+)
+
+const flagCols = `f.id, f.claim_id, f.kind, f.reason, ru.name, f.raised_at, COALESCE(su.name, ''), f.resolved_at, f.resolution`
+const flagFrom = ` FROM flags f JOIN users ru ON ru.id = f.raised_by LEFT JOIN users su ON su.id = f.resolved_by`
+
+func scanFlag(row interface{ Scan(...any) error }) (review.Flag, error) {
+	var f review.Flag
+	var kind, raised, resolved string
+	err := row.Scan(&f.ID, &f.ClaimID, &kind, &f.Reason, &f.RaisedBy, &raised, &f.ResolvedBy, &resolved, &f.Resolution)
+	f.Kind, f.RaisedAt, f.ResolvedAt = review.FlagKind(kind), parseTime(raised), parseTime(resolved)
+	return f, err
+}
+
+func loadFlags(ctx context.Context, q queryer, where string, args ...any) ([]review.Flag, error) {
+	rows, err := q.QueryContext(ctx, "SELECT "+flagCols+flagFrom+" WHERE "+where+" ORDER BY f.raised_at, f.id", args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: flags: %w", err)
+	}
+	defer rows.Close()
+	var fs []review.Flag
+	for rows.Next() {
+		f, err := scanFlag(rows)
+		if err != nil {
+			return nil, fmt.Errorf("store: flags: %w", err)
+		}
+		fs = append(fs, f)
+	}
+	return fs, rows.Err()
+}
+
+// OpenFlags lists unresolved flags, oldest first.
+func (db *DB) OpenFlags(ctx context.Context) ([]review.Flag, error) {
+	return loadFlags(ctx, db.r, "f.resolved_at = ''")
+}
+
+// FindFlag returns one flag.
+func (db *DB) FindFlag(ctx context.Context, id int64) (review.Flag, error) {
+	return findFlag(ctx, db.r, id)
+}
+
+func findFlag(ctx context.Context, q queryer, id int64) (review.Flag, error) {
+	f, err := scanFlag(q.QueryRowContext(ctx, "SELECT "+flagCols+flagFrom+" WHERE f.id = ?", id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return review.Flag{}, review.Errorf(review.ENOTFOUND, "Flag %d does not exist.", id)
+	} else if err != nil {
+		return review.Flag{}, fmt.Errorf("store: flag: %w", err)
+	}
+	return f, nil
+}
+
+// RaiseFlag flags a claim.
+func (db *DB) RaiseFlag(ctx context.Context, by review.User, n review.NewFlag) (review.Flag, error) {
+	if err := n.Validate(); err != nil {
+		return review.Flag{}, err
+	}
+	tx, err := db.begin(ctx)
+	if err != nil {
+		return review.Flag{}, err
+	}
+	defer tx.Rollback()
+	a, err := actor(ctx, tx, by, review.ActionRaiseFlag)
+	if err != nil {
+		return review.Flag{}, err
+	}
+	f, err := insertFlag(ctx, tx, a, n, true)
+	if err != nil {
+		return review.Flag{}, err
+	}
+	return f, tx.commit()
+}
+
+// insertFlag writes a flag, and its event when withEvent (an import folds
+// the flag into the claim's outcome event instead).
+func insertFlag(ctx context.Context, tx *Tx, a review.User, n review.NewFlag, withEvent bool) (review.Flag, error) {
+	c, err := claimRow(ctx, tx, n.ClaimID)
+	if err != nil {
+		return review.Flag{}, err
+	}
+	res, err := tx.ExecContext(ctx, "INSERT INTO flags (claim_id, kind, reason, raised_by, raised_at) VALUES (?, ?, ?, ?, ?)",
+		n.ClaimID, n.Kind, n.Reason, a.ID, review.FormatTime(tx.now))
+	if err != nil {
+		return review.Flag{}, fmt.Errorf("store: insert flag: %w", FormatError(err))
+	}
+	id, _ := res.LastInsertId()
+	f := review.Flag{ID: id, ClaimID: n.ClaimID, Kind: n.Kind, Reason: n.Reason, RaisedBy: a.Name, RaisedAt: tx.now}
+	if withEvent {
+		if _, err := tx.record(ctx, a, change{action: "flag.raised", entityType: "flag", entityID: id, after: f,
+			reason: n.Reason, claimID: c.ID, reportID: c.ReportID}); err != nil {
+			return review.Flag{}, err
+		}
+	}
+	return f, touchClaim(ctx, tx, c.ID, 0)
+}
+
+// ResolveFlag resolves an open flag. An outdated flag may also retire the
+// claim from later editions or re-anchor it by hand to a chosen span.
+func (db *DB) ResolveFlag(ctx context.Context, by review.User, n review.FlagResolution) (review.Flag, error) {
+	if err := n.Validate(); err != nil {
+		return review.Flag{}, err
+	}
+	tx, err := db.begin(ctx)
+	if err != nil {
+		return review.Flag{}, err
+	}
+	defer tx.Rollback()
+	a, err := actor(ctx, tx, by, review.ActionResolveFlag)
+	if err != nil {
+		return review.Flag{}, err
+	}
+	f, err := findFlag(ctx, tx, n.FlagID)
+	if err != nil {
+		return review.Flag{}, err
+	}
+	if !f.Open() {
+		return review.Flag{}, review.Errorf(review.ECONFLICT, "Flag %d was already resolved by %s.", f.ID, f.ResolvedBy)
+	}
+	c, err := claimRow(ctx, tx, f.ClaimID)
+	if err != nil {
+		return review.Flag{}, err
+	}
+	before := f
+	f.ResolvedBy, f.ResolvedAt, f.Resolution = a.Name, tx.now, n.Resolution
+	if _, err := tx.ExecContext(ctx, "UPDATE flags SET resolved_by = ?, resolved_at = ?, resolution = ? WHERE id = ?",
+		a.ID, review.FormatTime(tx.now), n.Resolution, f.ID); err != nil {
+		return review.Flag{}, fmt.Errorf("store: resolve flag: %w", err)
+	}
+	after := map[string]any{"flag": f}
+	switch {
+	case n.Retire:
+		label, err := latestAppearanceEdition(ctx, tx, c.ID)
+		if err != nil {
+			return review.Flag{}, err
+		}
+		if _, err := tx.ExecContext(ctx, "UPDATE claims SET retired_in = ? WHERE id = ?", label, c.ID); err != nil {
+			return review.Flag{}, fmt.Errorf("store: retire: %w", err)
+		}
+		after["retired_in"] = label
+	case n.Reanchor != nil:
+		app, err := reanchorByHand(ctx, tx, c, *n.Reanchor)
+		if err != nil {
+			return review.Flag{}, err
+		}
+		after["appearance"] = app
+	}
+	if _, err := tx.record(ctx, a, change{action: "flag.resolved", entityType: "flag", entityID: f.ID,
+		before: before, after: after, reason: n.Resolution, claimID: c.ID, reportID: c.ReportID}); err != nil {
+		return review.Flag{}, err
+	}
+	if err := touchClaim(ctx, tx, c.ID, 0); err != nil {
+		return review.Flag{}, err
+	}
+	return f, tx.commit()
+}

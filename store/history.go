@@ -1,0 +1,173 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"vetted/review"
+)
+
+// change is one history event about to be appended.
+type change struct {
+	action     string
+	entityType string
+	entityID   int64
+	before     any // marshalled to JSON; nil for none
+	after      any
+	reason     string
+	claimID    int64 // unhashed filter columns; 0 for none
+	reportID   int64
+}
+
+// record appends one event for a change made in tx, chained to the previous
+// event. It runs inside the change's own transaction, so the change and its
+// event commit or vanish together; the writer's immediate transaction
+// serialises appends.
+func (tx *Tx) record(ctx context.Context, actor review.User, c change) (review.Event, error) {
+	before, err := jsonText(c.before)
+	if err != nil {
+		return review.Event{}, err
+	}
+	after, err := jsonText(c.after)
+	if err != nil {
+		return review.Event{}, err
+	}
+	head, err := headOf(ctx, tx)
+	if err != nil {
+		return review.Event{}, err
+	}
+	e := review.Event{
+		Seq:        head.Seq + 1,
+		Time:       review.FormatTime(tx.now),
+		Actor:      actor.Name,
+		ActorRole:  string(actor.Role),
+		Action:     c.action,
+		EntityType: c.entityType,
+		EntityID:   strconv.FormatInt(c.entityID, 10),
+		Before:     before,
+		After:      after,
+		Reason:     c.reason,
+		PrevHash:   head.Hash,
+	}
+	if e.Seq == 1 {
+		e.PrevHash = review.GenesisHash
+	}
+	e.Hash = review.ComputeHash(e)
+	_, err = tx.ExecContext(ctx, `INSERT INTO events (seq, time, actor, actor_role, action, entity_type, entity_id,
+		before, after, reason, prev_hash, hash, claim_id, report_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		e.Seq, e.Time, e.Actor, e.ActorRole, e.Action, e.EntityType, e.EntityID, e.Before, e.After, e.Reason,
+		e.PrevHash, e.Hash, nullID(c.claimID), nullID(c.reportID))
+	if err != nil {
+		return review.Event{}, fmt.Errorf("store: record %s: %w", c.action, err)
+	}
+	return e, nil
+}
+
+func jsonText(v any) (string, error) {
+	if v == nil {
+		return "", nil
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return "", fmt.Errorf("store: event json: %w", err)
+	}
+	return string(b), nil
+}
+
+func headOf(ctx context.Context, q queryer) (review.ChainHead, error) {
+	var h review.ChainHead
+	err := q.QueryRowContext(ctx, "SELECT seq, hash, time FROM events ORDER BY seq DESC LIMIT 1").Scan(&h.Seq, &h.Hash, &h.Time)
+	if errors.Is(err, sql.ErrNoRows) {
+		return review.ChainHead{}, nil
+	} else if err != nil {
+		return review.ChainHead{}, fmt.Errorf("store: head: %w", err)
+	}
+	return h, nil
+}
+
+// Head returns the last event's sequence number, hash and time.
+func (db *DB) Head(ctx context.Context) (review.ChainHead, error) {
+	return headOf(ctx, db.r)
+}
+
+// EachEvent streams the events f selects, oldest first, from one read
+// transaction, holding one row in memory at a time.
+func (db *DB) EachEvent(ctx context.Context, f review.EventFilter, fn func(review.Event) error) error {
+	tx, err := db.read(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	where, args := eventWhere(f)
+	q := `SELECT seq, time, actor, actor_role, action, entity_type, entity_id, before, after, reason, prev_hash, hash
+		FROM events` + where + " ORDER BY seq"
+	if f.Limit > 0 {
+		q += " LIMIT " + strconv.Itoa(f.Limit)
+	}
+	rows, err := tx.QueryContext(ctx, q, args...)
+	if err != nil {
+		return fmt.Errorf("store: events: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var e review.Event
+		if err := rows.Scan(&e.Seq, &e.Time, &e.Actor, &e.ActorRole, &e.Action, &e.EntityType, &e.EntityID,
+			&e.Before, &e.After, &e.Reason, &e.PrevHash, &e.Hash); err != nil {
+			return fmt.Errorf("store: events: %w", err)
+		}
+		if err := fn(e); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+func eventWhere(f review.EventFilter) (string, []any) {
+	var conds []string
+	var args []any
+	if !f.Since.IsZero() {
+		conds, args = append(conds, "time >= ?"), append(args, review.FormatTime(f.Since))
+	}
+	if !f.Until.IsZero() {
+		conds, args = append(conds, "time < ?"), append(args, review.FormatTime(f.Until))
+	}
+	if f.Actor != "" {
+		conds, args = append(conds, "actor = ?"), append(args, f.Actor)
+	}
+	if f.Action != "" {
+		conds, args = append(conds, "action = ?"), append(args, f.Action)
+	}
+	if f.Claim != 0 {
+		conds, args = append(conds, "claim_id = ?"), append(args, f.Claim)
+	}
+	if f.Report != "" {
+		conds, args = append(conds, "report_id = (SELECT id FROM reports WHERE slug = ?)"), append(args, f.Report)
+	}
+	if f.After != 0 {
+		conds, args = append(conds, "seq > ?"), append(args, f.After)
+	}
+	if len(conds) == 0 {
+		return "", nil
+	}
+	return " WHERE " + strings.Join(conds, " AND "), args
+}
+
+// CountEvents returns how many events f selects.
+func (db *DB) CountEvents(ctx context.Context, f review.EventFilter) (int64, error) {
+	where, args := eventWhere(f)
+	var n int64
+	err := db.r.QueryRowContext(ctx, "SELECT COUNT(*) FROM events"+where, args...).Scan(&n)
+	return n, err
+}
+
+// VerifyChain recomputes every stored hash and link.
+func (db *DB) VerifyChain(ctx context.Context) (review.ChainHead, error) {
+	v := review.Verifier{Chain: true}
+	err := db.EachEvent(ctx, review.EventFilter{}, v.Add)
+	return v.Head, err
+}

@@ -1,0 +1,327 @@
+package store
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	"vetted/review"
+)
+
+// ListReports returns every report with its editions (without their text),
+// oldest edition first.
+func (db *DB) ListReports(ctx context.Context) ([]review.Report, error) {
+	tx, err := db.read(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	rows, err := tx.QueryContext(ctx, "SELECT id, slug, title, publisher FROM reports ORDER BY title, slug")
+	if err != nil {
+		return nil, fmt.Errorf("store: reports: %w", err)
+	}
+	var rs []review.Report
+	for rows.Next() {
+		var r review.Report
+		if err := rows.Scan(&r.ID, &r.Slug, &r.Title, &r.Publisher); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("store: reports: %w", err)
+		}
+		rs = append(rs, r)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	for i := range rs {
+		if rs[i].Editions, err = listEditions(ctx, tx, rs[i].ID, rs[i].Slug); err != nil {
+			return nil, err
+		}
+	}
+	return rs, nil
+}
+
+// FindReport returns one report with its editions.
+func (db *DB) FindReport(ctx context.Context, slug string) (review.Report, error) {
+	tx, err := db.read(ctx)
+	if err != nil {
+		return review.Report{}, err
+	}
+	defer tx.Rollback()
+	r, err := findReport(ctx, tx, slug)
+	if err != nil {
+		return review.Report{}, err
+	}
+	r.Editions, err = listEditions(ctx, tx, r.ID, r.Slug)
+	return r, err
+}
+
+func findReport(ctx context.Context, q queryer, slug string) (review.Report, error) {
+	var r review.Report
+	err := q.QueryRowContext(ctx, "SELECT id, slug, title, publisher FROM reports WHERE slug = ?", slug).
+		Scan(&r.ID, &r.Slug, &r.Title, &r.Publisher)
+	if errors.Is(err, sql.ErrNoRows) {
+		return r, &review.Error{Code: review.ENOTFOUND, Field: "report", Message: fmt.Sprintf("Report %q does not exist.", slug)}
+	} else if err != nil {
+		return r, fmt.Errorf("store: report: %w", err)
+	}
+	return r, nil
+}
+
+const editionCols = "e.id, e.report_id, e.label, e.published, e.sha256, e.draft, u.name, e.imported_at"
+
+func scanEdition(row interface{ Scan(...any) error }, extra ...any) (review.Edition, error) {
+	var e review.Edition
+	var imported string
+	err := row.Scan(append([]any{&e.ID, &e.ReportID, &e.Label, &e.Published, &e.SHA256, &e.Draft, &e.ImportedBy, &imported}, extra...)...)
+	e.ImportedAt = parseTime(imported)
+	return e, err
+}
+
+func listEditions(ctx context.Context, q queryer, reportID int64, slug string) ([]review.Edition, error) {
+	rows, err := q.QueryContext(ctx, "SELECT "+editionCols+" FROM editions e JOIN users u ON u.id = e.imported_by WHERE e.report_id = ? ORDER BY e.rank", reportID)
+	if err != nil {
+		return nil, fmt.Errorf("store: editions: %w", err)
+	}
+	defer rows.Close()
+	var es []review.Edition
+	for rows.Next() {
+		e, err := scanEdition(rows)
+		if err != nil {
+			return nil, fmt.Errorf("store: editions: %w", err)
+		}
+		e.ReportSlug = slug
+		es = append(es, e)
+	}
+	return es, rows.Err()
+}
+
+// FindEdition returns an edition with its original bytes and normalised
+// document; label "" means the report's latest edition.
+func (db *DB) FindEdition(ctx context.Context, slug, label string) (review.Edition, error) {
+	tx, err := db.read(ctx)
+	if err != nil {
+		return review.Edition{}, err
+	}
+	defer tx.Rollback()
+	return findEdition(ctx, tx, slug, label)
+}
+
+func findEdition(ctx context.Context, q queryer, slug, label string) (review.Edition, error) {
+	r, err := findReport(ctx, q, slug)
+	if err != nil {
+		return review.Edition{}, err
+	}
+	cond, args := "e.label = ?", []any{r.ID, label}
+	if label == "" {
+		cond, args = "1", []any{r.ID}
+	}
+	var text string
+	var original []byte
+	e, err := scanEdition(q.QueryRowContext(ctx, "SELECT "+editionCols+`, e.original, e.text FROM editions e
+		JOIN users u ON u.id = e.imported_by WHERE e.report_id = ? AND `+cond+" ORDER BY e.rank DESC LIMIT 1", args...), &original, &text)
+	if errors.Is(err, sql.ErrNoRows) {
+		if label == "" {
+			return e, &review.Error{Code: review.ENOTFOUND, Field: "edition", Message: fmt.Sprintf("Report %q has no edition yet: import one first.", slug)}
+		}
+		return e, &review.Error{Code: review.ENOTFOUND, Field: "edition", Message: fmt.Sprintf("Report %q has no edition %q.", slug, label)}
+	} else if err != nil {
+		return e, fmt.Errorf("store: edition: %w", err)
+	}
+	e.ReportSlug, e.Original, e.Doc.Text = slug, original, text
+	if e.Doc.Sections, err = loadSections(ctx, q, e.ID); err != nil {
+		return e, err
+	}
+	return e, nil
+}
+
+func loadSections(ctx context.Context, q queryer, editionID int64) ([]review.Section, error) {
+	rows, err := q.QueryContext(ctx, `SELECT heading, parent, heading_start, start, "end" FROM sections WHERE edition_id = ? ORDER BY ord`, editionID)
+	if err != nil {
+		return nil, fmt.Errorf("store: sections: %w", err)
+	}
+	defer rows.Close()
+	var ss []review.Section
+	for rows.Next() {
+		var s review.Section
+		if err := rows.Scan(&s.Heading, &s.Parent, &s.HeadingStart, &s.Start, &s.End); err != nil {
+			return nil, fmt.Errorf("store: sections: %w", err)
+		}
+		ss = append(ss, s)
+	}
+	return ss, rows.Err()
+}
+
+func insertSections(ctx context.Context, tx *Tx, editionID int64, ss []review.Section) error {
+	if _, err := tx.ExecContext(ctx, "DELETE FROM sections WHERE edition_id = ?", editionID); err != nil {
+		return fmt.Errorf("store: sections: %w", err)
+	}
+	for i, s := range ss {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO sections (edition_id, ord, heading, parent, heading_start, start, "end")
+			VALUES (?, ?, ?, ?, ?, ?, ?)`, editionID, i, s.Heading, s.Parent, s.HeadingStart, s.Start, s.End); err != nil {
+			return fmt.Errorf("store: sections: %w", err)
+		}
+	}
+	return nil
+}
+
+// ImportEdition imports an edition's text. Importing the same bytes again
+// changes nothing; different bytes under an existing label are refused
+// unless that edition is a draft and Replace is set. When the edition is
+// the report's newest, every live claim is re-anchored in it in the same
+// transaction: each ends with exactly one outcome and one event.
+func (db *DB) ImportEdition(ctx context.Context, by review.User, n review.NewEdition) (review.ImportResult, error) {
+	if err := n.Validate(); err != nil {
+		return review.ImportResult{}, err
+	}
+	sum := sha256.Sum256(n.Original)
+	digest := hex.EncodeToString(sum[:])
+	// Normalising and re-anchoring are CPU work; the document is built
+	// before the writer is taken.
+	doc := review.Normalize(string(n.Original))
+	tx, err := db.begin(ctx)
+	if err != nil {
+		return review.ImportResult{}, err
+	}
+	defer tx.Rollback()
+	a, err := actor(ctx, tx, by, review.ActionImportEdition)
+	if err != nil {
+		return review.ImportResult{}, err
+	}
+	rep, err := findReport(ctx, tx, n.Report)
+	reportCreated := false
+	if review.ErrorCode(err) == review.ENOTFOUND {
+		if strings.TrimSpace(n.Title) == "" {
+			return review.ImportResult{}, review.FieldErrorf("title", "Report %q is new: give its title (--title).", n.Report)
+		}
+		res, err := tx.ExecContext(ctx, "INSERT INTO reports (slug, title, publisher, created_at) VALUES (?, ?, ?, ?)",
+			n.Report, n.Title, n.Publisher, review.FormatTime(tx.now))
+		if err != nil {
+			return review.ImportResult{}, fmt.Errorf("store: insert report: %w", err)
+		}
+		rep = review.Report{Slug: n.Report, Title: n.Title, Publisher: n.Publisher}
+		rep.ID, _ = res.LastInsertId()
+		reportCreated = true
+	} else if err != nil {
+		return review.ImportResult{}, err
+	}
+
+	old, err := findEdition(ctx, tx, n.Report, n.Label)
+	exists := err == nil
+	if err != nil && review.ErrorCode(err) != review.ENOTFOUND {
+		return review.ImportResult{}, err
+	}
+	if exists && old.SHA256 == digest {
+		return review.ImportResult{Edition: old, Unchanged: true, Counts: map[review.Outcome]int{}}, nil
+	}
+	if exists && !(old.Draft && n.Replace) {
+		msg := fmt.Sprintf("Edition %s of %s was already imported from a different file (SHA-256 %s…).", n.Label, n.Report, old.SHA256[:12])
+		if old.Draft {
+			msg += " It is a draft: import with --replace to replace it."
+		} else {
+			msg += " It is published and cannot be replaced: import the new text under a new edition label."
+		}
+		return review.ImportResult{}, &review.Error{Code: review.ECONFLICT, Field: "edition", Message: msg}
+	}
+
+	ed := review.Edition{ReportID: rep.ID, ReportSlug: rep.Slug, Label: n.Label, Published: n.Published, SHA256: digest,
+		Original: n.Original, Doc: doc, Draft: n.Draft, ImportedBy: a.Name, ImportedAt: tx.now}
+	if exists {
+		ed.ID = old.ID
+		if _, err := tx.ExecContext(ctx, `UPDATE editions SET published = ?, sha256 = ?, original = ?, text = ?, draft = ?,
+			imported_by = ?, imported_at = ? WHERE id = ?`, n.Published, digest, n.Original, doc.Text, boolInt(n.Draft),
+			a.ID, review.FormatTime(tx.now), ed.ID); err != nil {
+			return review.ImportResult{}, fmt.Errorf("store: replace edition: %w", err)
+		}
+	} else {
+		res, err := tx.ExecContext(ctx, `INSERT INTO editions (report_id, label, published, sha256, original, text, draft,
+			imported_by, imported_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, rep.ID, n.Label, n.Published, digest,
+			n.Original, doc.Text, boolInt(n.Draft), a.ID, review.FormatTime(tx.now))
+		if err != nil {
+			return review.ImportResult{}, fmt.Errorf("store: insert edition: %w", FormatError(err))
+		}
+		ed.ID, _ = res.LastInsertId()
+	}
+	if err := insertSections(ctx, tx, ed.ID, doc.Sections); err != nil {
+		return review.ImportResult{}, err
+	}
+	newest, err := rankEditions(ctx, tx, rep.ID, ed.ID)
+	if err != nil {
+		return review.ImportResult{}, err
+	}
+
+	result := review.ImportResult{Edition: ed, Replaced: exists, Counts: map[review.Outcome]int{}}
+	carry := carrier{tx: tx, a: a, ed: editionDoc{Edition: ed, sentences: review.Sentences(doc)},
+		anchorer: review.NewAnchorer(doc), docs: editionCache{}}
+	switch {
+	case exists:
+		result.Outcomes, err = carry.replace(ctx, old)
+	case newest:
+		result.Outcomes, err = carry.forward(ctx)
+	}
+	if err != nil {
+		return review.ImportResult{}, err
+	}
+	spans := make([][2]int, 0, len(result.Outcomes))
+	for _, o := range result.Outcomes {
+		result.Counts[o.Match]++
+		if o.Match != review.OutcomeMissing {
+			spans = append(spans, [2]int{o.Anchor.Start, o.Anchor.End})
+		}
+	}
+	result.NewMaterial = review.Uncovered(carry.ed.sentences, spans)
+
+	after := map[string]any{"report": rep.Slug, "label": ed.Label, "published": ed.Published, "sha256": digest,
+		"bytes": len(n.Original), "sections": len(doc.Sections), "draft": ed.Draft, "outcomes": result.Counts,
+		"new_material_sentences": len(result.NewMaterial)}
+	if reportCreated {
+		after["report_created"] = map[string]string{"title": rep.Title, "publisher": rep.Publisher}
+	}
+	action := "edition.imported"
+	if exists {
+		action = "edition.replaced"
+	}
+	if _, err := tx.record(ctx, a, change{action: action, entityType: "edition", entityID: ed.ID, after: after, reportID: rep.ID}); err != nil {
+		return review.ImportResult{}, err
+	}
+	return result, tx.commit()
+}
+
+// rankEditions orders a report's editions and reports whether id is now the
+// newest.
+func rankEditions(ctx context.Context, tx *Tx, reportID, id int64) (bool, error) {
+	rows, err := tx.QueryContext(ctx, "SELECT id, label, published FROM editions WHERE report_id = ?", reportID)
+	if err != nil {
+		return false, fmt.Errorf("store: rank editions: %w", err)
+	}
+	var es []review.Edition
+	for rows.Next() {
+		var e review.Edition
+		if err := rows.Scan(&e.ID, &e.Label, &e.Published); err != nil {
+			rows.Close()
+			return false, fmt.Errorf("store: rank editions: %w", err)
+		}
+		es = append(es, e)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return false, err
+	}
+	slices.SortFunc(es, func(a, b review.Edition) int {
+		if a.Before(b) {
+			return -1
+		}
+		return 1
+	})
+	for i, e := range es {
+		if _, err := tx.ExecContext(ctx, "UPDATE editions SET rank = ? WHERE id = ?", i+1, e.ID); err != nil {
+			return false, fmt.Errorf("store: rank editions: %w", err)
+		}
+	}
+	return es[len(es)-1].ID == id, nil
+}
