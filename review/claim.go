@@ -8,15 +8,15 @@ import (
 // Claim is one statement a report makes, followed across its editions. Its
 // content lives in revisions; the claim itself only holds identity.
 type Claim struct {
-	ID         int64  `json:"id"`
-	ReportID   int64  `json:"-"`
-	Report     string `json:"report"`
-	CurrentID  int64  `json:"current,omitempty"` // approved revision, 0 until one is approved
-	CreatedBy  string `json:"created_by"`
-	CreatedAt  time.Time `json:"created_at"`
+	ID        int64     `json:"id"`
+	ReportID  int64     `json:"-"`
+	Report    string    `json:"report"`
+	CurrentID int64     `json:"current,omitempty"` // approved revision, 0 until one is approved
+	CreatedBy string    `json:"created_by"`
+	CreatedAt time.Time `json:"created_at"`
 	// Retired is set when an editor drops the claim in an edition; it is not
 	// carried into later editions.
-	RetiredIn string `json:"retired_in,omitempty"`
+	RetiredIn string    `json:"retired_in,omitempty"`
 	UpdatedAt time.Time `json:"updated_at"`
 
 	// Latest is the claim's newest revision whatever its state; Current the

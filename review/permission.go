@@ -34,20 +34,20 @@ func ParseRole(s string) (Role, error) {
 type Action string
 
 const (
-	ActionRead           Action = "read"            // claims, editions, sources, notes, flags
-	ActionCreateClaim    Action = "claim.create"    // includes its first revision
-	ActionProposeRev     Action = "revision.propose"
-	ActionDecideRev      Action = "revision.decide" // approve or reject
-	ActionAddNote        Action = "note.add"
-	ActionAddSource      Action = "source.add"
-	ActionRaiseFlag      Action = "flag.raise"
-	ActionResolveFlag    Action = "flag.resolve"
-	ActionImportEdition  Action = "edition.import"
-	ActionReanchorClaim  Action = "claim.reanchor"
-	ActionReadHistory    Action = "history.read"
-	ActionExportHistory  Action = "history.export"
-	ActionManageUsers    Action = "user.manage"
-	ActionManageTokens   Action = "token.manage"
+	ActionRead          Action = "read"         // claims, editions, sources, notes, flags
+	ActionCreateClaim   Action = "claim.create" // includes its first revision
+	ActionProposeRev    Action = "revision.propose"
+	ActionDecideRev     Action = "revision.decide" // approve or reject
+	ActionAddNote       Action = "note.add"
+	ActionAddSource     Action = "source.add"
+	ActionRaiseFlag     Action = "flag.raise"
+	ActionResolveFlag   Action = "flag.resolve"
+	ActionImportEdition Action = "edition.import"
+	ActionReanchorClaim Action = "claim.reanchor"
+	ActionReadHistory   Action = "history.read"
+	ActionExportHistory Action = "history.export"
+	ActionManageUsers   Action = "user.manage"
+	ActionManageTokens  Action = "token.manage"
 )
 
 // permissions is the whole policy on one screen. Anything not listed is

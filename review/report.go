@@ -95,10 +95,10 @@ func (n NewEdition) Validate() error {
 
 // ImportResult says what an import did.
 type ImportResult struct {
-	Edition   Edition       `json:"edition"`
-	Unchanged bool          `json:"unchanged"` // the same file was already imported: nothing was written
-	Replaced  bool          `json:"replaced"`
-	Outcomes  []ClaimOutcome `json:"outcomes"`
+	Edition   Edition         `json:"edition"`
+	Unchanged bool            `json:"unchanged"` // the same file was already imported: nothing was written
+	Replaced  bool            `json:"replaced"`
+	Outcomes  []ClaimOutcome  `json:"outcomes"`
 	Counts    map[Outcome]int `json:"counts"`
 	// NewMaterial is text of the new edition that no claim covers.
 	NewMaterial []Sentence `json:"new_material"`

@@ -452,7 +452,7 @@ func (db *DB) FindClaims(ctx context.Context, f review.ClaimFilter) ([]review.Cl
 
 // revisionScanner and appearanceRow let one row scan into a claim's parts.
 type revisionScanner struct {
-	r                                  review.Revision
+	r                                   review.Revision
 	conf, state, created, decided, diff string
 }
 
@@ -475,7 +475,7 @@ func (s *revisionScanner) revision() (review.Revision, error) {
 }
 
 type appearanceRow struct {
-	app                            review.Appearance
+	app                          review.Appearance
 	match, hedges, diff, created string
 }
 

@@ -445,19 +445,19 @@ func cmdClaimsImport(ctx context.Context, e *env, args []string) error {
 
 // claimJSON is the shape of 'claims list --json'.
 type claimJSON struct {
-	ID         int64              `json:"id"`
-	Report     string             `json:"report"`
-	Revision   int64              `json:"revision"`
+	ID         int64                `json:"id"`
+	Report     string               `json:"report"`
+	Revision   int64                `json:"revision"`
 	State      review.RevisionState `json:"state"`
-	Statement  string             `json:"statement"`
-	Topic      string             `json:"topic,omitempty"`
-	Confidence review.Confidence  `json:"confidence"`
-	Hedge      string             `json:"hedge,omitempty"`
-	Current    int64              `json:"current,omitempty"`
-	Flags      []flagJSON         `json:"flags"`
-	Anchor     anchorJSON         `json:"anchor"`
-	RetiredIn  string             `json:"retired_in,omitempty"`
-	UpdatedAt  string             `json:"updated_at"`
+	Statement  string               `json:"statement"`
+	Topic      string               `json:"topic,omitempty"`
+	Confidence review.Confidence    `json:"confidence"`
+	Hedge      string               `json:"hedge,omitempty"`
+	Current    int64                `json:"current,omitempty"`
+	Flags      []flagJSON           `json:"flags"`
+	Anchor     anchorJSON           `json:"anchor"`
+	RetiredIn  string               `json:"retired_in,omitempty"`
+	UpdatedAt  string               `json:"updated_at"`
 }
 
 type flagJSON struct {
