@@ -39,6 +39,7 @@ type env struct {
 
 func commands() []command {
 	return []command{
+		{"serve", "run the web server", cmdServe},
 		{"migrate", "create or upgrade a database", cmdMigrate},
 		{"user", "add, list or change users (user add|list|set)", cmdUser},
 		{"import", "import an edition of a report (text or PDF)", cmdImport},

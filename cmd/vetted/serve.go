@@ -1,0 +1,163 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"strings"
+	"time"
+
+	"vetted"
+	"vetted/review"
+	"vetted/store"
+	"vetted/web"
+)
+
+func cmdServe(ctx context.Context, e *env, args []string) error {
+	fs := flags(e, "serve", "serve [--db PATH] [--addr HOST:PORT] [--demo] [--secure-cookies] [--session-key-file PATH]")
+	dbPath := dbFlag(fs)
+	addr := fs.String("addr", "127.0.0.1:8080", "`host:port` to listen on")
+	demo := fs.Bool("demo", false, "load the demo report, claims and users into an empty database")
+	secure := fs.Bool("secure-cookies", false, "mark cookies Secure and send HSTS (behind TLS)")
+	keyFile := fs.String("session-key-file", "", "session key `file`, created with random keys if absent (default: the database path + .keys)")
+	org := fs.String("org", "vetted", "organisation `name` running this vetted, for exports")
+	if err := parse(fs, args, 0, 0); err != nil {
+		return err
+	}
+	if _, _, err := net.SplitHostPort(*addr); err != nil {
+		return usagef("serve: --addr %q is not host:port", *addr)
+	}
+	if *keyFile == "" {
+		*keyFile = *dbPath + ".keys"
+	}
+	keys, err := loadSessionKeys(*keyFile)
+	if err != nil {
+		return err
+	}
+	log := slog.New(slog.NewTextHandler(e.stderr, nil))
+	db, err := openDB(ctx, *dbPath)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if *demo {
+		loaded, err := db.LoadDemo(ctx, vetted.DemoEdition, vetted.DemoClaims)
+		if err != nil {
+			return err
+		}
+		if loaded {
+			log.Info("demo loaded", "users", demoUserNames())
+		} else {
+			log.Info("demo not loaded: the database already holds a report")
+		}
+	}
+	srv, err := web.New(db, web.Config{SessionKeys: keys, SecureCookies: *secure, Logger: log, Organisation: *org})
+	if err != nil {
+		return err
+	}
+	return listen(ctx, log, *addr, srv)
+}
+
+func demoUserNames() string {
+	var names []string
+	for _, u := range store.DemoUsers {
+		names = append(names, u.Name+" ("+string(u.Role)+")")
+	}
+	return strings.Join(names, ", ")
+}
+
+// listen serves until ctx ends (SIGINT/SIGTERM), then lets in-flight
+// requests finish for up to 30 seconds.
+func listen(ctx context.Context, log *slog.Logger, addr string, h http.Handler) error {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return review.Errorf(review.EINVALID, "Cannot listen on %s: %v", addr, err)
+	}
+	hs := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 60 * time.Second,
+		WriteTimeout: 5 * time.Minute, IdleTimeout: 2 * time.Minute, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
+	done := make(chan error, 1)
+	go func() { done <- hs.Serve(ln) }()
+	log.Info("listening", "addr", "http://"+ln.Addr().String())
+	select {
+	case err := <-done:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down: finishing requests in flight")
+	sctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := hs.Shutdown(sctx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	if err := <-done; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	log.Info("stopped")
+	return nil
+}
+
+// Session key files hold one key pair per line, "HASHKEY BLOCKKEY" in
+// base64: the first line signs new cookies, later lines still decode
+// cookies signed before a rotation (docs/OPERATIONS.md).
+func loadSessionKeys(path string) ([][]byte, error) {
+	b, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return createSessionKeys(path)
+	} else if err != nil {
+		return nil, review.Errorf(review.EINVALID, "Cannot read the session key file %s: %v", path, errors.Unwrap(err))
+	}
+	var keys [][]byte
+	sc := bufio.NewScanner(bytes.NewReader(b))
+	for n := 1; sc.Scan(); n++ {
+		line := strings.TrimSpace(sc.Text())
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		parts := strings.Fields(line)
+		if len(parts) != 2 {
+			return nil, review.Errorf(review.EINVALID, "%s line %d: want two base64 keys (hash key, block key)", path, n)
+		}
+		hash, err1 := base64.StdEncoding.DecodeString(parts[0])
+		block, err2 := base64.StdEncoding.DecodeString(parts[1])
+		if err1 != nil || err2 != nil || len(hash) < 32 || (len(block) != 16 && len(block) != 24 && len(block) != 32) {
+			return nil, review.Errorf(review.EINVALID, "%s line %d: keys must be base64, a hash key of 32+ bytes and a block key of 16, 24 or 32 bytes", path, n)
+		}
+		keys = append(keys, hash, block)
+	}
+	if len(keys) == 0 {
+		return nil, review.Errorf(review.EINVALID, "%s holds no session keys: delete it to have new ones made", path)
+	}
+	return keys, nil
+}
+
+func createSessionKeys(path string) ([][]byte, error) {
+	hash, block := make([]byte, 64), make([]byte, 32)
+	if _, err := rand.Read(hash); err != nil {
+		return nil, err
+	}
+	if _, err := rand.Read(block); err != nil {
+		return nil, err
+	}
+	line := "# vetted session keys: first line signs, later lines only decode (rotation)\n" +
+		base64.StdEncoding.EncodeToString(hash) + " " + base64.StdEncoding.EncodeToString(block) + "\n"
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return nil, review.Errorf(review.EINVALID, "Cannot create the session key file %s: %v", path, errors.Unwrap(err))
+	}
+	if _, err := f.WriteString(line); err != nil {
+		f.Close()
+		return nil, err
+	}
+	if err := f.Close(); err != nil {
+		return nil, err
+	}
+	return [][]byte{hash, block}, nil
+}

@@ -1,0 +1,59 @@
+package review
+
+import (
+	"context"
+	"time"
+)
+
+// SessionService keeps server-side web sessions and failed sign-ins.
+type SessionService interface {
+	// CreateSession returns a new secret session id for u.
+	CreateSession(ctx context.Context, u User, address, userAgent string) (string, error)
+	// FindSession returns the user of a live session, ending it when idle or
+	// too old.
+	FindSession(ctx context.Context, id string, idle, absolute time.Duration) (User, error)
+	DeleteSession(ctx context.Context, id string) error
+	RecordLoginFailure(ctx context.Context, name, address string) error
+	LoginFailures(ctx context.Context, name, address string, since time.Time) (byName, byAddress int, err error)
+}
+
+// QueueService lists what waits for an editor.
+type QueueService interface {
+	PendingRevisions(ctx context.Context) ([]Revision, error)
+	OpenFlags(ctx context.Context) ([]Flag, error)
+	FindFlag(ctx context.Context, id int64) (Flag, error)
+}
+
+// EditionStats counts an edition's claims for overviews.
+type EditionStats struct {
+	Report  string                `json:"report"`
+	Edition string                `json:"edition"`
+	Claims  int                   `json:"claims"`
+	ByState map[RevisionState]int `json:"by_state"`
+	ByMatch map[Outcome]int       `json:"by_match"`
+	Flagged int                   `json:"flagged"` // claims with an open flag
+}
+
+// EditionService reads what editions hold beyond their text.
+type EditionService interface {
+	EditionStats(ctx context.Context) ([]EditionStats, error)
+	// NewMaterial lists the sentences of an edition no claim covers.
+	NewMaterial(ctx context.Context, slug, label string) ([]Sentence, error)
+}
+
+// Services is everything the web layer needs; store.DB implements it.
+type Services interface {
+	UserService
+	ReportService
+	EditionService
+	ClaimService
+	RevisionService
+	NoteService
+	FlagService
+	SourceService
+	QueueService
+	HistoryService
+	SessionService
+	Ping(ctx context.Context) error
+	CountEvents(ctx context.Context, f EventFilter) (int64, error)
+}

@@ -1,0 +1,170 @@
+package web
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"vetted/review"
+)
+
+const (
+	cookieName = "vetted_session"
+	sidKey     = "sid"
+)
+
+// Throttling of failed sign-ins, counted over throttleWindow.
+const (
+	throttleWindow     = 15 * time.Minute
+	maxFailuresName    = 5
+	maxFailuresAddress = 20
+)
+
+// withSession puts the signed-in user, if any, in the request's context.
+// A cookie that does not decode, or names an ended session, is treated as
+// no session at all.
+func (s *Server) withSession(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if u, ok := s.sessionUser(r); ok {
+			if slot, _ := r.Context().Value(ctxUser{}).(*review.User); slot != nil {
+				*slot = u
+			} else {
+				r = r.WithContext(context.WithValue(r.Context(), ctxUser{}, &u))
+			}
+		}
+		h.ServeHTTP(w, r)
+	})
+}
+
+func (s *Server) sessionUser(r *http.Request) (review.User, bool) {
+	if _, err := r.Cookie(cookieName); err != nil {
+		return review.User{}, false
+	}
+	sess, err := s.cookies.Get(r, cookieName)
+	if err != nil {
+		return review.User{}, false
+	}
+	sid, _ := sess.Values[sidKey].(string)
+	if sid == "" {
+		return review.User{}, false
+	}
+	u, err := s.svc.FindSession(r.Context(), sid, s.cfg.IdleTimeout, s.cfg.AbsoluteTimeout)
+	if err != nil {
+		if review.ErrorCode(err) == review.EINTERNAL {
+			s.log.Error("session", "err", err)
+		}
+		return review.User{}, false
+	}
+	return u, true
+}
+
+// currentUser returns the signed-in user, or the zero User.
+func currentUser(r *http.Request) review.User {
+	if u, ok := r.Context().Value(ctxUser{}).(*review.User); ok && u != nil {
+		return *u
+	}
+	return review.User{}
+}
+
+// authorize checks that the signed-in user may perform action. Someone not
+// signed in is sent to the sign-in page (GET) or refused (other methods);
+// a signed-in user without the role gets a 403 page naming the role needed.
+func (s *Server) authorize(w http.ResponseWriter, r *http.Request, action review.Action) (review.User, bool) {
+	u := currentUser(r)
+	if u.ID == 0 {
+		if r.Method == http.MethodGet && !strings.HasPrefix(r.URL.Path, "/api/") && !strings.HasPrefix(r.URL.Path, "/export/") {
+			redirect(w, r, "/login?next="+url.QueryEscape(r.URL.RequestURI()))
+		} else {
+			s.renderError(w, r, http.StatusUnauthorized, "Sign in first: your session has ended or you are not signed in.")
+		}
+		return u, false
+	}
+	if err := review.Authorize(u, action); err != nil {
+		s.Error(w, r, err)
+		return u, false
+	}
+	return u, true
+}
+
+func (s *Server) handleLoginPage(w http.ResponseWriter, r *http.Request) {
+	if currentUser(r).ID != 0 {
+		redirect(w, r, safeNext(r.URL.Query().Get("next")))
+		return
+	}
+	s.render(w, r, http.StatusOK, loginPage(s.page(r, "Sign in"), loginForm{Next: safeNext(r.URL.Query().Get("next"))}))
+}
+
+// handleLogin signs a user in. Failures are recorded and throttled per
+// account and per address, and the message is the same whether or not the
+// account exists.
+func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
+	if err := r.ParseForm(); err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	f := loginForm{Username: strings.TrimSpace(r.PostForm.Get("username")), Next: safeNext(r.PostForm.Get("next"))}
+	password := r.PostForm.Get("password")
+	ctx, addr := r.Context(), clientAddr(r)
+	byName, byAddr, err := s.svc.LoginFailures(ctx, f.Username, addr, s.cfg.Now().Add(-throttleWindow))
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	if byName >= maxFailuresName || byAddr >= maxFailuresAddress {
+		w.Header().Set("Retry-After", "900")
+		f.Error = "Too many failed sign-ins. Wait 15 minutes and try again, or ask an admin."
+		s.render(w, r, http.StatusTooManyRequests, loginPage(s.page(r, "Sign in"), f))
+		return
+	}
+	u, err := s.svc.Authenticate(ctx, f.Username, password)
+	if err != nil {
+		if review.ErrorCode(err) != review.EFORBIDDEN {
+			s.Error(w, r, err)
+			return
+		}
+		if err := s.svc.RecordLoginFailure(ctx, f.Username, addr); err != nil {
+			s.log.Error("record login failure", "err", err)
+		}
+		s.log.Warn("login failed", "name", f.Username, "addr", addr)
+		f.Error = "Wrong user name or password."
+		s.render(w, r, http.StatusUnauthorized, loginPage(s.page(r, "Sign in"), f))
+		return
+	}
+	// A new session id at every sign-in: any id planted before is useless.
+	sid, err := s.svc.CreateSession(ctx, u, addr, r.UserAgent())
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	sess, _ := s.cookies.New(r, cookieName)
+	sess.Values[sidKey] = sid
+	if err := sess.Save(r, w); err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	redirect(w, r, f.Next)
+}
+
+// handleLogout ends the session server-side and clears the cookie.
+func (s *Server) handleLogout(w http.ResponseWriter, r *http.Request) {
+	if sess, err := s.cookies.Get(r, cookieName); err == nil {
+		if sid, _ := sess.Values[sidKey].(string); sid != "" {
+			if err := s.svc.DeleteSession(r.Context(), sid); err != nil {
+				s.Error(w, r, err)
+				return
+			}
+		}
+		sess.Options.MaxAge = -1
+		sess.Values = map[any]any{}
+		_ = sess.Save(r, w)
+	}
+	redirect(w, r, "/login?msg=signed-out")
+}
+
+type loginForm struct {
+	Username string
+	Next     string
+	Error    string
+}

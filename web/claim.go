@@ -1,0 +1,462 @@
+package web
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"vetted/review"
+)
+
+// claimsPerPage is the page size of the claims list.
+const claimsPerPage = 25
+
+// claimsQuery is the claims list's filters as typed.
+type claimsQuery struct {
+	Q, Report, Edition, Section, State, Confidence, Flagged string
+	Page                                                    int
+}
+
+func readClaimsQuery(q url.Values) claimsQuery {
+	page, _ := strconv.Atoi(q.Get("page"))
+	return claimsQuery{Q: strings.TrimSpace(q.Get("q")), Report: q.Get("report"), Edition: q.Get("edition"),
+		Section: q.Get("section"), State: q.Get("state"), Confidence: q.Get("confidence"), Flagged: q.Get("flagged"),
+		Page: max(page, 1)}
+}
+
+// filter turns the query into a ClaimFilter; unknown enum values are a 400.
+func (q claimsQuery) filter() (review.ClaimFilter, error) {
+	f := review.ClaimFilter{Query: q.Q, Report: q.Report, Edition: q.Edition, Section: q.Section,
+		Limit: claimsPerPage, Offset: (q.Page - 1) * claimsPerPage}
+	if q.State != "" {
+		st, err := review.ParseState(q.State)
+		if err != nil {
+			return f, err
+		}
+		f.State = st
+	}
+	if q.Confidence != "" {
+		c, err := review.ParseConfidence(q.Confidence)
+		if err != nil {
+			return f, err
+		}
+		f.Confidence = c
+	}
+	switch q.Flagged {
+	case "":
+	case "yes":
+		t := true
+		f.Flagged = &t
+	case "no":
+		fl := false
+		f.Flagged = &fl
+	default:
+		return f, review.FieldErrorf("flagged", "Flagged must be yes or no.")
+	}
+	return f, nil
+}
+
+// url is the list's address with the same filters on another page.
+func (q claimsQuery) url(page int) string {
+	v := url.Values{}
+	for k, s := range map[string]string{"q": q.Q, "report": q.Report, "edition": q.Edition, "section": q.Section,
+		"state": q.State, "confidence": q.Confidence, "flagged": q.Flagged} {
+		if s != "" {
+			v.Set(k, s)
+		}
+	}
+	if page > 1 {
+		v.Set("page", strconv.Itoa(page))
+	}
+	if len(v) == 0 {
+		return "/claims"
+	}
+	return "/claims?" + v.Encode()
+}
+
+type claimsResult struct {
+	Query  claimsQuery
+	Claims []review.Claim
+	Total  int
+	Error  string
+}
+
+func (r claimsResult) pages() int { return (r.Total + claimsPerPage - 1) / claimsPerPage }
+
+func (s *Server) handleClaims(w http.ResponseWriter, r *http.Request) {
+	if _, ok := s.authorize(w, r, review.ActionRead); !ok {
+		return
+	}
+	q := readClaimsQuery(r.URL.Query())
+	res := claimsResult{Query: q}
+	status := http.StatusOK
+	f, err := q.filter()
+	if err == nil {
+		res.Claims, res.Total, err = s.svc.FindClaims(r.Context(), f)
+	}
+	if err != nil {
+		if code := review.ErrorCode(err); code != review.EINVALID {
+			s.Error(w, r, err)
+			return
+		}
+		res.Error, status = review.ErrorMessage(err), http.StatusBadRequest
+	}
+	if isHTMX(r) {
+		s.render(w, r, status, claimResults(res))
+		return
+	}
+	reports, err := s.svc.ListReports(r.Context())
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	s.render(w, r, status, claimsPage(s.page(r, "Claims"), res, reports))
+}
+
+// claimView is everything the claim page shows, with any form that comes
+// back with an error.
+type claimView struct {
+	Claim    review.Claim
+	Context  quoteContext
+	Suggest  review.Confidence // from the report's hedging, "" if none
+	RevForm  revisionForm
+	Conflict *conflictView
+	NoteErr  string
+	FlagErr  string
+	FlagForm url.Values
+}
+
+// quoteContext is the quote with some text either side, from its edition.
+type quoteContext struct {
+	Before, Exact, After string
+	Edition              string
+}
+
+type conflictView struct {
+	Mine    revisionForm
+	Current review.Revision
+}
+
+func (s *Server) loadClaimView(r *http.Request, id int64) (claimView, error) {
+	c, err := s.svc.FindClaim(r.Context(), id)
+	if err != nil {
+		return claimView{}, err
+	}
+	v := claimView{Claim: c}
+	if app := c.Anchor; app.Edition != "" && app.Match != review.OutcomeMissing {
+		ed, err := s.svc.FindEdition(r.Context(), c.Report, app.Edition)
+		if err != nil {
+			return claimView{}, err
+		}
+		v.Context = contextAround(ed.Doc.Text, app.Start, app.End, 240)
+		v.Context.Edition = app.Edition
+		if sug, ok := review.SuggestConfidence(app.Hedges); ok && c.Latest.Confidence.Rank() > sug.Rank() {
+			v.Suggest = sug
+		}
+	}
+	head := review.Head(c.Revisions)
+	latest := c.Latest
+	v.RevForm = revisionForm{Statement: latest.Statement, Topic: latest.Topic, Confidence: string(latest.Confidence),
+		Hedge: latest.Hedge, Base: itoa(head)}
+	return v, nil
+}
+
+// contextAround cuts up to n bytes either side of [start,end), on rune
+// boundaries and at word breaks.
+func contextAround(text string, start, end, n int) quoteContext {
+	if start < 0 || end > len(text) || start > end {
+		return quoteContext{}
+	}
+	from := max(start-n, 0)
+	for from > 0 && from < start && (text[from]&0xC0) == 0x80 {
+		from++
+	}
+	if i := strings.IndexAny(text[from:start], " \n"); from > 0 && i >= 0 {
+		from += i + 1
+	}
+	to := min(end+n, len(text))
+	for to < len(text) && to > end && (text[to]&0xC0) == 0x80 {
+		to--
+	}
+	if i := strings.LastIndexAny(text[end:to], " \n"); to < len(text) && i >= 0 {
+		to = end + i
+	}
+	return quoteContext{Before: text[from:start], Exact: text[start:end], After: text[end:to]}
+}
+
+func (s *Server) handleClaim(w http.ResponseWriter, r *http.Request) {
+	if _, ok := s.authorize(w, r, review.ActionRead); !ok {
+		return
+	}
+	id, err := pathID(r)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	v, err := s.loadClaimView(r, id)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, claimPage(s.page(r, fmt.Sprintf("Claim %d", id)), v))
+}
+
+// handleCreateClaim makes a claim from the reader's form. On a bad form the
+// form comes back with what was typed and the message by the field.
+func (s *Server) handleCreateClaim(w http.ResponseWriter, r *http.Request) {
+	u, ok := s.authorize(w, r, review.ActionCreateClaim)
+	if !ok {
+		return
+	}
+	if err := parseForm(r); err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	f := readClaimForm(r.PostForm)
+	n, err := decodeClaimForm(f)
+	if err == nil {
+		var c review.Claim
+		c, err = s.svc.CreateClaim(r.Context(), u, n)
+		if err == nil {
+			redirect(w, r, fmt.Sprintf("/claims/%d?msg=claim-created", c.ID))
+			return
+		}
+	}
+	if code := review.ErrorCode(err); code != review.EINVALID && code != review.ENOTFOUND {
+		s.Error(w, r, err)
+		return
+	}
+	f.Error, f.Field = review.ErrorMessage(err), review.ErrorField(err)
+	if isHTMX(r) {
+		s.render(w, r, http.StatusBadRequest, newClaimForm(f))
+		return
+	}
+	s.render(w, r, http.StatusBadRequest, newClaimPage(s.page(r, "New claim"), f))
+}
+
+func (s *Server) handleProposeRevision(w http.ResponseWriter, r *http.Request) {
+	u, ok := s.authorize(w, r, review.ActionProposeRev)
+	if !ok {
+		return
+	}
+	id, err := pathID(r)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	if err := parseForm(r); err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	f := readRevisionForm(r.PostForm)
+	v, err := s.loadClaimView(r, id)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	n, err := decodeRevisionForm(id, f, v.Claim.Latest.Evidence)
+	if err == nil {
+		n.Draft = r.PostForm.Get("draft") == "yes"
+		if _, err = s.svc.ProposeRevision(r.Context(), u, n); err == nil {
+			redirect(w, r, fmt.Sprintf("/claims/%d?msg=revision-proposed", id))
+			return
+		}
+	}
+	var ce *review.ConflictError
+	switch {
+	case errors.As(err, &ce):
+		// Both versions side by side; the form starts again from the
+		// current revision with the user's text kept.
+		cur, ferr := s.svc.FindRevision(r.Context(), ce.Head)
+		if ferr != nil && ce.Head != 0 {
+			s.Error(w, r, ferr)
+			return
+		}
+		v.Conflict = &conflictView{Mine: f, Current: cur}
+		f.Base = itoa(ce.Head)
+		f.Error = review.ErrorMessage(err)
+		v.RevForm = f
+		s.render(w, r, http.StatusConflict, claimPage(s.page(r, fmt.Sprintf("Claim %d: conflict", id)), v))
+	case review.ErrorCode(err) == review.EINVALID:
+		f.Error, f.Field = review.ErrorMessage(err), review.ErrorField(err)
+		v.RevForm = f
+		s.render(w, r, http.StatusBadRequest, claimPage(s.page(r, fmt.Sprintf("Claim %d", id)), v))
+	default:
+		s.Error(w, r, err)
+	}
+}
+
+func (s *Server) handleAddNote(w http.ResponseWriter, r *http.Request) {
+	u, ok := s.authorize(w, r, review.ActionAddNote)
+	if !ok {
+		return
+	}
+	id, err := pathID(r)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	if err := parseForm(r); err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	n, err := decodeNoteForm(id, r.PostForm)
+	if err == nil {
+		_, err = s.svc.AddNote(r.Context(), u, n)
+	}
+	s.afterClaimChange(w, r, id, err, "note-added", func(v *claimView, msg string) { v.NoteErr = msg }, notesSection)
+}
+
+func (s *Server) handleRaiseFlag(w http.ResponseWriter, r *http.Request) {
+	u, ok := s.authorize(w, r, review.ActionRaiseFlag)
+	if !ok {
+		return
+	}
+	id, err := pathID(r)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	if err := parseForm(r); err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	n, err := decodeFlagForm(id, r.PostForm)
+	if err == nil {
+		_, err = s.svc.RaiseFlag(r.Context(), u, n)
+	}
+	form := r.PostForm
+	s.afterClaimChange(w, r, id, err, "flag-raised", func(v *claimView, msg string) { v.FlagErr, v.FlagForm = msg, form }, flagsSection)
+}
+
+func (s *Server) handleResolveFlag(w http.ResponseWriter, r *http.Request) {
+	u, ok := s.authorize(w, r, review.ActionResolveFlag)
+	if !ok {
+		return
+	}
+	id, err := pathID(r)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	if err := parseForm(r); err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	n, err := decodeResolveForm(id, r.PostForm)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	f, err := s.svc.ResolveFlag(r.Context(), u, n)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	if isHTMX(r) {
+		s.render(w, r, http.StatusOK, resolvedFlag(f))
+		return
+	}
+	redirect(w, r, backTo(r, fmt.Sprintf("/claims/%d", f.ClaimID))+"msg=flag-resolved")
+}
+
+// handleDecide approves or rejects a revision (four-eyes is the domain's).
+func (s *Server) handleDecide(approve bool) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		u, ok := s.authorize(w, r, review.ActionDecideRev)
+		if !ok {
+			return
+		}
+		id, err := pathID(r)
+		if err != nil {
+			s.Error(w, r, err)
+			return
+		}
+		if err := parseForm(r); err != nil {
+			s.Error(w, r, err)
+			return
+		}
+		rev, err := s.svc.DecideRevision(r.Context(), u, id, approve, strings.TrimSpace(r.PostForm.Get("reason")))
+		if err != nil {
+			s.Error(w, r, err)
+			return
+		}
+		if isHTMX(r) {
+			s.render(w, r, http.StatusOK, decidedRevision(rev))
+			return
+		}
+		msg := "revision-rejected"
+		if approve {
+			msg = "revision-approved"
+		}
+		redirect(w, r, backTo(r, fmt.Sprintf("/claims/%d", rev.ClaimID))+"msg="+msg)
+	}
+}
+
+func (s *Server) handleSubmitRevision(w http.ResponseWriter, r *http.Request) {
+	u, ok := s.authorize(w, r, review.ActionProposeRev)
+	if !ok {
+		return
+	}
+	id, err := pathID(r)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	rev, err := s.svc.SubmitRevision(r.Context(), u, id)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	redirect(w, r, fmt.Sprintf("/claims/%d?msg=revision-submitted", rev.ClaimID))
+}
+
+// backTo returns the form's "back" field when it is a path on this site
+// (the queue sends its own address), else def; ready for a query to follow.
+func backTo(r *http.Request, def string) string {
+	to := def
+	if b := r.PostForm.Get("back"); b != "" && safeNext(b) == b {
+		to = b
+	}
+	if strings.Contains(to, "?") {
+		return to + "&"
+	}
+	return to + "?"
+}
+
+// afterClaimChange answers a small form on the claim page: htmx gets the
+// re-rendered section, a plain form a redirect; a user error re-renders
+// the page (or section) with the message by the form.
+func (s *Server) afterClaimChange(w http.ResponseWriter, r *http.Request, id int64, err error, msg string,
+	setErr func(*claimView, string), section func(page, claimView) templComponent) {
+	if err != nil && review.ErrorCode(err) != review.EINVALID {
+		s.Error(w, r, err)
+		return
+	}
+	status := http.StatusOK
+	if err != nil {
+		status = http.StatusBadRequest
+	} else if !isHTMX(r) {
+		redirect(w, r, fmt.Sprintf("/claims/%d?msg=%s", id, msg))
+		return
+	}
+	v, lerr := s.loadClaimView(r, id)
+	if lerr != nil {
+		s.Error(w, r, lerr)
+		return
+	}
+	if err != nil {
+		setErr(&v, review.ErrorMessage(err))
+	}
+	p := s.page(r, fmt.Sprintf("Claim %d", id))
+	if isHTMX(r) {
+		// htmx swaps 400 responses too (see app.js), so the message shows
+		// by the form.
+		s.render(w, r, status, section(p, v))
+		return
+	}
+	s.render(w, r, status, claimPage(p, v))
+}

@@ -1,0 +1,177 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"vetted/review"
+)
+
+// Form decoders turn a submitted form into a request for the domain. They
+// check only the form's own shape (numbers are numbers, enums are known);
+// the domain validates the content, so there is one rule per field.
+
+// claimForm is the new-claim form as typed.
+type claimForm struct {
+	Report, Edition                   string
+	Quote, Prefix, Suffix             string
+	Statement, Topic, Confidence      string
+	Hedge, Reason                     string
+	SourceTitle, SourcePublisher      string
+	SourceURL, SourcePublished        string
+	Reliability, Credibility, Excerpt string
+	Error, Field                      string
+}
+
+func readClaimForm(f url.Values) claimForm {
+	g := func(k string) string { return strings.TrimSpace(f.Get(k)) }
+	return claimForm{Report: g("report"), Edition: g("edition"), Quote: f.Get("quote"), Prefix: f.Get("prefix"),
+		Suffix: f.Get("suffix"), Statement: g("statement"), Topic: g("topic"), Confidence: g("confidence"),
+		Hedge: g("hedge"), Reason: g("reason"), SourceTitle: g("source_title"), SourcePublisher: g("source_publisher"),
+		SourceURL: g("source_url"), SourcePublished: g("source_published"), Reliability: g("reliability"),
+		Credibility: g("credibility"), Excerpt: g("excerpt")}
+}
+
+// decodeClaimForm makes a NewClaim; a source is cited when its title is
+// given.
+func decodeClaimForm(f claimForm) (review.NewClaim, error) {
+	conf, err := review.ParseConfidence(f.Confidence)
+	if err != nil {
+		return review.NewClaim{}, err
+	}
+	n := review.NewClaim{Report: f.Report, Edition: f.Edition, Quote: f.Quote, Prefix: f.Prefix, Suffix: f.Suffix,
+		Statement: f.Statement, Topic: f.Topic, Confidence: conf, Hedge: f.Hedge, Reason: f.Reason, Evidence: []review.NewEvidence{}}
+	if f.SourceTitle != "" {
+		ev, err := decodeEvidence(f)
+		if err != nil {
+			return review.NewClaim{}, err
+		}
+		n.Evidence = append(n.Evidence, ev)
+	}
+	return n, nil
+}
+
+func decodeEvidence(f claimForm) (review.NewEvidence, error) {
+	cred := 6
+	if f.Credibility != "" {
+		c, err := strconv.Atoi(f.Credibility)
+		if err != nil {
+			return review.NewEvidence{}, review.FieldErrorf("credibility", "Credibility must be a number from 1 to 6.")
+		}
+		cred = c
+	}
+	rel := f.Reliability
+	if rel == "" {
+		rel = "F"
+	}
+	return review.NewEvidence{Source: review.NewSource{Title: f.SourceTitle, Publisher: f.SourcePublisher, URL: f.SourceURL,
+		Published: f.SourcePublished, Reliability: strings.ToUpper(rel)}, Credibility: cred, Excerpt: f.Excerpt,
+		Stance: review.StanceSupports}, nil
+}
+
+// revisionForm is the propose-revision form as typed.
+type revisionForm struct {
+	Statement, Topic, Confidence, Hedge, Reason string
+	Base                                        string
+	SourceTitle, SourcePublisher, SourceURL     string
+	SourcePublished, Reliability, Credibility   string
+	Excerpt                                     string
+	Error, Field                                string
+}
+
+func readRevisionForm(f url.Values) revisionForm {
+	g := func(k string) string { return strings.TrimSpace(f.Get(k)) }
+	return revisionForm{Statement: g("statement"), Topic: g("topic"), Confidence: g("confidence"), Hedge: g("hedge"),
+		Reason: g("reason"), Base: g("base"), SourceTitle: g("source_title"), SourcePublisher: g("source_publisher"),
+		SourceURL: g("source_url"), SourcePublished: g("source_published"), Reliability: g("reliability"),
+		Credibility: g("credibility"), Excerpt: g("excerpt")}
+}
+
+// decodeRevisionForm makes a NewRevision. The base is required: it is how
+// a stale edit is caught. A new source is added to the base's evidence.
+func decodeRevisionForm(claimID int64, f revisionForm, baseEvidence []review.Evidence) (review.NewRevision, error) {
+	base, err := strconv.ParseInt(f.Base, 10, 64)
+	if err != nil || base < 0 {
+		return review.NewRevision{}, review.FieldErrorf("base", "The form does not say which revision it started from; reload the claim and try again.")
+	}
+	conf, err := review.ParseConfidence(f.Confidence)
+	if err != nil {
+		return review.NewRevision{}, err
+	}
+	n := review.NewRevision{ClaimID: claimID, BaseID: base, Statement: f.Statement, Topic: f.Topic, Confidence: conf,
+		Hedge: f.Hedge, Reason: f.Reason}
+	if f.SourceTitle != "" {
+		ev, err := decodeEvidence(claimForm{SourceTitle: f.SourceTitle, SourcePublisher: f.SourcePublisher, SourceURL: f.SourceURL,
+			SourcePublished: f.SourcePublished, Reliability: f.Reliability, Credibility: f.Credibility, Excerpt: f.Excerpt})
+		if err != nil {
+			return review.NewRevision{}, err
+		}
+		n.Evidence = []review.NewEvidence{}
+		for _, e := range baseEvidence {
+			n.Evidence = append(n.Evidence, review.NewEvidence{SourceID: e.Source.ID, Credibility: e.Credibility,
+				Excerpt: e.Excerpt, Stance: e.Stance})
+		}
+		n.Evidence = append(n.Evidence, ev)
+	}
+	return n, nil
+}
+
+func decodeNoteForm(claimID int64, f url.Values) (review.NewNote, error) {
+	n := review.NewNote{ClaimID: claimID, Body: strings.TrimSpace(f.Get("body"))}
+	if p := f.Get("parent"); p != "" {
+		id, err := strconv.ParseInt(p, 10, 64)
+		if err != nil || id <= 0 {
+			return review.NewNote{}, review.FieldErrorf("parent", "The note to reply to is not valid.")
+		}
+		n.ParentID = id
+	}
+	return n, nil
+}
+
+func decodeFlagForm(claimID int64, f url.Values) (review.NewFlag, error) {
+	kind, err := review.ParseFlagKind(strings.TrimSpace(f.Get("kind")))
+	if err != nil {
+		return review.NewFlag{}, err
+	}
+	return review.NewFlag{ClaimID: claimID, Kind: kind, Reason: strings.TrimSpace(f.Get("reason"))}, nil
+}
+
+// decodeResolveForm reads a flag resolution: action "resolve" (default),
+// "retire" (drop the claim from later editions) or "reanchor" with an
+// edition and a start/end span.
+func decodeResolveForm(flagID int64, f url.Values) (review.FlagResolution, error) {
+	n := review.FlagResolution{FlagID: flagID, Resolution: strings.TrimSpace(f.Get("resolution"))}
+	switch f.Get("action") {
+	case "", "resolve":
+	case "retire":
+		n.Retire = true
+	case "reanchor":
+		start, err1 := strconv.Atoi(f.Get("start"))
+		end, err2 := strconv.Atoi(f.Get("end"))
+		if err1 != nil || err2 != nil {
+			return review.FlagResolution{}, review.FieldErrorf("start", "Give the span to anchor to as start and end offsets.")
+		}
+		n.Reanchor = &review.Span{Edition: strings.TrimSpace(f.Get("edition")), Start: start, End: end}
+	default:
+		return review.FlagResolution{}, review.FieldErrorf("action", "Unknown resolution %q: use resolve, retire or reanchor.", f.Get("action"))
+	}
+	return n, nil
+}
+
+// parseForm parses a urlencoded or multipart body within the server's
+// body limit.
+func parseForm(r *http.Request) error {
+	ct := r.Header.Get("Content-Type")
+	if strings.HasPrefix(ct, "multipart/form-data") {
+		return r.ParseMultipartForm(MaxBody)
+	}
+	if err := r.ParseForm(); err != nil {
+		if strings.Contains(err.Error(), "too large") {
+			return &http.MaxBytesError{Limit: MaxBody}
+		}
+		return review.Errorf(review.EINVALID, "The form could not be read: %v", err)
+	}
+	return nil
+}

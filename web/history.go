@@ -1,0 +1,182 @@
+package web
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"vetted/review"
+)
+
+// historyPage is the size of a page of the history.
+const historyPageSize = 100
+
+// chainCheck remembers how far the stored chain has been verified, so the
+// history page checks only what was added since; ?verify=full checks all.
+type chainCheck struct {
+	mu    sync.Mutex
+	head  review.ChainHead
+	count int64
+}
+
+type historyQuery struct {
+	Since, Until, Actor, Action, Claim, After string
+}
+
+type historyView struct {
+	Query     historyQuery
+	Events    []review.Event
+	Head      review.ChainHead
+	Verified  bool
+	VerifyErr string
+	Full      bool
+	Next      string // URL of the next page, "" at the end
+	Error     string
+}
+
+// parseWhen accepts a date (YYYY-MM-DD), a datetime-local value or RFC 3339.
+func parseWhen(field, s string) (time.Time, error) {
+	if s == "" {
+		return time.Time{}, nil
+	}
+	for _, layout := range []string{time.RFC3339, "2006-01-02T15:04", time.DateOnly} {
+		if t, err := time.Parse(layout, s); err == nil {
+			return t.UTC(), nil
+		}
+	}
+	return time.Time{}, review.FieldErrorf(field, "%q is not a date or time: use YYYY-MM-DD or RFC 3339.", s)
+}
+
+func (q historyQuery) filter() (review.EventFilter, error) {
+	var f review.EventFilter
+	var err error
+	if f.Since, err = parseWhen("since", q.Since); err != nil {
+		return f, err
+	}
+	if f.Until, err = parseWhen("until", q.Until); err != nil {
+		return f, err
+	}
+	if q.Until != "" && len(q.Until) == len(time.DateOnly) {
+		f.Until = f.Until.AddDate(0, 0, 1) // a date means through that day
+	}
+	f.Actor, f.Action = q.Actor, q.Action
+	if q.Claim != "" {
+		id, err := strconv.ParseInt(strings.TrimPrefix(q.Claim, "#"), 10, 64)
+		if err != nil || id <= 0 {
+			return f, review.FieldErrorf("claim", "Claim %q is not a claim number.", q.Claim)
+		}
+		f.Claim = id
+	}
+	if q.After != "" {
+		after, err := strconv.ParseInt(q.After, 10, 64)
+		if err != nil || after < 0 {
+			return f, review.FieldErrorf("after", "Bad page.")
+		}
+		f.After = after
+	}
+	return f, nil
+}
+
+func (q historyQuery) values() url.Values {
+	v := url.Values{}
+	for k, s := range map[string]string{"since": q.Since, "until": q.Until, "actor": q.Actor, "action": q.Action, "claim": q.Claim} {
+		if s != "" {
+			v.Set(k, s)
+		}
+	}
+	return v
+}
+
+func (s *Server) handleHistory(w http.ResponseWriter, r *http.Request) {
+	if _, ok := s.authorize(w, r, review.ActionReadHistory); !ok {
+		return
+	}
+	qv := r.URL.Query()
+	v := historyView{Query: historyQuery{Since: qv.Get("since"), Until: qv.Get("until"), Actor: qv.Get("actor"),
+		Action: qv.Get("action"), Claim: qv.Get("claim"), After: qv.Get("after")}, Full: qv.Get("verify") == "full"}
+	status := http.StatusOK
+	f, err := v.Query.filter()
+	if err != nil {
+		v.Error, status = review.ErrorMessage(err), http.StatusBadRequest
+	} else {
+		f.Limit = historyPageSize + 1
+		err = s.svc.EachEvent(r.Context(), f, func(e review.Event) error {
+			v.Events = append(v.Events, e)
+			return nil
+		})
+		if err != nil {
+			s.Error(w, r, err)
+			return
+		}
+		if len(v.Events) > historyPageSize {
+			v.Events = v.Events[:historyPageSize]
+			next := v.Query.values()
+			next.Set("after", strconv.FormatInt(v.Events[len(v.Events)-1].Seq, 10))
+			v.Next = "/history?" + next.Encode()
+		}
+	}
+	if v.Head, err = s.svc.Head(r.Context()); err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	if err := s.verifyChain(r, v.Full); err != nil {
+		if review.ErrorCode(err) == review.EINTERNAL && !isVerifyError(err) {
+			s.Error(w, r, err)
+			return
+		}
+		v.VerifyErr = err.Error()
+	} else {
+		v.Verified = true
+	}
+	s.render(w, r, status, historyPage(s.page(r, "History"), v))
+}
+
+func isVerifyError(err error) bool {
+	_, ok := err.(*review.VerifyError)
+	return ok
+}
+
+// verifyChain checks the stored chain from where the last check stopped,
+// or from the start when full.
+func (s *Server) verifyChain(r *http.Request, full bool) error {
+	s.chain.mu.Lock()
+	defer s.chain.mu.Unlock()
+	v := review.Verifier{Chain: true}
+	f := review.EventFilter{}
+	if !full && s.chain.count > 0 {
+		v.Head, v.Count = s.chain.head, s.chain.count
+		f.After = s.chain.head.Seq
+	}
+	if err := s.svc.EachEvent(r.Context(), f, v.Add); err != nil {
+		s.chain.head, s.chain.count = review.ChainHead{}, 0
+		return err
+	}
+	s.chain.head, s.chain.count = v.Head, v.Count
+	return nil
+}
+
+// prettyJSON indents an event's before/after for reading.
+func prettyJSON(s string) string {
+	if s == "" {
+		return ""
+	}
+	var buf bytes.Buffer
+	if err := json.Indent(&buf, []byte(s), "", "  "); err != nil {
+		return s
+	}
+	return buf.String()
+}
+
+// entityLink is where an event's entity can be seen, if anywhere.
+func entityLink(e review.Event) string {
+	switch e.EntityType {
+	case "claim":
+		return "/claims/" + e.EntityID
+	}
+	return ""
+}

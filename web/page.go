@@ -1,0 +1,96 @@
+package web
+
+import (
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/a-h/templ"
+
+	"vetted/review"
+)
+
+// page is what every full page's layout needs.
+type page struct {
+	Title string
+	User  review.User
+	Path  string
+	Flash string
+}
+
+// flashes are the messages a redirect may ask for with ?msg=; only these
+// fixed texts are ever shown, so the parameter cannot inject anything.
+var flashes = map[string]string{
+	"signed-out":         "You are signed out.",
+	"claim-created":      "Claim saved: it is pending review.",
+	"revision-proposed":  "Revision proposed: it is pending review.",
+	"revision-approved":  "Revision approved: it is now the claim's current wording.",
+	"revision-rejected":  "Revision rejected.",
+	"revision-submitted": "Draft submitted for review.",
+	"note-added":         "Note added.",
+	"flag-raised":        "Flag raised.",
+	"flag-resolved":      "Flag resolved.",
+	"user-created":       "User created.",
+	"user-updated":       "User updated; their sessions have ended where their access changed.",
+	"edition-imported":   "Edition imported.",
+}
+
+func (s *Server) page(r *http.Request, title string) page {
+	return page{Title: title, User: currentUser(r), Path: r.URL.Path, Flash: flashes[r.URL.Query().Get("msg")]}
+}
+
+// can reports whether the page's user may do action, for showing controls.
+func (p page) can(action review.Action) bool {
+	return p.User.ID != 0 && review.Can(p.User.Role, action)
+}
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// pathID parses the {id} path value; a bad id is a missing record.
+func pathID(r *http.Request) (int64, error) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, review.Errorf(review.ENOTFOUND, "There is no record %q.", r.PathValue("id"))
+	}
+	return id, nil
+}
+
+// templComponent lets handlers pass section components around by type.
+type templComponent = templ.Component
+
+// noteReplies groups notes by the note they answer (0 for top level).
+func noteReplies(notes []review.Note) map[int64][]review.Note {
+	m := map[int64][]review.Note{}
+	for _, n := range notes {
+		m[n.ParentID] = append(m[n.ParentID], n)
+	}
+	return m
+}
+
+// revisionDiff is the word diff of a revision's statement against the
+// revision it was based on (or the previous one).
+func revisionDiff(revs []review.Revision, i int) []review.DiffOp {
+	r := revs[i]
+	prev := ""
+	for _, p := range revs {
+		if p.ID == r.BaseID {
+			prev = p.Statement
+		}
+	}
+	if r.BaseID == 0 && i > 0 {
+		prev = revs[i-1].Statement
+	}
+	if prev == "" {
+		return nil
+	}
+	return review.WordDiff(prev, r.Statement)
+}
+
+func fmtTime(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format("2006-01-02 15:04 UTC")
+}
+
+func pct(f float64) string { return strconv.Itoa(int(f*100+0.5)) + "%" }

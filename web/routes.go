@@ -1,0 +1,51 @@
+package web
+
+import "net/http"
+
+// routes is the whole HTTP surface on one screen. Each handler checks the
+// role it needs through review's permission rules.
+func (s *Server) routes() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", s.handleHealth)
+	mux.HandleFunc("GET /static/{file}", handleStatic)
+
+	mux.HandleFunc("GET /login", s.handleLoginPage)
+	mux.HandleFunc("POST /login", s.handleLogin)
+	mux.HandleFunc("POST /logout", s.handleLogout)
+
+	mux.HandleFunc("GET /{$}", s.handleHome)
+	mux.HandleFunc("GET /reports/{slug}/editions/{label}", s.handleReader)
+	mux.HandleFunc("POST /reports/{slug}/editions", s.handleImport)
+	mux.HandleFunc("GET /reports/{slug}/compare", s.handleCompare)
+
+	mux.HandleFunc("GET /claims", s.handleClaims)
+	mux.HandleFunc("POST /claims", s.handleCreateClaim)
+	mux.HandleFunc("GET /claims/{id}", s.handleClaim)
+	mux.HandleFunc("POST /claims/{id}/revisions", s.handleProposeRevision)
+	mux.HandleFunc("POST /claims/{id}/notes", s.handleAddNote)
+	mux.HandleFunc("POST /claims/{id}/flags", s.handleRaiseFlag)
+	mux.HandleFunc("POST /flags/{id}/resolve", s.handleResolveFlag)
+	mux.HandleFunc("POST /revisions/{id}/approve", s.handleDecide(true))
+	mux.HandleFunc("POST /revisions/{id}/reject", s.handleDecide(false))
+	mux.HandleFunc("POST /revisions/{id}/submit", s.handleSubmitRevision)
+
+	mux.HandleFunc("GET /queue", s.handleQueue)
+	mux.HandleFunc("GET /history", s.handleHistory)
+	mux.HandleFunc("GET /admin/users", s.handleUsers)
+	mux.HandleFunc("POST /admin/users", s.handleCreateUser)
+	mux.HandleFunc("POST /admin/users/{id}", s.handleUpdateUser)
+
+	mux.HandleFunc("/", s.notFound)
+	return mux
+}
+
+func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) {
+	if err := s.svc.Ping(r.Context()); err != nil {
+		s.log.Error("health", "err", err)
+		http.Error(w, "database unavailable", http.StatusServiceUnavailable)
+		return
+	}
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.Write([]byte("ok\n"))
+}

@@ -1,0 +1,237 @@
+// Package web is the only package that speaks HTTP: routes, handlers,
+// middleware, templ components and the embedded static files. It reaches
+// the data only through review.Services.
+package web
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"runtime/debug"
+	"strings"
+	"time"
+
+	"github.com/a-h/templ"
+	"github.com/gorilla/sessions"
+
+	"vetted/review"
+)
+
+// Config is how the server is set up.
+type Config struct {
+	// SessionKeys are gorilla/securecookie key pairs (hash key, block key,
+	// …): the first pair signs new cookies, the others still decode old
+	// ones, so keys rotate without signing everyone out.
+	SessionKeys [][]byte
+	// SecureCookies marks cookies Secure and sends HSTS: set it behind TLS.
+	SecureCookies bool
+	// IdleTimeout and AbsoluteTimeout end sessions; zero means 30 minutes
+	// and 12 hours.
+	IdleTimeout, AbsoluteTimeout time.Duration
+	// Organisation names who runs this vetted, for exports.
+	Organisation string
+	Logger       *slog.Logger
+	// Now is the clock, for tests.
+	Now func() time.Time
+}
+
+// Server serves the vetted web app.
+type Server struct {
+	svc     review.Services
+	cfg     Config
+	cookies *sessions.CookieStore
+	log     *slog.Logger
+	handler http.Handler
+	chain   chainCheck
+}
+
+// New builds a server over svc.
+func New(svc review.Services, cfg Config) (*Server, error) {
+	if len(cfg.SessionKeys) == 0 || len(cfg.SessionKeys)%2 != 0 {
+		return nil, errors.New("web: session keys come in pairs (hash key, block key)")
+	}
+	if cfg.IdleTimeout == 0 {
+		cfg.IdleTimeout = 30 * time.Minute
+	}
+	if cfg.AbsoluteTimeout == 0 {
+		cfg.AbsoluteTimeout = 12 * time.Hour
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Organisation == "" {
+		cfg.Organisation = "vetted"
+	}
+	cs := sessions.NewCookieStore(cfg.SessionKeys...)
+	// MaxAge on the store, not only on Options: it also bounds what the
+	// securecookie codecs accept.
+	cs.MaxAge(int(cfg.AbsoluteTimeout / time.Second))
+	cs.Options.Path = "/"
+	cs.Options.HttpOnly = true
+	cs.Options.Secure = cfg.SecureCookies
+	cs.Options.SameSite = http.SameSiteLaxMode
+	s := &Server{svc: svc, cfg: cfg, cookies: cs, log: cfg.Logger}
+	s.handler = s.middleware(s.routes())
+	return s, nil
+}
+
+// ServeHTTP serves a request.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	s.handler.ServeHTTP(w, r)
+}
+
+// MaxBody bounds every request body; imports are the largest.
+const MaxBody = review.MaxEditionBytes + 64<<10
+
+// middleware wraps the routes, outermost first: logging and panic
+// recovery, security headers with a fresh CSP nonce, the body limit,
+// cross-origin protection for every state change, and the session.
+func (s *Server) middleware(h http.Handler) http.Handler {
+	h = s.withSession(h)
+	cop := http.NewCrossOriginProtection()
+	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.renderError(w, r, http.StatusForbidden, "This request came from another site, so it was refused. Go back to vetted and try again from its own page.")
+	}))
+	h = cop.Handler(h)
+	h = s.withHeaders(h)
+	return s.withLog(h)
+}
+
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+	bytes  int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	if w.status == 0 {
+		w.status = code
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	n, err := w.ResponseWriter.Write(b)
+	w.bytes += n
+	return n, err
+}
+
+func (w *statusWriter) Flush() {
+	if f, ok := w.ResponseWriter.(http.Flusher); ok {
+		f.Flush()
+	}
+}
+
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// withLog writes one structured line per request and turns a panic into a
+// 500 that is logged with its stack.
+func (s *Server) withLog(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		sw := &statusWriter{ResponseWriter: w}
+		// withSession fills this slot, so the log line can name the user.
+		who := new(review.User)
+		r = r.WithContext(context.WithValue(r.Context(), ctxUser{}, who))
+		defer func() {
+			if p := recover(); p != nil {
+				if p == http.ErrAbortHandler {
+					panic(p)
+				}
+				s.log.Error("panic", "method", r.Method, "path", r.URL.Path, "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
+				if sw.status == 0 {
+					http.Error(sw, "Internal error.", http.StatusInternalServerError)
+				}
+			}
+			s.log.Info("request", "method", r.Method, "path", r.URL.Path, "status", sw.status, "bytes", sw.bytes,
+				"ms", float64(time.Since(start).Microseconds())/1000, "user", who.Name, "addr", clientAddr(r))
+		}()
+		h.ServeHTTP(sw, r)
+	})
+}
+
+// withHeaders sets the security headers, with a per-request nonce in the
+// Content-Security-Policy that the layout puts on its script tags.
+func (s *Server) withHeaders(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		nonce := newNonce()
+		hd := w.Header()
+		hd.Set("Content-Security-Policy", "default-src 'self'; script-src 'self' 'nonce-"+nonce+"'; style-src 'self'; img-src 'self' data:; "+
+			"object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+		hd.Set("X-Content-Type-Options", "nosniff")
+		hd.Set("Referrer-Policy", "same-origin")
+		hd.Set("X-Frame-Options", "DENY")
+		if s.cfg.SecureCookies {
+			hd.Set("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+		}
+		if r.Body != nil {
+			r.Body = http.MaxBytesReader(w, r.Body, MaxBody)
+		}
+		h.ServeHTTP(w, r.WithContext(templ.WithNonce(r.Context(), nonce)))
+	})
+}
+
+func newNonce() string {
+	b := make([]byte, 16)
+	if _, err := rand.Read(b); err != nil {
+		panic(err) // crypto/rand does not fail on supported platforms
+	}
+	return base64.RawStdEncoding.EncodeToString(b)
+}
+
+func clientAddr(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+// render writes a component into a buffer first, so an error never sends
+// half a page.
+func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, c templ.Component) {
+	var buf bytes.Buffer
+	if err := c.Render(r.Context(), &buf); err != nil {
+		s.log.Error("render", "path", r.URL.Path, "err", err)
+		http.Error(w, "Internal error.", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	w.Write(buf.Bytes())
+}
+
+// isHTMX reports whether htmx made the request, so a handler answers with a
+// fragment instead of a page or a redirect.
+func isHTMX(r *http.Request) bool {
+	return r.Header.Get("HX-Request") == "true" && r.Header.Get("HX-Boosted") != "true"
+}
+
+// redirect sends the browser to url after a POST (303 See Other).
+func redirect(w http.ResponseWriter, r *http.Request, url string) {
+	http.Redirect(w, r, url, http.StatusSeeOther)
+}
+
+// safeNext keeps a post-login redirect on this site.
+func safeNext(next string) string {
+	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+		return "/"
+	}
+	return next
+}
+
+// ctxUser keys the signed-in user in a request's context.
+type ctxUser struct{}

@@ -1,0 +1,93 @@
+// vetted: the little JavaScript the app uses. Everything works without it;
+// it adds htmx error handling and the review queue's keyboard.
+(function () {
+  "use strict";
+
+  // htmx swaps only 2xx answers. A 400 answered with HTML is a form coming
+  // back with its message: swap it. Any other error is plain text: show it.
+  document.addEventListener("htmx:beforeSwap", function (evt) {
+    var xhr = evt.detail.xhr;
+    if (xhr.status < 400) return;
+    var ct = xhr.getResponseHeader("Content-Type") || "";
+    if (xhr.status === 400 && ct.indexOf("text/html") === 0) {
+      evt.detail.shouldSwap = true;
+      evt.detail.isError = false;
+      return;
+    }
+    showMessage(xhr.responseText || ("Error " + xhr.status), true);
+  });
+  document.addEventListener("htmx:sendError", function () {
+    showMessage("The server could not be reached. Nothing was saved; try again.", true);
+  });
+
+  function showMessage(text, isError) {
+    var box = document.getElementById("messages");
+    if (!box) return;
+    box.textContent = "";
+    var p = document.createElement("p");
+    p.className = isError ? "error" : "flash";
+    p.setAttribute("data-testid", isError ? "message-error" : "flash");
+    p.textContent = text;
+    box.appendChild(p);
+  }
+
+  // The review queue: j/k move, a approve, r reject with a reason, o open,
+  // ? help. Keys are ignored while typing in a field.
+  function queue() {
+    var list = document.querySelector("[data-queue]");
+    if (!list) return;
+    var items = function () { return Array.prototype.slice.call(list.querySelectorAll(".queue-item")); };
+    var at = -1;
+    function select(i) {
+      var xs = items();
+      if (!xs.length) return;
+      at = Math.max(0, Math.min(i, xs.length - 1));
+      xs.forEach(function (x, j) { x.classList.toggle("selected", j === at); x.setAttribute("aria-current", j === at ? "true" : "false"); });
+      xs[at].focus();
+      xs[at].scrollIntoView({ block: "nearest" });
+    }
+    function selected() { return items()[at]; }
+    document.addEventListener("keydown", function (e) {
+      var t = e.target;
+      if (t && (t.tagName === "INPUT" || t.tagName === "TEXTAREA" || t.tagName === "SELECT" || t.isContentEditable)) return;
+      if (e.ctrlKey || e.metaKey || e.altKey) return;
+      var item = selected();
+      switch (e.key) {
+        case "j": select(at + 1); break;
+        case "k": select(at - 1); break;
+        case "?":
+          var help = document.getElementById("queue-help");
+          if (help) help.hidden = !help.hidden;
+          break;
+        case "a":
+          if (!item) return;
+          var approve = item.querySelector("form.approve");
+          if (approve) approve.requestSubmit();
+          break;
+        case "r":
+          if (!item) return;
+          var reject = item.querySelector("form.reject");
+          if (!reject) return;
+          var reason = window.prompt("Why is this revision rejected?");
+          if (reason === null || reason.trim() === "") return;
+          reject.querySelector("input[name=reason]").value = reason;
+          reject.requestSubmit();
+          break;
+        case "o":
+          var link = item && item.querySelector("[data-open]");
+          if (link) window.location.href = link.href;
+          break;
+        default:
+          return;
+      }
+      e.preventDefault();
+    });
+    if (items().length) select(0);
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", queue);
+  } else {
+    queue();
+  }
+})();
