@@ -54,6 +54,9 @@ type Services interface {
 	QueueService
 	HistoryService
 	SessionService
+	TokenService
+	// ClaimAsOf rebuilds a claim as it stood at t from the history alone.
+	ClaimAsOf(ctx context.Context, id int64, t time.Time) (ClaimState, error)
 	Ping(ctx context.Context) error
 	CountEvents(ctx context.Context, f EventFilter) (int64, error)
 }

@@ -27,7 +27,15 @@ const (
 // no session at all.
 func (s *Server) withSession(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if u, ok := s.sessionUser(r); ok {
+		u, ok, err := s.bearerUser(r)
+		if err != nil {
+			s.apiErr(w, r, err)
+			return
+		}
+		if !ok {
+			u, ok = s.sessionUser(r)
+		}
+		if ok {
 			if slot, _ := r.Context().Value(ctxUser{}).(*review.User); slot != nil {
 				*slot = u
 			} else {

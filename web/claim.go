@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	"vetted/review"
 )
@@ -127,6 +128,8 @@ type claimView struct {
 	NoteErr  string
 	FlagErr  string
 	FlagForm url.Values
+	AsOf     time.Time // zero for now; else the claim as replayed from the history
+	AsOfSeq  int64
 }
 
 // quoteContext is the quote with some text either side, from its edition.
@@ -196,12 +199,44 @@ func (s *Server) handleClaim(w http.ResponseWriter, r *http.Request) {
 		s.Error(w, r, err)
 		return
 	}
+	if asOf := r.URL.Query().Get("as_of"); asOf != "" {
+		s.handleClaimAsOf(w, r, id, asOf)
+		return
+	}
 	v, err := s.loadClaimView(r, id)
 	if err != nil {
 		s.Error(w, r, err)
 		return
 	}
 	s.render(w, r, http.StatusOK, claimPage(s.page(r, fmt.Sprintf("Claim %d", id)), v))
+}
+
+// handleClaimAsOf shows the claim exactly as it stood at a time, replayed
+// from the history: "what did we say on that date".
+func (s *Server) handleClaimAsOf(w http.ResponseWriter, r *http.Request, id int64, asOf string) {
+	t, err := parseWhen("as_of", asOf)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	if len(asOf) == len(time.DateOnly) {
+		t = t.AddDate(0, 0, 1).Add(-time.Microsecond) // a date means the end of that day
+	}
+	st, err := s.svc.ClaimAsOf(r.Context(), id, t)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	v := claimView{Claim: st.Claim, AsOf: t, AsOfSeq: st.Seq}
+	if app := st.Anchor; app.Edition != "" && app.Match != review.OutcomeMissing {
+		if ed, err := s.svc.FindEdition(r.Context(), st.Report, app.Edition); err == nil {
+			v.Context = contextAround(ed.Doc.Text, app.Start, app.End, 240)
+			v.Context.Edition = app.Edition
+		}
+	}
+	p := s.page(r, fmt.Sprintf("Claim %d as of %s", id, t.Format(time.RFC3339)))
+	p.ReadOnly = true
+	s.render(w, r, http.StatusOK, claimPage(p, v))
 }
 
 // handleCreateClaim makes a claim from the reader's form. On a bad form the
@@ -221,7 +256,15 @@ func (s *Server) handleCreateClaim(w http.ResponseWriter, r *http.Request) {
 		var c review.Claim
 		c, err = s.svc.CreateClaim(r.Context(), u, n)
 		if err == nil {
-			redirect(w, r, fmt.Sprintf("/claims/%d?msg=claim-created", c.ID))
+			to := fmt.Sprintf("/claims/%d?msg=claim-created", c.ID)
+			if isHTMX(r) {
+				// htmx would follow a 303 inside its request and swap the
+				// whole claim page into the form: have it load the page.
+				w.Header().Set("HX-Redirect", to)
+				w.WriteHeader(http.StatusNoContent)
+				return
+			}
+			redirect(w, r, to)
 			return
 		}
 	}

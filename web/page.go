@@ -16,6 +16,8 @@ type page struct {
 	User  review.User
 	Path  string
 	Flash string
+	// ReadOnly hides every control, for views of the past.
+	ReadOnly bool
 }
 
 // flashes are the messages a redirect may ask for with ?msg=; only these
@@ -41,7 +43,7 @@ func (s *Server) page(r *http.Request, title string) page {
 
 // can reports whether the page's user may do action, for showing controls.
 func (p page) can(action review.Action) bool {
-	return p.User.ID != 0 && review.Can(p.User.Role, action)
+	return p.User.ID != 0 && !p.ReadOnly && review.Can(p.User.Role, action)
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }

@@ -34,6 +34,18 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("GET /admin/users", s.handleUsers)
 	mux.HandleFunc("POST /admin/users", s.handleCreateUser)
 	mux.HandleFunc("POST /admin/users/{id}", s.handleUpdateUser)
+	mux.HandleFunc("POST /admin/tokens", s.handleCreateToken)
+	mux.HandleFunc("POST /admin/tokens/{id}/revoke", s.handleRevokeToken)
+
+	mux.HandleFunc("GET /export/history.jsonl", s.handleExportHistory("jsonl"))
+	mux.HandleFunc("GET /export/history.csv", s.handleExportHistory("csv"))
+	mux.HandleFunc("GET /export/claims.csv", s.handleExportClaims("csv"))
+	mux.HandleFunc("GET /export/claims.annotations.jsonld", s.handleExportClaims("annotation"))
+	mux.HandleFunc("GET /export/claims.claimreview.jsonld", s.handleExportClaims("claimreview"))
+
+	mux.HandleFunc("GET /api/claims", s.handleAPIClaims)
+	mux.HandleFunc("GET /api/claims/{id}", s.handleAPIClaim)
+	mux.HandleFunc("GET /api/history", s.handleAPIHistory)
 
 	mux.HandleFunc("/", s.notFound)
 	return mux

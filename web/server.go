@@ -36,7 +36,10 @@ type Config struct {
 	IdleTimeout, AbsoluteTimeout time.Duration
 	// Organisation names who runs this vetted, for exports.
 	Organisation string
-	Logger       *slog.Logger
+	// BaseURL is the public address of this vetted (https://vetted.example.org),
+	// for ids in JSON-LD exports; default: the request's host.
+	BaseURL string
+	Logger  *slog.Logger
 	// Now is the clock, for tests.
 	Now func() time.Time
 }

@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"strconv"
 	"strings"
 
 	"vetted/review"
@@ -19,12 +20,21 @@ func (s *Server) handleUsers(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) renderUsers(w http.ResponseWriter, r *http.Request, status int, f userForm) {
+	s.renderUsersWith(w, r, status, f, nil)
+}
+
+func (s *Server) renderUsersWith(w http.ResponseWriter, r *http.Request, status int, f userForm, nt *newToken) {
 	us, err := s.svc.ListUsers(r.Context())
 	if err != nil {
 		s.Error(w, r, err)
 		return
 	}
-	s.render(w, r, status, usersPage(s.page(r, "Users"), us, f))
+	ts, err := s.svc.ListTokens(r.Context())
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	s.render(w, r, status, usersPage(s.page(r, "Users"), us, ts, f, nt))
 }
 
 func (s *Server) handleCreateUser(w http.ResponseWriter, r *http.Request) {
@@ -99,4 +109,50 @@ func (s *Server) handleUpdateUser(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	redirect(w, r, "/admin/users?msg=user-updated")
+}
+
+// handleCreateToken makes an API token and shows its secret this once.
+func (s *Server) handleCreateToken(w http.ResponseWriter, r *http.Request) {
+	u, ok := s.authorize(w, r, review.ActionManageTokens)
+	if !ok {
+		return
+	}
+	if err := parseForm(r); err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	id, err := strconv.ParseInt(r.PostForm.Get("user"), 10, 64)
+	if err != nil || id <= 0 {
+		s.Error(w, r, review.FieldErrorf("user", "Choose the user the token acts as."))
+		return
+	}
+	t, secret, err := s.svc.CreateToken(r.Context(), u, id, strings.TrimSpace(r.PostForm.Get("label")))
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	s.renderUsersWith(w, r, http.StatusOK, userForm{Role: string(review.RoleReviewer)}, &newToken{Token: t, Secret: secret})
+}
+
+func (s *Server) handleRevokeToken(w http.ResponseWriter, r *http.Request) {
+	u, ok := s.authorize(w, r, review.ActionManageTokens)
+	if !ok {
+		return
+	}
+	id, err := pathID(r)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	if err := s.svc.RevokeToken(r.Context(), u, id); err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	redirect(w, r, "/admin/users?msg=token-revoked")
+}
+
+// newToken is a token just made, with the secret shown once.
+type newToken struct {
+	Token  review.Token
+	Secret string
 }

@@ -550,20 +550,28 @@ func truncate(s string, n int) string {
 }
 
 func cmdClaimsShow(ctx context.Context, e *env, args []string) error {
-	fs := flags(e, "claims show", "claims show [--db PATH] ID")
+	fs := flags(e, "claims show", "claims show [--db PATH] ID [--as-of RFC3339]")
 	dbPath := dbFlag(fs)
-	if err := parse(fs, args, 1, 1); err != nil {
+	asOf := fs.String("as-of", "", "show the claim as it stood at this time (RFC 3339), replayed from the history")
+	if err := parseMixed(fs, args, 1, 1); err != nil {
 		return err
 	}
-	id, err := strconv.ParseInt(fs.Arg(0), 10, 64)
-	if err != nil || id <= 0 {
-		return usagef("claims show: %q is not a claim id", fs.Arg(0))
+	id, err := claimID("claims show", fs.Arg(0))
+	if err != nil {
+		return err
+	}
+	at, err := timeFlag("as-of", *asOf)
+	if err != nil {
+		return err
 	}
 	db, err := openDB(ctx, *dbPath)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
+	if *asOf != "" {
+		return showClaimAsOf(ctx, db, id, at, e.stdout)
+	}
 	c, err := db.FindClaim(ctx, id)
 	if err != nil {
 		return err
@@ -586,6 +594,9 @@ func timeFlag(name, v string) (time.Time, error) {
 }
 
 func cmdExport(ctx context.Context, e *env, args []string) error {
+	if len(args) > 0 && args[0] == "claims" {
+		return cmdExportClaims(ctx, e, args[1:])
+	}
 	fs := flags(e, "export", "export [--db PATH] --format jsonl|csv [--since RFC3339] [--until RFC3339]")
 	dbPath := dbFlag(fs)
 	format := fs.String("format", "jsonl", "jsonl (verifiable) or csv (for spreadsheets)")
@@ -644,35 +655,6 @@ func exportHistory(ctx context.Context, db *store.DB, f review.EventFilter, form
 		return err
 	}
 	return jw.Close()
-}
-
-func cmdVerify(ctx context.Context, e *env, args []string) error {
-	fs := flags(e, "verify", "verify FILE.jsonl")
-	if err := parse(fs, args, 1, 1); err != nil {
-		return err
-	}
-	f, err := os.Open(fs.Arg(0))
-	if err != nil {
-		return review.Errorf(review.EINVALID, "Cannot read %s: %v", fs.Arg(0), errors.Unwrap(err))
-	}
-	defer f.Close()
-	res, err := review.VerifyJSONL(f)
-	if err != nil {
-		var ve *review.VerifyError
-		if errors.As(err, &ve) {
-			return review.Errorf(review.EINVALID, "%s: FAILED at %s", fs.Arg(0), ve.Error())
-		}
-		return err
-	}
-	fmt.Fprintf(e.stdout, "%s: OK, %d events", fs.Arg(0), res.Events)
-	if res.Events > 0 {
-		fmt.Fprintf(e.stdout, ", head seq %d hash %s", res.Head.Seq, res.Head.Hash)
-	}
-	fmt.Fprintln(e.stdout)
-	if !res.Continuity {
-		fmt.Fprintf(e.stdout, "filtered export (%s): each event's hash was checked on its own; continuity of the chain was not checked\n", res.Filter)
-	}
-	return nil
 }
 
 func cmdHead(ctx context.Context, e *env, args []string) error {

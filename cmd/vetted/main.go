@@ -44,9 +44,11 @@ func commands() []command {
 		{"user", "add, list or change users (user add|list|set)", cmdUser},
 		{"import", "import an edition of a report (text or PDF)", cmdImport},
 		{"claims", "import, list or show claims (claims import|list|show)", cmdClaims},
-		{"export", "export the history as JSONL or CSV", cmdExport},
-		{"verify", "check a JSONL history export", cmdVerify},
+		{"export", "export the history as JSONL or CSV, or claims (export claims)", cmdExport},
+		{"verify", "check a JSONL history export, and a signed checkpoint", cmdVerify},
 		{"head", "print the history's head: sequence, hash, time", cmdHead},
+		{"keygen", "make an Ed25519 key pair for signing checkpoints", cmdKeygen},
+		{"checkpoint", "print the history's head signed with a key", cmdCheckpoint},
 		{"backup", "copy the database consistently while it is in use", cmdBackup},
 		{"help", "show help for a command", nil},
 	}

@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"strings"
 	"time"
@@ -29,8 +30,14 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 	secure := fs.Bool("secure-cookies", false, "mark cookies Secure and send HSTS (behind TLS)")
 	keyFile := fs.String("session-key-file", "", "session key `file`, created with random keys if absent (default: the database path + .keys)")
 	org := fs.String("org", "vetted", "organisation `name` running this vetted, for exports")
+	baseURL := fs.String("base-url", "", "public `URL` of this vetted, for ids in JSON-LD exports (default: the request's host)")
 	if err := parse(fs, args, 0, 0); err != nil {
 		return err
+	}
+	if *baseURL != "" {
+		if u, err := url.Parse(*baseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return usagef("serve: --base-url %q is not an http(s) URL", *baseURL)
+		}
 	}
 	if _, _, err := net.SplitHostPort(*addr); err != nil {
 		return usagef("serve: --addr %q is not host:port", *addr)
@@ -59,7 +66,7 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 			log.Info("demo not loaded: the database already holds a report")
 		}
 	}
-	srv, err := web.New(db, web.Config{SessionKeys: keys, SecureCookies: *secure, Logger: log, Organisation: *org})
+	srv, err := web.New(db, web.Config{SessionKeys: keys, SecureCookies: *secure, Logger: log, Organisation: *org, BaseURL: *baseURL})
 	if err != nil {
 		return err
 	}

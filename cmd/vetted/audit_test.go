@@ -1,0 +1,412 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"vetted"
+	"vetted/review"
+	"vetted/store"
+)
+
+// auditRun runs the CLI in-process and returns its exit code and output.
+func auditRun(t *testing.T, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	code = run(context.Background(), args, strings.NewReader(""), &out, &errOut)
+	return code, out.String(), errOut.String()
+}
+
+// auditDemo makes a demo database with a fixed clock and returns its path.
+func auditDemo(t *testing.T) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "vetted.db")
+	db, err := store.Open(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	now := time.Date(2026, 1, 2, 9, 0, 0, 0, time.UTC)
+	db.Now = func() time.Time { now = now.Add(time.Second); return now }
+	if _, err := db.LoadDemo(context.Background(), vetted.DemoEdition, vetted.DemoClaims); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func auditWrite(t *testing.T, path, data string) string {
+	t.Helper()
+	if err := os.WriteFile(path, []byte(data), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func TestKeygen(t *testing.T) {
+	prefix := filepath.Join(t.TempDir(), "audit")
+	code, out, errOut := auditRun(t, "keygen", "--out", prefix)
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	st, err := os.Stat(prefix + ".key")
+	if err != nil || st.Mode().Perm() != 0o600 {
+		t.Errorf("private key: %v, %v", st, err)
+	}
+	priv, _ := os.ReadFile(prefix + ".key")
+	pub, _ := os.ReadFile(prefix + ".pub")
+	k, err := review.ParsePrivateKey(priv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := review.ParsePublicKey(pub)
+	if err != nil || !p.Equal(k.Public()) {
+		t.Fatalf("the public key is not the private key's: %v", err)
+	}
+	if !strings.Contains(out, review.KeyID(p)) {
+		t.Errorf("output %q lacks the key id", out)
+	}
+	t.Run("ErrExists", func(t *testing.T) {
+		os.Remove(prefix + ".pub")
+		code, _, errOut := auditRun(t, "keygen", "--out", prefix)
+		if code != exitFail || !strings.Contains(errOut, "already exists") {
+			t.Errorf("exit %d: %s", code, errOut)
+		}
+		if again, _ := os.ReadFile(prefix + ".key"); !bytes.Equal(again, priv) {
+			t.Error("the private key was overwritten")
+		}
+		if _, err := os.Stat(prefix + ".pub"); err == nil {
+			t.Error("a public key was written beside the old private key")
+		}
+	})
+	t.Run("ErrUsage", func(t *testing.T) {
+		if code, _, _ := auditRun(t, "keygen"); code != exitUsage {
+			t.Errorf("exit %d", code)
+		}
+	})
+}
+
+func TestCheckpointVerify(t *testing.T) {
+	dir := t.TempDir()
+	dbPath := auditDemo(t)
+	for _, k := range []string{"a", "b"} {
+		if code, _, errOut := auditRun(t, "keygen", "--out", filepath.Join(dir, k)); code != exitOK {
+			t.Fatal(errOut)
+		}
+	}
+	keyA, pubA, pubB := filepath.Join(dir, "a.key"), filepath.Join(dir, "a.pub"), filepath.Join(dir, "b.pub")
+	code, cpJSON, errOut := auditRun(t, "checkpoint", "--db", dbPath, "--key", keyA)
+	if code != exitOK {
+		t.Fatalf("checkpoint: exit %d: %s", code, errOut)
+	}
+	cp, err := review.ParseCheckpoint([]byte(cpJSON))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cpPath := auditWrite(t, filepath.Join(dir, "cp.json"), cpJSON)
+	_, export, _ := auditRun(t, "export", "--db", dbPath, "--format", "jsonl")
+	exportPath := auditWrite(t, filepath.Join(dir, "history.jsonl"), export)
+
+	t.Run("OK", func(t *testing.T) {
+		// Flags after the file, as the synopsis shows them, and before it.
+		for _, args := range [][]string{
+			{"verify", exportPath, "--checkpoint", cpPath, "--pubkey", pubA},
+			{"verify", "--checkpoint", cpPath, "--pubkey", pubA, exportPath},
+		} {
+			code, out, errOut := auditRun(t, args...)
+			if code != exitOK || !strings.Contains(out, "checkpoint OK: seq "+auditItoa(cp.Seq)) || !strings.Contains(out, "every event before it") {
+				t.Errorf("%v: exit %d\n%s%s", args, code, out, errOut)
+			}
+		}
+	})
+	t.Run("OtherKey", func(t *testing.T) {
+		code, _, errOut := auditRun(t, "verify", exportPath, "--checkpoint", cpPath, "--pubkey", pubB)
+		if code != exitFail || !strings.Contains(errOut, "signed with key "+cp.KeyID) {
+			t.Errorf("exit %d: %s", code, errOut)
+		}
+	})
+	t.Run("TamperedCheckpoint", func(t *testing.T) {
+		bad := strings.Replace(cpJSON, `"seq": `+auditItoa(cp.Seq), `"seq": `+auditItoa(cp.Seq-1), 1)
+		p := auditWrite(t, filepath.Join(dir, "bad.json"), bad)
+		code, _, errOut := auditRun(t, "verify", exportPath, "--checkpoint", p, "--pubkey", pubA)
+		if code != exitFail || !strings.Contains(errOut, "REFUSED") {
+			t.Errorf("exit %d: %s", code, errOut)
+		}
+	})
+	t.Run("OlderExport", func(t *testing.T) {
+		// The history moves on; the old export predates the new checkpoint.
+		db, err := store.Open(context.Background(), dbPath)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rey, _ := db.FindUserByName(context.Background(), "rey")
+		if _, err := db.AddNote(context.Background(), rey, review.NewNote{ClaimID: 1, Body: "Later."}); err != nil {
+			t.Fatal(err)
+		}
+		db.Close()
+		_, newCP, _ := auditRun(t, "checkpoint", "--db", dbPath, "--key", keyA)
+		p := auditWrite(t, filepath.Join(dir, "new.json"), newCP)
+		code, _, errOut := auditRun(t, "verify", exportPath, "--checkpoint", p, "--pubkey", pubA)
+		if code != exitFail || !strings.Contains(errOut, "older than the checkpoint") {
+			t.Errorf("exit %d: %s", code, errOut)
+		}
+		// The new export still contains the old checkpoint.
+		_, export2, _ := auditRun(t, "export", "--db", dbPath)
+		e2 := auditWrite(t, filepath.Join(dir, "history2.jsonl"), export2)
+		if code, out, errOut := auditRun(t, "verify", e2, "--checkpoint", cpPath, "--pubkey", pubA); code != exitOK {
+			t.Errorf("exit %d: %s%s", code, out, errOut)
+		}
+	})
+	t.Run("Rewritten", func(t *testing.T) {
+		// A forger rewrites an old event and recomputes every hash after
+		// it: the file verifies on its own, but not against the checkpoint.
+		forged := auditForge(t, export, 5)
+		p := auditWrite(t, filepath.Join(dir, "forged.jsonl"), forged)
+		if code, _, errOut := auditRun(t, "verify", p); code != exitOK {
+			t.Fatalf("the forged export should verify on its own: %s", errOut)
+		}
+		code, _, errOut := auditRun(t, "verify", p, "--checkpoint", cpPath, "--pubkey", pubA)
+		if code != exitFail || !strings.Contains(errOut, "rewritten") {
+			t.Errorf("exit %d: %s", code, errOut)
+		}
+	})
+	t.Run("Filtered", func(t *testing.T) {
+		_, filtered, _ := auditRun(t, "export", "--db", dbPath, "--until", "2026-01-02T09:00:03Z")
+		p := auditWrite(t, filepath.Join(dir, "filtered.jsonl"), filtered)
+		code, _, errOut := auditRun(t, "verify", p, "--checkpoint", cpPath, "--pubkey", pubA)
+		if code != exitFail || !strings.Contains(errOut, "filtered export does not contain") {
+			t.Errorf("exit %d: %s", code, errOut)
+		}
+	})
+	t.Run("ErrUsage", func(t *testing.T) {
+		for _, args := range [][]string{
+			{"verify", exportPath, "--checkpoint", cpPath},
+			{"verify", exportPath, "extra"},
+			{"verify"},
+			{"checkpoint", "--db", dbPath},
+		} {
+			if code, _, _ := auditRun(t, args...); code != exitUsage {
+				t.Errorf("%v: exit %d, want %d", args, code, exitUsage)
+			}
+		}
+	})
+	t.Run("BadKey", func(t *testing.T) {
+		p := auditWrite(t, filepath.Join(dir, "bad.key"), "vetted-ed25519-private-v1 AAAA\n")
+		code, _, errOut := auditRun(t, "checkpoint", "--db", dbPath, "--key", p)
+		if code != exitFail || !strings.Contains(errOut, "want 32") {
+			t.Errorf("exit %d: %s", code, errOut)
+		}
+	})
+}
+
+// auditForge changes the actor of event seq and recomputes every hash
+// from there on, trailer included: a consistent rewrite.
+func auditForge(t *testing.T, export string, seq int64) string {
+	t.Helper()
+	lines := strings.Split(strings.TrimSuffix(export, "\n"), "\n")
+	var prev string
+	var last review.Event
+	for i := 1; i < len(lines)-1; i++ {
+		var e review.Event
+		if err := json.Unmarshal([]byte(lines[i]), &e); err != nil {
+			t.Fatal(err)
+		}
+		if e.Seq == seq {
+			e.Actor = "mallory"
+		}
+		if e.Seq > seq {
+			e.PrevHash = prev
+		}
+		if e.Seq >= seq {
+			e.Hash = review.ComputeHash(e)
+			b, _ := json.Marshal(e)
+			lines[i] = string(b)
+		}
+		prev, last = e.Hash, e
+	}
+	b, _ := json.Marshal(map[string]review.Trailer{"trailer": {Events: int64(len(lines) - 2), HeadSeq: last.Seq, HeadHash: last.Hash}})
+	lines[len(lines)-1] = string(b)
+	return strings.Join(lines, "\n") + "\n"
+}
+
+func auditItoa(n int64) string { b, _ := json.Marshal(n); return string(b) }
+
+// TestVerifyBroken: every kind of damage fails and names the line.
+func TestVerifyBroken(t *testing.T) {
+	dir := t.TempDir()
+	_, export, _ := auditRun(t, "export", "--db", auditDemo(t))
+	lines := strings.SplitAfter(export, "\n")
+	lines = lines[:len(lines)-1] // the empty string after the last newline
+	join := func(ls ...string) string { return strings.Join(ls, "") }
+	cases := map[string]struct {
+		data string
+		line string
+	}{
+		"ByteChanged":  {join(append(append([]string{}, lines[:3]...), append([]string{strings.Replace(lines[3], `"actor":"`, `"actor":"x`, 1)}, lines[4:]...)...)...), "line 4"},
+		"LineDropped":  {join(append(append([]string{}, lines[:3]...), lines[4:]...)...), "line 4"},
+		"LinesSwapped": {join(append(append(append([]string{}, lines[:3]...), lines[4], lines[3]), lines[5:]...)...), "line 4"},
+		"Truncated":    {join(lines[:len(lines)-1]...), "truncated"},
+		"CutMidLine":   {join(lines[:5]...) + lines[5][:20], "line 6"},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			p := auditWrite(t, filepath.Join(dir, name+".jsonl"), tc.data)
+			code, _, errOut := auditRun(t, "verify", p)
+			if code != exitFail || !strings.Contains(errOut, "FAILED at") || !strings.Contains(errOut, tc.line) {
+				t.Errorf("exit %d: %s", code, errOut)
+			}
+			if py := auditPythonVerify(t, p); py.ran && py.ok {
+				t.Errorf("the documented Python verifier accepted it:\n%s", py.out)
+			}
+		})
+	}
+	t.Run("Python", func(t *testing.T) {
+		p := auditWrite(t, filepath.Join(dir, "good.jsonl"), export)
+		_, out, _ := auditRun(t, "verify", p)
+		py := auditPythonVerify(t, p)
+		if !py.ran {
+			t.Skip("python3 is not installed")
+		}
+		head := regexp.MustCompile(`OK, \d+ events, head seq \d+ hash [0-9a-f]{64}`).FindString(out)
+		if !py.ok || head == "" || !strings.Contains(py.out, head) {
+			t.Errorf("vetted verify says %q; the Python verifier says %q", out, py.out)
+		}
+		_, filtered, _ := auditRun(t, "export", "--db", auditDemo(t), "--since", "2026-01-02T09:00:05Z")
+		p = auditWrite(t, filepath.Join(dir, "filtered.jsonl"), filtered)
+		_, out, _ = auditRun(t, "verify", p)
+		py = auditPythonVerify(t, p)
+		head = regexp.MustCompile(`OK, \d+ events, head seq \d+ hash [0-9a-f]{64}`).FindString(out)
+		if !py.ok || head == "" || !strings.Contains(py.out, head) || !strings.Contains(py.out, "continuity was not checked") {
+			t.Errorf("filtered: vetted verify says %q; the Python verifier says %q", out, py.out)
+		}
+	})
+}
+
+// auditPython is the interpreter's own path: a version manager's shim in front
+// of it takes seconds to start.
+var auditPython = sync.OnceValue(func() string {
+	py, err := exec.LookPath("python3")
+	if err != nil {
+		return ""
+	}
+	out, err := exec.Command(py, "-c", "import sys; print(sys.executable)").Output()
+	if err != nil {
+		return ""
+	}
+	return strings.TrimSpace(string(out))
+})
+
+type auditPyResult struct {
+	ran, ok bool
+	out     string
+}
+
+// auditPythonVerify runs the verifier script published in docs/HISTORY.md.
+func auditPythonVerify(t *testing.T, path string) auditPyResult {
+	t.Helper()
+	py := auditPython()
+	if py == "" {
+		return auditPyResult{}
+	}
+	doc, err := os.ReadFile("../../docs/HISTORY.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile("(?s)```python\n(.*?)```").FindSubmatch(doc)
+	if m == nil {
+		t.Fatal("docs/HISTORY.md has no python block")
+	}
+	script := filepath.Join(t.TempDir(), "verify_history.py")
+	auditWrite(t, script, string(m[1]))
+	out, err := exec.Command(py, script, path).CombinedOutput()
+	return auditPyResult{ran: true, ok: err == nil, out: string(out)}
+}
+
+func TestExportClaims(t *testing.T) {
+	dbPath := auditDemo(t)
+	t.Run("CSV", func(t *testing.T) {
+		code, out, errOut := auditRun(t, "export", "claims", "--db", dbPath, "--format", "csv", "--report", "azerbaijan")
+		if code != exitOK {
+			t.Fatalf("exit %d: %s", code, errOut)
+		}
+		rows, err := csv.NewReader(strings.NewReader(out)).ReadAll()
+		if err != nil || len(rows) < 10 || rows[0][0] != "id" {
+			t.Errorf("%d rows, %v", len(rows), err)
+		}
+	})
+	for _, format := range []string{"annotation", "claimreview"} {
+		t.Run(format, func(t *testing.T) {
+			code, out, errOut := auditRun(t, "export", "claims", "--db", dbPath, "--format", format,
+				"--base-url", "https://vetted.example.org", "--org", "Desk")
+			if code != exitOK || !json.Valid([]byte(out)) {
+				t.Errorf("exit %d: %s", code, errOut)
+			}
+		})
+	}
+	t.Run("HistoryStillExports", func(t *testing.T) {
+		code, out, _ := auditRun(t, "export", "--db", dbPath, "--format", "csv")
+		if code != exitOK || !strings.HasPrefix(out, "seq,time,actor") {
+			t.Errorf("exit %d: %.80s", code, out)
+		}
+	})
+	for name, tc := range map[string]struct {
+		args []string
+		code int
+	}{
+		"NoBase":        {[]string{"--format", "annotation"}, exitUsage},
+		"NoOrg":         {[]string{"--format", "claimreview", "--base-url", "https://x.example"}, exitUsage},
+		"BadFormat":     {[]string{"--format", "xml"}, exitUsage},
+		"BadBase":       {[]string{"--format", "annotation", "--base-url", "ftp://x"}, exitFail},
+		"UnknownReport": {[]string{"--report", "nowhere"}, exitFail},
+	} {
+		t.Run(name, func(t *testing.T) {
+			code, _, errOut := auditRun(t, append([]string{"export", "claims", "--db", dbPath}, tc.args...)...)
+			if code != tc.code {
+				t.Errorf("exit %d, want %d: %s", code, tc.code, errOut)
+			}
+		})
+	}
+}
+
+func TestClaimsShowAsOf(t *testing.T) {
+	dbPath := auditDemo(t)
+	t.Run("OK", func(t *testing.T) {
+		code, out, errOut := auditRun(t, "claims", "show", "--db", dbPath, "1", "--as-of", "2026-06-01T00:00:00Z")
+		if code != exitOK {
+			t.Fatalf("exit %d: %s", code, errOut)
+		}
+		var st struct {
+			ID     int64                      `json:"id"`
+			AsOf   time.Time                  `json:"as_of"`
+			Latest struct{ Statement string } `json:"latest"`
+			Notes  []review.Note              `json:"notes"`
+		}
+		if err := json.Unmarshal([]byte(out), &st); err != nil {
+			t.Fatal(err)
+		}
+		if st.ID != 1 || st.Latest.Statement != "Cigánska mafia exists" || len(st.Notes) != 1 || st.AsOf.IsZero() {
+			t.Errorf("got %+v", st)
+		}
+	})
+	t.Run("ErrNotFound", func(t *testing.T) {
+		code, _, errOut := auditRun(t, "claims", "show", "--db", dbPath, "--as-of", "2025-01-01T00:00:00Z", "1")
+		if code != exitFail || !strings.Contains(errOut, "did not exist") {
+			t.Errorf("exit %d: %s", code, errOut)
+		}
+	})
+	t.Run("ErrUsage", func(t *testing.T) {
+		code, _, _ := auditRun(t, "claims", "show", "--db", dbPath, "1", "--as-of", "yesterday")
+		if code != exitUsage {
+			t.Errorf("exit %d", code)
+		}
+	})
+}

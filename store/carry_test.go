@@ -1,0 +1,217 @@
+package store_test
+
+import (
+	"context"
+	"os"
+	"strings"
+	"testing"
+
+	"vetted/review"
+)
+
+// edition2023 builds a next edition from the seed: one sentence reworded a
+// little, one deleted, one hedge dropped, lines re-wrapped, and a new
+// market section the old edition did not have.
+func edition2023(tb testing.TB) []byte {
+	tb.Helper()
+	b, err := os.ReadFile(seedText)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	s := string(b)
+	for _, r := range []struct{ old, new string }{
+		{"hosts a large illicit caviar trade", "hosts a significant illicit caviar trade"},
+		{"cases, exploited sexually and through forced labour. Filipino \nwomen are reportedly vulnerable to domestic servitude.",
+			"cases, exploited sexually and through forced labour."},
+		{"Corrupt officials \nallegedly influence", "Corrupt officials \ninfluence"},
+		{"Human smuggling dynamics in Azerbaijan are such that the \ncountry", "Human smuggling dynamics in Azerbaijan\nare such that the country"},
+		{"CRIMINAL ACTORS\n", "CYBER-DEPENDENT CRIMES\nRansomware groups increasingly target Azerbaijani companies. Phishing \ncampaigns are common.\n\nCRIMINAL ACTORS\n"},
+	} {
+		if !strings.Contains(s, r.old) {
+			tb.Fatalf("seed text lacks %q", r.old)
+		}
+		s = strings.Replace(s, r.old, r.new, 1)
+	}
+	return []byte(s)
+}
+
+func TestImportNextEdition(t *testing.T) {
+	ctx := context.Background()
+	db := MustOpenDemoDB(t)
+	before, _, err := db.FindClaims(ctx, review.ClaimFilter{Report: seedReport, Limit: 500})
+	if err != nil {
+		t.Fatal(err)
+	}
+	head := mustHead(t, db)
+
+	res, err := db.ImportEdition(ctx, db.Editor, review.NewEdition{Report: seedReport, Label: "2023",
+		Published: "2023-09-26", Original: edition2023(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	t.Run("EveryClaimOneOutcome", func(t *testing.T) {
+		if got, want := len(res.Outcomes), len(before); got != want {
+			t.Fatalf("%d outcomes for %d live claims", got, want)
+		}
+		seen := map[int64]bool{}
+		for _, o := range res.Outcomes {
+			if seen[o.ClaimID] {
+				t.Errorf("claim %d has two outcomes", o.ClaimID)
+			}
+			seen[o.ClaimID] = true
+		}
+		// One event per claim outcome plus one for the edition.
+		if got, want := mustHead(t, db).Seq-head.Seq, int64(len(before)+1); got != want {
+			t.Errorf("import wrote %d events, want %d", got, want)
+		}
+	})
+
+	outcome := map[int64]review.ClaimOutcome{}
+	for _, o := range res.Outcomes {
+		outcome[o.ClaimID] = o
+	}
+	t.Run("Outcomes", func(t *testing.T) {
+		for _, tc := range []struct {
+			claim int64
+			want  review.Outcome
+		}{
+			{1, review.OutcomeUnchanged}, // Cigánska mafia, untouched
+			{5, review.OutcomeMissing},   // Filipino women: deleted
+			{12, review.OutcomeChanged},  // caviar: "large" → "significant"
+			{29, review.OutcomeChanged},  // "allegedly" dropped
+		} {
+			if got := outcome[tc.claim].Match; got != tc.want {
+				t.Errorf("claim %d: %s, want %s", tc.claim, got, tc.want)
+			}
+		}
+		if got := res.Counts[review.OutcomeMissing]; got != 1 {
+			t.Errorf("%d missing, want 1", got)
+		}
+	})
+
+	t.Run("UnchangedAtOwnOffsets", func(t *testing.T) {
+		ed, err := db.FindEdition(ctx, seedReport, "2023")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, o := range res.Outcomes {
+			if o.Match == review.OutcomeMissing {
+				continue
+			}
+			if got := ed.Doc.Text[o.Anchor.Start:o.Anchor.End]; got != o.Anchor.Exact {
+				t.Errorf("claim %d: text at its offsets is %q, anchor says %q", o.ClaimID, got, o.Anchor.Exact)
+			}
+			sec, _ := ed.Doc.SectionAt(o.Anchor.Start)
+			if sec.Heading != o.Anchor.Section {
+				t.Errorf("claim %d: section %q, text says %q", o.ClaimID, o.Anchor.Section, sec.Heading)
+			}
+		}
+	})
+
+	t.Run("ChangedGetsPendingRevisionByImporter", func(t *testing.T) {
+		o := outcome[12]
+		if o.RevisionID == 0 {
+			t.Fatal("no revision proposed for the changed caviar claim")
+		}
+		rev, err := db.FindRevision(ctx, o.RevisionID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rev.State != review.StatePending || rev.Author != db.Editor.Name || !strings.Contains(rev.Quote, "significant") {
+			t.Errorf("revision = %s by %s quoting %q", rev.State, rev.Author, rev.Quote)
+		}
+		var del, ins bool
+		for _, op := range rev.QuoteDiff {
+			del = del || (op.Op == "-" && strings.Contains(op.Text, "large"))
+			ins = ins || (op.Op == "+" && strings.Contains(op.Text, "significant"))
+		}
+		if !del || !ins {
+			t.Errorf("quote diff %+v lacks -large +significant", rev.QuoteDiff)
+		}
+		// Four-eyes: the importer cannot approve it; another editor can.
+		if _, err := db.DecideRevision(ctx, db.Editor, rev.ID, true, ""); review.ErrorCode(err) != review.EFORBIDDEN {
+			t.Errorf("importer approving: %v, want forbidden", err)
+		}
+	})
+
+	t.Run("MissingIsFlaggedOutdated", func(t *testing.T) {
+		c, err := db.FindClaim(ctx, 5)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var found bool
+		for _, f := range c.Flags {
+			found = found || (f.Kind == review.FlagOutdated && strings.Contains(f.Reason, "2023"))
+		}
+		if !found {
+			t.Errorf("open flags %+v lack an outdated flag naming 2023", c.Flags)
+		}
+	})
+
+	t.Run("HedgeChangeFlagged", func(t *testing.T) {
+		o := outcome[29]
+		if len(o.HedgeFrom) == 0 || len(o.HedgeTo) != 0 {
+			t.Errorf("hedge from %v to %v, want allegedly → none", o.HedgeFrom, o.HedgeTo)
+		}
+	})
+
+	t.Run("NewMaterial", func(t *testing.T) {
+		var ransom bool
+		for _, s := range res.NewMaterial {
+			ransom = ransom || strings.Contains(s.Text, "Ransomware")
+		}
+		if !ransom {
+			t.Error("the new cyber section is not listed as new material")
+		}
+	})
+
+	t.Run("ListShowsOutcomes", func(t *testing.T) {
+		cs, _, err := db.FindClaims(ctx, review.ClaimFilter{Report: seedReport, Edition: "2023", Match: review.OutcomeChanged, Limit: 500})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(cs) != res.Counts[review.OutcomeChanged] {
+			t.Errorf("%d changed claims listed, import counted %d", len(cs), res.Counts[review.OutcomeChanged])
+		}
+	})
+
+	t.Run("ReimportChangesNothing", func(t *testing.T) {
+		h := mustHead(t, db)
+		again, err := db.ImportEdition(ctx, db.Editor, review.NewEdition{Report: seedReport, Label: "2023",
+			Published: "2023-09-26", Original: edition2023(t)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !again.Unchanged || mustHead(t, db) != h {
+			t.Errorf("re-import: unchanged=%v, head moved from %d to %d", again.Unchanged, h.Seq, mustHead(t, db).Seq)
+		}
+	})
+
+	t.Run("MissingNotSearchedAgain", func(t *testing.T) {
+		// The deleted sentence comes back in 2025, but the claim stays
+		// missing until an editor re-anchors it by hand.
+		res25, err := db.ImportEdition(ctx, db.Editor, review.NewEdition{Report: seedReport, Label: "2025",
+			Published: "2025-09-30", Original: mustRead(t, seedText)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, o := range res25.Outcomes {
+			if o.ClaimID == 5 {
+				t.Errorf("claim 5 was missing in 2023 but got outcome %s in 2025", o.Match)
+			}
+		}
+		if len(res25.Outcomes) != len(before)-1 {
+			t.Errorf("%d outcomes in 2025, want %d", len(res25.Outcomes), len(before)-1)
+		}
+	})
+}
+
+func mustRead(tb testing.TB, path string) []byte {
+	tb.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return b
+}
