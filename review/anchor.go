@@ -1,8 +1,10 @@
 package review
 
 import (
+	"cmp"
 	"math"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"unicode"
@@ -14,10 +16,10 @@ import (
 // find it again in the next edition, whose offsets differ.
 type Anchor struct {
 	Exact   string `json:"exact"`
-	Prefix  string `json:"prefix"`  // up to 32 runes of Document.Text before Exact
-	Suffix  string `json:"suffix"`  // up to 32 runes after
-	Start   int    `json:"start"`   // byte offsets in Document.Text
-	End     int    `json:"end"`     //
+	Prefix  string `json:"prefix"` // up to 32 runes of Document.Text before Exact
+	Suffix  string `json:"suffix"` // up to 32 runes after
+	Start   int    `json:"start"`  // byte offsets in Document.Text
+	End     int    `json:"end"`
 	Section string `json:"section"` // innermost section heading, "" if before the first heading
 }
 
@@ -27,30 +29,30 @@ const anchorContextRunes = 32
 
 // Locate anchors a quote a user supplies (claim creation). The quote is
 // normalised with NormalizeQuote and must occur in d.Text; if it occurs more
-// than once, prefix and suffix (normalised the same way; either may be empty)
-// must pick exactly one occurrence: the one whose preceding text ends with
-// prefix and whose following text starts with suffix, white space at the
-// seam ignored. A unique quote ignores them. A quote that differs from the
-// text only in where the white space is (a paragraph break pasted as a
-// space) is found too.
+// than once, prefix and suffix (either may be empty) must pick exactly one
+// occurrence: the one whose preceding text ends with prefix and whose
+// following text starts with suffix, comparing words, so that any run of
+// white space matches any other. A quote that occurs once ignores them. A
+// quote whose words are in the text with other white space between them (a
+// paragraph break pasted as a space, a heading line inside the quote) is
+// found too.
 func Locate(d Document, quote, prefix, suffix string) (Anchor, error) {
 	q := NormalizeQuote(quote)
 	if q == "" {
 		return Anchor{}, FieldErrorf("quote", "The quote is empty: paste the words of the report that the claim is about.")
 	}
-	occ := anchorFindAll(d.Text, q)
-	if len(occ) == 0 {
-		occ = anchorFindLoose(d.Text, q)
-	}
+	occ := anchorFindQuote(d.Text, q, quote)
 	if len(occ) == 0 {
 		return Anchor{}, FieldErrorf("quote", "The quote does not occur in this edition. Copy it again from this edition's text, without changing any word.")
 	}
 	if len(occ) > 1 {
-		p, s := NormalizeQuote(prefix), NormalizeQuote(suffix)
+		p, s := anchorCollapse(prefix), anchorCollapse(suffix)
 		var picked [][2]int
 		for _, o := range occ {
-			before := strings.TrimRightFunc(d.Text[:o[0]], unicode.IsSpace)
-			after := strings.TrimLeftFunc(d.Text[o[1]:], unicode.IsSpace)
+			// Enough text to hold the context even if its white space
+			// was collapsed.
+			before := anchorCollapse(d.Text[max(0, o[0]-4*len(p)-8):o[0]])
+			after := anchorCollapse(d.Text[o[1]:min(len(d.Text), o[1]+4*len(s)+8)])
 			if strings.HasSuffix(before, p) && strings.HasPrefix(after, s) {
 				picked = append(picked, o)
 			}
@@ -114,6 +116,14 @@ func anchorContext(text string, start, end int) (prefix, suffix string) {
 	return text[p:start], text[end:s]
 }
 
+// anchorCollapse turns every run of white space in s into one space and
+// trims it: context is compared on its words, as the text around a
+// selection may have been copied with paragraph breaks as spaces, or the
+// other way round.
+func anchorCollapse(s string) string {
+	return strings.Join(strings.Fields(s), " ")
+}
+
 // anchorFindAll returns the spans of every occurrence of q in text,
 // overlapping ones included.
 func anchorFindAll(text, q string) [][2]int {
@@ -133,17 +143,48 @@ func anchorFindAll(text, q string) [][2]int {
 	return occ
 }
 
-// anchorFindLoose finds q with any run of white space in it matching any
-// run of white space in text.
-func anchorFindLoose(text, q string) [][2]int {
-	words := strings.Fields(q)
+// anchorFindQuote returns the occurrences of a quote in text, in order:
+// those of q, the quote normalised, and those that anchorFindLoose finds.
+func anchorFindQuote(text, q, quote string) [][2]int {
+	occ := anchorFindAll(text, q)
+	for _, o := range anchorFindLoose(text, quote) {
+		if !slices.Contains(occ, o) {
+			occ = append(occ, o)
+		}
+	}
+	slices.SortFunc(occ, func(a, b [2]int) int { return cmp.Or(a[0]-b[0], a[1]-b[1]) })
+	return occ
+}
+
+// anchorFindLoose finds the words of a quote as pasted with any run of
+// white space in the text between them, or none after a word broken with a
+// hyphen or dash. It catches what line joining cannot know: a paragraph
+// break pasted as a space, or a heading line inside the quote.
+func anchorFindLoose(text, quote string) [][2]int {
+	words := strings.Fields(strings.Join(textLines(quote), "\n"))
 	if len(words) < 2 {
 		return nil
 	}
+	var b strings.Builder
 	for i, w := range words {
-		words[i] = regexp.QuoteMeta(w)
+		if i == len(words)-1 {
+			b.WriteString(regexp.QuoteMeta(w))
+			break
+		}
+		sep := `\s+`
+		last, n := utf8.DecodeLastRuneInString(w)
+		before, _ := utf8.DecodeLastRuneInString(w[:len(w)-n])
+		switch {
+		case last == '\u00AD' && unicode.IsLetter(before):
+			// Gone if the line was joined, kept if not.
+			w, sep = w[:len(w)-n], `\x{AD}?\s*`
+		case textIsDash(last) && unicode.IsLetter(before):
+			sep = `\s*`
+		}
+		b.WriteString(regexp.QuoteMeta(w))
+		b.WriteString(sep)
 	}
-	re, err := regexp.Compile(strings.Join(words, `\s+`))
+	re, err := regexp.Compile(b.String())
 	if err != nil {
 		return nil
 	}
@@ -327,11 +368,10 @@ func anchorRegion(secs []Section, textLen, offset int) (heading string, start, e
 	if s, ok := textOwner(secs, offset); ok {
 		return s.Heading, s.Start, s.End
 	}
-	end = textLen
-	for _, s := range secs {
-		end = min(end, s.HeadingStart)
+	if len(secs) > 0 {
+		return "", 0, max(0, min(textLen, secs[0].HeadingStart))
 	}
-	return "", 0, end
+	return "", 0, textLen
 }
 
 func anchorSectionFrac(secs []Section, textLen, offset int) float64 {
@@ -446,17 +486,28 @@ func (c *anchorCandidate) foreign(h anchorHint, a *Anchorer) bool {
 	return c.prefix < 0.5 && c.suffix < 0.5
 }
 
+// anchorSameWords reports whether a and b differ at most in their white
+// space, the way strings.Fields would see it, without allocating.
 func anchorSameWords(a, b string) bool {
-	x, y := strings.Fields(a), strings.Fields(b)
-	if len(x) != len(y) {
-		return false
-	}
-	for i := range x {
-		if x[i] != y[i] {
+	for {
+		a = strings.TrimLeftFunc(a, unicode.IsSpace)
+		b = strings.TrimLeftFunc(b, unicode.IsSpace)
+		if a == "" || b == "" {
+			return a == b
+		}
+		i := strings.IndexFunc(a, unicode.IsSpace)
+		if i < 0 {
+			i = len(a)
+		}
+		j := strings.IndexFunc(b, unicode.IsSpace)
+		if j < 0 {
+			j = len(b)
+		}
+		if a[:i] != b[:j] {
 			return false
 		}
+		a, b = a[i:], b[j:]
 	}
-	return true
 }
 
 // findExact returns the byte spans of the occurrences of q in the new text.
@@ -524,6 +575,7 @@ type anchorScratch struct {
 	touched []int32       // bins with a vote
 	q, rq   anchorPattern // the quote, forwards and reversed
 	rqReady bool          // rq holds this call's quote
+	qr, rev []rune        // the quote's runes, forwards and reversed
 }
 
 // anchorMaxCandidates is how many places are examined closely per quote.
@@ -544,7 +596,11 @@ const anchorMaxSteps = 1 << 26
 func (a *Anchorer) fuzzy(q string, h anchorHint, sc *anchorScratch) (anchorCandidate, bool) {
 	toks := sc.tokens // filled by findExact
 	nq := len(toks)
-	qr := []rune(q)
+	sc.qr = sc.qr[:0]
+	for _, r := range q {
+		sc.qr = append(sc.qr, r)
+	}
+	qr := sc.qr
 	if len(qr) == 0 {
 		return anchorCandidate{}, false
 	}
@@ -653,8 +709,12 @@ func (a *Anchorer) vote(toks []anchorToken, sc *anchorScratch) [][2]int {
 				dlo, dhi = min(dlo, lo[b]), max(dhi, hi[b])
 			}
 		}
-		first := max(0, int(dlo)-nq-slack)
-		last := min(len(a.words)-1, int(dhi)+slack)
+		// Diagonal d puts the quote's first word on text word d-nq and its
+		// last on d-1; the spread of the diagonals covers inserted and
+		// deleted words, and two words either side an edited first or last
+		// word.
+		first := max(0, int(dlo)-nq-2)
+		last := min(len(a.words)-1, int(dhi)-1+2)
 		if first > last {
 			continue
 		}
@@ -674,17 +734,20 @@ func (a *Anchorer) align(qr []rune, win [2]int, sc *anchorScratch) (anchorCandid
 	if ws >= we || sc.q.blocks*(we-ws) > anchorMaxSteps {
 		return anchorCandidate{}, false
 	}
-	_, end := sc.q.bestEnd(a.runes[ws:we])
+	dist, end := sc.q.bestEnd(a.runes[ws:we])
 	end += ws
 	if !sc.rqReady {
-		rev := make([]rune, len(qr))
-		for i, r := range qr {
-			rev[len(qr)-1-i] = r
+		sc.rev = sc.rev[:0]
+		for i := len(qr) - 1; i >= 0; i-- {
+			sc.rev = append(sc.rev, qr[i])
 		}
-		sc.rq.init(rev)
+		sc.rq.init(sc.rev)
 		sc.rqReady = true
 	}
-	start := end - sc.rq.bestStartReverse(a.runes[ws:end])
+	// The match is at most len(qr)+dist long: dist edits can add no more.
+	_, k := sc.rq.bestStartReverse(a.runes[max(ws, end-len(qr)-dist):end])
+	start := end - k
+	aligned := [2]int{start, end}
 
 	// Whole words, no white space at the ends.
 	for start < end && unicode.IsSpace(a.runes[start]) {
@@ -702,7 +765,9 @@ func (a *Anchorer) align(qr []rune, win [2]int, sc *anchorScratch) (anchorCandid
 	if start >= end {
 		return anchorCandidate{}, false
 	}
-	dist := sc.q.distance(a.runes[start:end])
+	if aligned != [2]int{start, end} {
+		dist = sc.q.distance(a.runes[start:end])
+	}
 	sim := 1 - float64(dist)/float64(max(len(qr), end-start))
 	return anchorCandidate{start: a.runeByte[start], end: a.runeByte[end], quote: sim}, true
 }
@@ -729,7 +794,7 @@ func anchorSimilarity(x, y string) float64 {
 // patterns of any length work.
 type anchorPattern struct {
 	m, blocks int
-	high      uint64 // the bit of the last pattern rune in the last block
+	shift     uint // the bit of the last pattern rune in the last block
 	ascii     [128]int32
 	other     []rune
 	otherRow  []int32
@@ -740,7 +805,7 @@ type anchorPattern struct {
 func (p *anchorPattern) init(q []rune) {
 	p.m = len(q)
 	p.blocks = (len(q) + 63) / 64
-	p.high = 1 << uint((len(q)-1)%64)
+	p.shift = uint((len(q) - 1) % 64)
 	p.ascii = [128]int32{}
 	p.other = p.other[:0]
 	p.otherRow = p.otherRow[:0]
@@ -788,43 +853,47 @@ func (p *anchorPattern) reset() {
 }
 
 // step advances the edit-distance column by one text rune and returns the
-// change of the last row's score. hin is the change along the top row: 0 when
-// the match may start anywhere in the text, +1 when it must start at its
-// beginning.
-func (p *anchorPattern) step(r rune, hin int) int {
-	eqs := p.peq[int(p.row(r))*p.blocks:]
-	for b := 0; b < p.blocks; b++ {
-		eq := eqs[b]
-		pv, mv := p.pv[b], p.mv[b]
-		xv := eq | mv
-		if hin < 0 {
-			eq |= 1
-		}
-		xh := (((eq & pv) + pv) ^ pv) | eq
-		ph := mv | ^(xh | pv)
-		mh := pv & xh
-		high := uint64(1) << 63
-		if b == p.blocks-1 {
-			high = p.high
-		}
-		hout := 0
-		if ph&high != 0 {
-			hout = 1
-		} else if mh&high != 0 {
-			hout = -1
-		}
-		ph <<= 1
-		mh <<= 1
-		if hin < 0 {
-			mh |= 1
-		} else if hin > 0 {
-			ph |= 1
-		}
-		p.pv[b] = mh | ^(xv | ph)
-		p.mv[b] = ph & xv
-		hin = hout
+// change of the last row's score. global is false when the match may start
+// anywhere in the text (the top row is all zeros) and true when it must
+// start at the text's beginning (the top row counts up).
+//
+// The carry between blocks is kept as two bits, hp and hm (+1 and −1), which
+// cannot both be set; that keeps the loop free of branches.
+func (p *anchorPattern) step(r rune, global bool) int {
+	row := int(p.row(r)) * p.blocks
+	eqs := p.peq[row : row+p.blocks]
+	pv, mv := p.pv[:len(eqs)], p.mv[:len(eqs)]
+	var hp, hm uint64
+	if global {
+		hp = 1
 	}
-	return hin
+	last := len(eqs) - 1
+	for b := 0; b < last; b++ {
+		eq, pvb, mvb := eqs[b], pv[b], mv[b]
+		xv := eq | mvb
+		eq |= hm
+		xh := (((eq & pvb) + pvb) ^ pvb) | eq
+		ph := mvb | ^(xh | pvb)
+		mh := pvb & xh
+		hpOut, hmOut := ph>>63, mh>>63
+		ph = ph<<1 | hp
+		mh = mh<<1 | hm
+		pv[b] = mh | ^(xv | ph)
+		mv[b] = ph & xv
+		hp, hm = hpOut, hmOut
+	}
+	eq, pvb, mvb := eqs[last], pv[last], mv[last]
+	xv := eq | mvb
+	eq |= hm
+	xh := (((eq & pvb) + pvb) ^ pvb) | eq
+	ph := mvb | ^(xh | pvb)
+	mh := pvb & xh
+	out := int((ph>>p.shift)&1) - int((mh>>p.shift)&1)
+	ph = ph<<1 | hp
+	mh = mh<<1 | hm
+	pv[last] = mh | ^(xv | ph)
+	mv[last] = ph & xv
+	return out
 }
 
 // bestEnd returns the least edit distance between the pattern and any
@@ -834,7 +903,7 @@ func (p *anchorPattern) bestEnd(text []rune) (dist, end int) {
 	score := p.m
 	dist, end = score, 0
 	for j, r := range text {
-		score += p.step(r, 0)
+		score += p.step(r, false)
 		if score < dist {
 			dist, end = score, j+1
 		}
@@ -845,17 +914,17 @@ func (p *anchorPattern) bestEnd(text []rune) (dist, end int) {
 // bestStartReverse treats the pattern as reversed and text as ending where
 // the match ends: it returns the shortest length k of a suffix of text with
 // the least edit distance to the (unreversed) quote.
-func (p *anchorPattern) bestStartReverse(text []rune) int {
+func (p *anchorPattern) bestStartReverse(text []rune) (dist, k int) {
 	p.reset()
 	score := p.m
-	dist, k := score, 0
+	dist, k = score, 0
 	for j := len(text) - 1; j >= 0; j-- {
-		score += p.step(text[j], 1)
+		score += p.step(text[j], true)
 		if score < dist {
 			dist, k = score, len(text)-j
 		}
 	}
-	return k
+	return dist, k
 }
 
 // distance returns the Levenshtein distance between the pattern and text.
@@ -863,7 +932,7 @@ func (p *anchorPattern) distance(text []rune) int {
 	p.reset()
 	score := p.m
 	for _, r := range text {
-		score += p.step(r, 1)
+		score += p.step(r, true)
 	}
 	return score
 }

@@ -41,7 +41,7 @@ func WordDiff(a, b string) []DiffOp {
 		diffLCS(&d, mx, my)
 	}
 	d.add("=", x[len(x)-suf:]...)
-	return d.ops
+	return d.ops()
 }
 
 // diffLCS appends the diff of x and y using a table of the lengths of the
@@ -81,29 +81,46 @@ func diffLCS(d *diffBuilder, x, y []string) {
 	d.add("+", y[j:]...)
 }
 
-// diffBuilder collects ops, merging consecutive words of one op and keeping
-// the deletions of a replaced run before its insertions.
+// diffBuilder collects runs of words, merging consecutive words of one op
+// and keeping the deletions of a replaced run before its insertions.
 type diffBuilder struct {
-	ops []DiffOp
+	runs []diffRun
+}
+
+type diffRun struct {
+	op    string
+	words []string
 }
 
 func (d *diffBuilder) add(op string, words ...string) {
 	if len(words) == 0 {
 		return
 	}
-	text := strings.Join(words, " ")
-	n := len(d.ops)
+	n := len(d.runs)
 	switch {
-	case n > 0 && d.ops[n-1].Op == op:
-		d.ops[n-1].Text += " " + text
-	case op == "-" && n > 0 && d.ops[n-1].Op == "+":
+	case n > 0 && d.runs[n-1].op == op:
+		d.runs[n-1].words = append(d.runs[n-1].words, words...)
+	case op == "-" && n > 0 && d.runs[n-1].op == "+":
 		// "+a -b +c": put the deletion before the insertion it replaces.
-		if n > 1 && d.ops[n-2].Op == "-" {
-			d.ops[n-2].Text += " " + text
+		if n > 1 && d.runs[n-2].op == "-" {
+			d.runs[n-2].words = append(d.runs[n-2].words, words...)
 		} else {
-			d.ops = append(d.ops[:n-1], DiffOp{op, text}, d.ops[n-1])
+			d.runs = append(d.runs[:n-1], diffRun{op, words}, d.runs[n-1])
 		}
 	default:
-		d.ops = append(d.ops, DiffOp{op, text})
+		// Three-index slice: a later append must copy, not write into the
+		// caller's array.
+		d.runs = append(d.runs, diffRun{op, words[:len(words):len(words)]})
 	}
+}
+
+func (d *diffBuilder) ops() []DiffOp {
+	if len(d.runs) == 0 {
+		return nil
+	}
+	ops := make([]DiffOp, len(d.runs))
+	for i, r := range d.runs {
+		ops[i] = DiffOp{Op: r.op, Text: strings.Join(r.words, " ")}
+	}
+	return ops
 }

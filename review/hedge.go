@@ -46,8 +46,8 @@ var HedgePhrases = []string{
 	"unlikely to",                // the same, negated
 	"reports suggest",            // sources, not the author, make the claim
 	"reports indicate",           // sources, not the author, make the claim
-	"reports also suggest",       // the seed's wording of "reports suggest"
-	"reports also indicate",      // the seed's wording of "reports indicate"
+	"reports also suggest",       // "reports suggest" as reports often write it
+	"reports also indicate",      // "reports indicate" as reports often write it
 	"sources suggest",            // sources, not the author, make the claim
 	"suggests that",              // an inference from evidence, not the evidence
 	"suggest that",               // plural of "suggests that"
@@ -153,11 +153,9 @@ func Sentences(d Document) []Sentence {
 		} else {
 			end += pos
 		}
-		if pos < end && !hedgeIsHeadingAt(d, pos, end) {
-			section := ""
-			if s, ok := textOwner(d.Sections, pos); ok {
-				section = s.Heading
-			}
+		owner, ok := textOwner(d.Sections, pos)
+		if pos < end && !(ok && owner.HeadingStart == pos && len(owner.Heading) == end-pos) {
+			section := owner.Heading
 			for _, sp := range hedgeSplit(text[pos:end]) {
 				s := Sentence{Start: pos + sp[0], End: pos + sp[1], Section: section}
 				s.Text = text[s.Start:s.End]
@@ -195,17 +193,6 @@ func hedgeFind(root *hedgeNode, s string) []string {
 		i = end
 	}
 	return found
-}
-
-// hedgeIsHeadingAt reports whether the line [start,end) is one of d's
-// headings.
-func hedgeIsHeadingAt(d Document, start, end int) bool {
-	for _, s := range d.Sections {
-		if s.HeadingStart == start && end-start == len(s.Heading) {
-			return true
-		}
-	}
-	return false
 }
 
 // hedgeAbbreviations end in a full stop that does not end a sentence (lower

@@ -1,6 +1,7 @@
 package review
 
 import (
+	"sort"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -278,14 +279,12 @@ func textIsHeading(line string) bool {
 
 // textOwner returns the section a byte offset falls under: the last heading
 // at or before it (so a heading line belongs to its own section), with ok
-// false before the first heading.
+// false before the first heading. secs must be in order of HeadingStart, as
+// Normalize makes them; out of order, the answer is wrong but harmless.
 func textOwner(secs []Section, offset int) (Section, bool) {
-	var best Section
-	found := false
-	for _, s := range secs {
-		if s.HeadingStart <= offset && (!found || s.HeadingStart >= best.HeadingStart) {
-			best, found = s, true
-		}
+	i := sort.Search(len(secs), func(i int) bool { return secs[i].HeadingStart > offset }) - 1
+	if i < 0 {
+		return Section{}, false
 	}
-	return best, found
+	return secs[i], true
 }

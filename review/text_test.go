@@ -104,7 +104,7 @@ func TestNormalize(t *testing.T) {
 		}
 
 		for _, s := range []string{
-			"Along with enabling the bribery of officials",  // page break inside a sentence
+			"Along with enabling the bribery of officials",   // page break inside a sentence
 			"with reports of involvement in sex, labour and", // and another
 			"Central and South-eastern Asia",                 // hyphen at the end of a line
 			"makes the Azerbaijan–Armenia borderlands",       // en dash at the end of a line
