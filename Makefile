@@ -36,5 +36,8 @@ fuzz:
 fuzz-long:
 	@./.ci/fuzz $(LONGFUZZ)
 
+# Go benchmarks of the write path and re-anchoring, then the end-to-end
+# program that writes docs/PERFORMANCE.md.
 bench:
+	$(GO) test -run '^$$' -bench . -benchtime 2s ./store ./review
 	$(GO) run ./cmd/vetted-bench

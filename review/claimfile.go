@@ -88,34 +88,61 @@ const MaxClaimLine = 1 << 20
 func ReadClaimFile(r io.Reader) ([]ParsedClaim, LineErrors) {
 	var out []ParsedClaim
 	var errs LineErrors
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 64*1024), MaxClaimLine)
-	n := 0
-	for sc.Scan() {
-		n++
-		line := bytes.TrimSpace(sc.Bytes())
-		if len(line) == 0 {
-			continue
-		}
-		p, err := parseClaimLine(line)
-		if err != nil {
+	br := bufio.NewReaderSize(r, 64*1024)
+	for n := 1; ; n++ {
+		raw, read, tooLong, err := readClaimLine(br)
+		if err != nil && !errors.Is(err, io.EOF) {
 			errs = append(errs, LineError{Line: n, Reason: err.Error()})
-			continue
+			break
 		}
-		p.Line = n
-		out = append(out, p)
-	}
-	if err := sc.Err(); err != nil {
-		reason := err.Error()
-		if errors.Is(err, bufio.ErrTooLong) {
-			reason = fmt.Sprintf("line longer than %d bytes", MaxClaimLine)
+		if !read {
+			break
 		}
-		errs = append(errs, LineError{Line: n + 1, Reason: reason})
+		// An over-long line is reported and skipped, so that the lines
+		// after it are still checked.
+		if tooLong {
+			errs = append(errs, LineError{Line: n, Reason: fmt.Sprintf("line longer than %d bytes", MaxClaimLine)})
+		} else if line := bytes.TrimSpace(raw); len(line) > 0 {
+			p, err := parseClaimLine(line)
+			if err != nil {
+				errs = append(errs, LineError{Line: n, Reason: err.Error()})
+			} else {
+				p.Line = n
+				out = append(out, p)
+			}
+		}
+		if err != nil {
+			break
+		}
 	}
 	if len(out) == 0 && len(errs) == 0 {
 		errs = append(errs, LineError{Line: 1, Reason: "the file holds no claims"})
 	}
 	return out, errs
+}
+
+// readClaimLine reads one line, without its line ending, keeping at most
+// MaxClaimLine bytes of it in memory: a longer line is read to its end and
+// reported as tooLong. read is false at the end of the input.
+func readClaimLine(br *bufio.Reader) (line []byte, read, tooLong bool, err error) {
+	for {
+		frag, err := br.ReadSlice('\n')
+		read = read || len(frag) > 0
+		if !tooLong {
+			if len(line)+len(frag) > MaxClaimLine+2 { // room for "\r\n"
+				tooLong, line = true, nil
+			} else {
+				line = append(line, frag...)
+			}
+		}
+		if !errors.Is(err, bufio.ErrBufferFull) {
+			line = bytes.TrimRight(line, "\r\n")
+			if len(line) > MaxClaimLine {
+				tooLong, line = true, nil
+			}
+			return line, read, tooLong, err
+		}
+	}
 }
 
 func parseClaimLine(line []byte) (ParsedClaim, error) {
@@ -125,7 +152,8 @@ func parseClaimLine(line []byte) (ParsedClaim, error) {
 	if err := dec.Decode(&cl); err != nil {
 		return ParsedClaim{}, fmt.Errorf("not a JSON claim: %s", jsonReason(err))
 	}
-	if dec.More() {
+	// dec.More is false before a stray ']' or '}', so look at the rest.
+	if len(bytes.TrimSpace(line[dec.InputOffset():])) > 0 {
 		return ParsedClaim{}, errors.New("more than one JSON value on the line")
 	}
 	if cl.Report == "" {

@@ -114,7 +114,8 @@ func VerifyJSONL(r io.Reader, want ...ChainHead) (VerifyResult, error) {
 		if err := dec.Decode(&l); err != nil {
 			return fail("not a valid export line: %v", err)
 		}
-		if dec.More() {
+		// dec.More is false before a stray ']' or '}', so look at the rest.
+		if len(bytes.TrimSpace(sc.Bytes()[dec.InputOffset():])) > 0 {
 			return fail("more than one JSON value on the line")
 		}
 		switch {
@@ -157,6 +158,7 @@ func VerifyJSONL(r io.Reader, want ...ChainHead) (VerifyResult, error) {
 		return VerifyResult{}, err
 	}
 	if header == nil {
+		line = 1
 		return fail("the file is empty: no export header")
 	}
 	if trailer == nil {

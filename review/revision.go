@@ -232,6 +232,16 @@ func CheckDecision(by User, rev Revision, current int64, approve bool) error {
 	return nil
 }
 
+// CheckDecisionReason checks the reason given for approving or rejecting a
+// revision: a rejection needs one, so that its author can act on it, and
+// like any text it goes into the history, so it must be text.
+func CheckDecisionReason(approve bool, reason string) error {
+	if !approve && strings.TrimSpace(reason) == "" {
+		return FieldErrorf("reason", "Say why the revision is rejected, so its author can act on it.")
+	}
+	return checkText("reason", "The reason", reason, MaxLongText, false)
+}
+
 // RevisionService proposes and decides revisions.
 type RevisionService interface {
 	ProposeRevision(ctx context.Context, by User, n NewRevision) (Revision, error)

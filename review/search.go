@@ -38,7 +38,9 @@ func SearchExpression(q string) (string, error) {
 			continue
 		}
 		for _, w := range words {
-			terms = append(terms, `"`+w+`"*`)
+			// FTS4 reads a prefix inside the quotes ("cavi*"); after them
+			// ("cavi"*) the star is ignored and only whole words match.
+			terms = append(terms, `"`+w+`*"`)
 		}
 	}
 	if len(terms) == 0 {

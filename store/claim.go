@@ -331,6 +331,9 @@ func (db *DB) FindClaim(ctx context.Context, id int64) (review.Claim, error) {
 	return c, nil
 }
 
+// MaxClaimsPage is the largest page FindClaims returns.
+const MaxClaimsPage = 500
+
 // FindClaims returns a page of the claims f selects, newest change first,
 // and how many match in all.
 func (db *DB) FindClaims(ctx context.Context, f review.ClaimFilter) ([]review.Claim, int, error) {
@@ -406,8 +409,11 @@ func (db *DB) FindClaims(ctx context.Context, f review.ClaimFilter) ([]review.Cl
 		pargs = append(pargs, f.After)
 	}
 	limit := f.Limit
-	if limit <= 0 || limit > 500 {
+	switch {
+	case limit <= 0:
 		limit = 50
+	case limit > MaxClaimsPage:
+		limit = MaxClaimsPage
 	}
 	order := " ORDER BY c.id"
 	if f.After == 0 {

@@ -228,11 +228,8 @@ func (db *DB) SubmitRevision(ctx context.Context, by review.User, id int64) (rev
 // DecideRevision approves or rejects a pending revision under the four-eyes
 // rule. Approving makes it the claim's current revision.
 func (db *DB) DecideRevision(ctx context.Context, by review.User, id int64, approve bool, reason string) (review.Revision, error) {
-	if !approve && len([]rune(reason)) == 0 {
-		return review.Revision{}, review.FieldErrorf("reason", "Say why the revision is rejected, so its author can act on it.")
-	}
-	if len([]rune(reason)) > review.MaxLongText {
-		return review.Revision{}, review.FieldErrorf("reason", "The reason has at most %d characters.", review.MaxLongText)
+	if err := review.CheckDecisionReason(approve, reason); err != nil {
+		return review.Revision{}, err
 	}
 	tx, err := db.begin(ctx)
 	if err != nil {

@@ -1,0 +1,212 @@
+package store_test
+
+import (
+	"context"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+
+	"vetted/review"
+)
+
+// allClaims reads every claim one by one with FindClaim, the reference the
+// filters are checked against.
+func allClaims(tb testing.TB, db *TestDB) []review.Claim {
+	tb.Helper()
+	var ids []int64
+	rows, err := rawDB(tb, db.Path).Query("SELECT id FROM claims ORDER BY id")
+	must(tb, err)
+	for rows.Next() {
+		var id int64
+		rows.Scan(&id)
+		ids = append(ids, id)
+	}
+	rows.Close()
+	var cs []review.Claim
+	for _, id := range ids {
+		cs = append(cs, mustFindClaim(tb, db, id))
+	}
+	return cs
+}
+
+// claimText is everything said about a claim, for checking search.
+func claimText(c review.Claim) string {
+	var b strings.Builder
+	for _, r := range c.Revisions {
+		b.WriteString(" " + r.Statement + " " + r.Topic + " " + r.Hedge + " " + r.Reason + " " + r.Quote)
+		for _, e := range r.Evidence {
+			b.WriteString(" " + e.Source.Title + " " + e.Source.Publisher + " " + e.Excerpt)
+		}
+	}
+	for _, a := range c.Appearances {
+		b.WriteString(" " + a.Exact)
+	}
+	for _, n := range c.Notes {
+		b.WriteString(" " + n.Body)
+	}
+	for _, f := range c.AllFlags {
+		b.WriteString(" " + f.Reason + " " + f.Resolution)
+	}
+	return strings.ToLower(b.String())
+}
+
+func findIDs(tb testing.TB, db *TestDB, f review.ClaimFilter) ([]int64, int) {
+	tb.Helper()
+	f.Limit = 500
+	cs, total, err := db.FindClaims(context.Background(), f)
+	if err != nil {
+		tb.Fatalf("FindClaims(%+v): %v", f, err)
+	}
+	ids := []int64{}
+	for _, c := range cs {
+		ids = append(ids, c.ID)
+	}
+	return ids, total
+}
+
+func TestFindClaims(t *testing.T) {
+	ctx := context.Background()
+	db := MustOpenDemoDB(t)
+	reviewer, err := db.FindUserByName(ctx, "rey")
+	must(t, err)
+	// A claim that says nothing of caviar but whose note does, and one
+	// whose new source does.
+	byNote := mustCreateClaim(t, db, reviewer, quoteArms, "Arms trafficking is limited")
+	_, err = db.AddNote(ctx, reviewer, review.NewNote{ClaimID: byNote.ID, Body: "Compare with the CAVIAR smuggling routes."})
+	must(t, err)
+	bySource, err := db.CreateClaim(ctx, reviewer, review.NewClaim{Report: seedReport, Quote: "Filipino women are reportedly vulnerable to domestic servitude.",
+		Statement: "Filipino women face domestic servitude", Confidence: review.ConfidenceLow,
+		Evidence: []review.NewEvidence{{Source: review.NewSource{Title: "Sturgeon and caviar trade survey", Reliability: "C"}, Credibility: 4, Stance: review.StanceContradicts}}})
+	must(t, err)
+
+	all := allClaims(t, db)
+	if len(all) < 30 {
+		t.Fatalf("%d claims", len(all))
+	}
+	yes, no := true, false
+	word := func(w string) func(review.Claim) bool {
+		re := regexp.MustCompile(`(^|[^\pL\pN])` + regexp.QuoteMeta(w))
+		return func(c review.Claim) bool { return re.MatchString(claimText(c)) }
+	}
+	tests := []struct {
+		name   string
+		filter review.ClaimFilter
+		want   func(review.Claim) bool
+	}{
+		{"All", review.ClaimFilter{}, func(review.Claim) bool { return true }},
+		{"Report", review.ClaimFilter{Report: seedReport}, func(review.Claim) bool { return true }},
+		{"NoSuchReport", review.ClaimFilter{Report: "atlantis"}, func(review.Claim) bool { return false }},
+		{"Edition", review.ClaimFilter{Report: seedReport, Edition: seedEdition}, func(review.Claim) bool { return true }},
+		{"StatePending", review.ClaimFilter{State: review.StatePending}, func(c review.Claim) bool { return c.Latest.State == review.StatePending }},
+		{"StateApproved", review.ClaimFilter{State: review.StateApproved}, func(c review.Claim) bool { return c.Latest.State == review.StateApproved }},
+		{"ConfidenceUnverified", review.ClaimFilter{Confidence: review.ConfidenceUnverified}, func(c review.Claim) bool { return c.Latest.Confidence == review.ConfidenceUnverified }},
+		{"ConfidenceHigh", review.ClaimFilter{Confidence: review.ConfidenceHigh}, func(c review.Claim) bool { return c.Latest.Confidence == review.ConfidenceHigh }},
+		{"Flagged", review.ClaimFilter{Flagged: &yes}, func(c review.Claim) bool { return len(c.Flags) > 0 }},
+		{"NotFlagged", review.ClaimFilter{Flagged: &no}, func(c review.Claim) bool { return len(c.Flags) == 0 }},
+		{"SectionDrugs", review.ClaimFilter{Section: "DRUGS"}, func(c review.Claim) bool { return c.Anchor.Section == "DRUGS" }},
+		{"SectionNested", review.ClaimFilter{Section: "LEADERSHIP AND GOVERNANCE"}, func(c review.Claim) bool { return c.Anchor.Section == "LEADERSHIP AND GOVERNANCE" }},
+		{"QueryCaviar", review.ClaimFilter{Query: "caviar"}, word("caviar")},
+		{"QueryCaseAndPrefix", review.ClaimFilter{Query: "CAVI"}, word("cavi")},
+		{"QueryPhrase", review.ClaimFilter{Query: `"forced labour"`}, word("forced labour")},
+		{"QueryTwoWords", review.ClaimFilter{Query: "heroin caviar"}, func(c review.Claim) bool { return word("heroin")(c) && word("caviar")(c) }},
+		{"QueryAccent", review.ClaimFilter{Query: "Cigánska"}, word("cigánska")},
+		{"QueryAndFlagged", review.ClaimFilter{Query: "mafia", Flagged: &yes}, func(c review.Claim) bool { return word("mafia")(c) && len(c.Flags) > 0 }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			want := []int64{}
+			for _, c := range all {
+				if tt.want(c) {
+					want = append(want, c.ID)
+				}
+			}
+			got, total := findIDs(t, db, tt.filter)
+			if !slices.Equal(got, want) || total != len(want) {
+				t.Errorf("got %v (total %d), want %v", got, total, want)
+			}
+		})
+	}
+	t.Run("QueryFindsNoteAndSource", func(t *testing.T) {
+		got, _ := findIDs(t, db, review.ClaimFilter{Query: "caviar"})
+		if !slices.Contains(got, byNote.ID) || !slices.Contains(got, bySource.ID) {
+			t.Errorf("caviar search %v misses the claim with the note (%d) or the source (%d)", got, byNote.ID, bySource.ID)
+		}
+		if len(got) < 5 {
+			t.Errorf("caviar search found only %v", got)
+		}
+	})
+	t.Run("Paging", func(t *testing.T) {
+		var seen []int64
+		for after := int64(0); ; {
+			cs, total, err := db.FindClaims(ctx, review.ClaimFilter{After: after, Limit: 7})
+			must(t, err)
+			if total != len(all) {
+				t.Fatalf("total %d, want %d", total, len(all))
+			}
+			for _, c := range cs {
+				seen = append(seen, c.ID)
+				after = c.ID
+			}
+			if len(cs) < 7 {
+				break
+			}
+		}
+		var offs []int64
+		for off := 0; off < len(all); off += 9 {
+			cs, _, err := db.FindClaims(ctx, review.ClaimFilter{Offset: off, Limit: 9})
+			must(t, err)
+			for _, c := range cs {
+				offs = append(offs, c.ID)
+			}
+		}
+		var want []int64
+		for _, c := range all {
+			want = append(want, c.ID)
+		}
+		if !slices.Equal(seen, want) || !slices.Equal(offs, want) {
+			t.Errorf("paging by cursor %v, by offset %v, want %v", seen, offs, want)
+		}
+	})
+	t.Run("OpenFlagsListed", func(t *testing.T) {
+		cs, _, err := db.FindClaims(ctx, review.ClaimFilter{Query: "Cigánska mafia exists"})
+		must(t, err)
+		found := false
+		for _, c := range cs {
+			if c.Latest.Statement == "Cigánska mafia exists" {
+				found = true
+				if len(c.Flags) != 1 || c.Flags[0].Kind != review.FlagUnverified {
+					t.Errorf("flags %+v", c.Flags)
+				}
+			}
+		}
+		if !found {
+			t.Error("the Cigánska mafia claim was not found")
+		}
+	})
+	hostile := []string{`"`, `""`, "*", "AND OR NOT", "NOT caviar", "caviar OR", "(caviar", "caviar)", `"caviar`,
+		"caviar NEAR trade", "NEAR/2", "body:caviar", "docid:1", "^caviar", "-caviar", "caviar*", "*caviar",
+		"", " ", "!!!", strings.Repeat("caviar ", 17), "caviar\xff", "\x00", "ǅ ﬁ İ", "'; DROP TABLE claims; --",
+		"MATCH", "c:*", `a"b"c"d`, "\u0301", "٣", "東京"}
+	for _, q := range hostile {
+		t.Run("Hostile/"+q, func(t *testing.T) {
+			_, _, err := db.FindClaims(ctx, review.ClaimFilter{Query: q})
+			if err != nil && review.ErrorCode(err) != review.EINVALID {
+				t.Errorf("FindClaims(%q): %v, want a result or EINVALID", q, err)
+			}
+		})
+	}
+}
+
+func FuzzFindClaimsQuery(f *testing.F) {
+	db := MustOpenDemoDB(f)
+	for _, s := range []string{"caviar", `"forced labour"`, "NEAR", "x:y", `"`, "*"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, q string) {
+		_, _, err := db.FindClaims(context.Background(), review.ClaimFilter{Query: q})
+		if err != nil && review.ErrorCode(err) != review.EINVALID {
+			t.Fatalf("FindClaims(%q): %v", q, err)
+		}
+	})
+}
