@@ -222,7 +222,7 @@ func (db *DB) ImportEdition(ctx context.Context, by review.User, n review.NewEdi
 	if exists && !(old.Draft && n.Replace) {
 		msg := fmt.Sprintf("Edition %s of %s was already imported from a different file (SHA-256 %s…).", n.Label, n.Report, old.SHA256[:12])
 		if old.Draft {
-			msg += " It is a draft: import with --replace to replace it."
+			msg += " It is a draft, so it can be replaced: import it again asking to replace it (--replace, or \"Replace the draft\" in the form)."
 		} else {
 			msg += " It is published and cannot be replaced: import the new text under a new edition label."
 		}
