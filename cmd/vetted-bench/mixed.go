@@ -1,0 +1,277 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"net/http"
+	"net/url"
+	"regexp"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"vetted/review"
+)
+
+// The operations of the mixed load, with their weights out of 100: reads
+// are most of a research team's traffic, and every write kind is there.
+var mixedOps = []struct {
+	kind   string
+	weight int
+}{
+	{"claim page", 40},
+	{"search", 15},
+	{"reader page", 10},
+	{"note", 15},
+	{"flag", 10},
+	{"revision", 10},
+}
+
+// searchQueries are what the search clients type, some phrases and
+// prefixes among them.
+var searchQueries = []string{"trafficking", "mafia", "corruption", "heroin", "arms", "Baku", `"human trafficking"`,
+	"money laundering", "cyber*", "police", "Iran", "smuggling"}
+
+var baseField = regexp.MustCompile(`name="base" value="(\d+)"`)
+
+// opStats is what one client saw.
+type opStats struct {
+	lat       map[string][]time.Duration
+	errors    map[string]int // kind: status or transport error
+	conflicts int            // 409 on a revision: the expected lost-update refusal
+	locked    int            // responses mentioning "database is locked"
+	writes    int            // acknowledged (303)
+	firstErr  []string
+}
+
+func (s *opStats) fail(kind, what string) {
+	s.errors[kind+": "+what]++
+	if len(s.firstErr) < 3 {
+		s.firstErr = append(s.firstErr, kind+": "+what)
+	}
+}
+
+// mixedClient is one user agent of the mixed load.
+type mixedClient struct {
+	*client
+	rng   *rand.Rand
+	bases map[int64]int64 // claim → the base its page last showed
+	stats opStats
+	buf   bytes.Buffer
+	id    int
+	seq   int
+}
+
+// step performs one weighted-random operation.
+func (m *mixedClient) step(ctx context.Context, claims []int64) {
+	pick := m.rng.IntN(100)
+	kind := mixedOps[len(mixedOps)-1].kind
+	for _, op := range mixedOps {
+		if pick < op.weight {
+			kind = op.kind
+			break
+		}
+		pick -= op.weight
+	}
+	claim := claims[m.rng.IntN(len(claims))]
+	m.seq++
+	tag := fmt.Sprintf("c%d-%d", m.id, m.seq)
+	var method, path string
+	var form url.Values
+	want := http.StatusOK
+	switch kind {
+	case "claim page":
+		method, path = "GET", fmt.Sprintf("/claims/%d", claim)
+	case "search":
+		method, path = "GET", "/claims?q="+url.QueryEscape(searchQueries[m.rng.IntN(len(searchQueries))])
+	case "reader page":
+		method, path = "GET", "/reports/azerbaijan/editions/2021"
+	case "note":
+		method, path, want = "POST", fmt.Sprintf("/claims/%d/notes", claim), http.StatusSeeOther
+		form = url.Values{"body": {"Load-test note " + tag + ": checked against the source."}}
+	case "flag":
+		method, path, want = "POST", fmt.Sprintf("/claims/%d/flags", claim), http.StatusSeeOther
+		form = url.Values{"kind": {"other"}, "reason": {"Load-test flag " + tag + ": the date needs a second source."}}
+	case "revision":
+		base, ok := m.bases[claim]
+		if !ok {
+			// Read the claim first, as a user would, to learn its base.
+			kind, method, path = "claim page", "GET", fmt.Sprintf("/claims/%d", claim)
+			break
+		}
+		method, path, want = "POST", fmt.Sprintf("/claims/%d/revisions", claim), http.StatusSeeOther
+		form = url.Values{"base": {strconv.FormatInt(base, 10)}, "statement": {"Load-test wording " + tag},
+			"confidence": {"low"}, "reason": {"Reworded under load (" + tag + ")."}}
+	}
+	start := time.Now()
+	st, err := m.do(ctx, method, path, form, &m.buf)
+	lat := time.Since(start)
+	if ctx.Err() != nil {
+		return
+	}
+	m.stats.lat[kind] = append(m.stats.lat[kind], lat)
+	if bytes.Contains(m.buf.Bytes(), []byte("database is locked")) {
+		m.stats.locked++
+	}
+	switch {
+	case err != nil:
+		m.stats.fail(kind, "transport: "+err.Error())
+	case kind == "revision" && st == http.StatusConflict:
+		m.stats.conflicts++
+		delete(m.bases, claim)
+	case st != want:
+		m.stats.fail(kind, "status "+strconv.Itoa(st))
+	case method == "POST":
+		m.stats.writes++
+		if kind == "revision" {
+			delete(m.bases, claim) // the claim moved on: our own revision is its head
+		}
+	case kind == "claim page":
+		if sm := baseField.FindSubmatch(m.buf.Bytes()); sm != nil {
+			b, _ := strconv.ParseInt(string(sm[1]), 10, 64)
+			m.bases[claim] = b
+		}
+	}
+}
+
+// measureMixed runs s.MixedClients clients, signed in as the reviewer and
+// the two editors, each sending a weighted mix of reads and writes back to
+// back (no think time) for s.MixedDuration against a real server on a
+// loopback port.
+func measureMixed(ctx context.Context, s sizes, tmpl, dir string) (section, error) {
+	sec := section{Title: fmt.Sprintf("Mixed load, %d clients, %s", s.MixedClients, s.MixedDuration)}
+	db, err := openCopy(ctx, tmpl, dir, "mixed.db")
+	if err != nil {
+		return sec, err
+	}
+	defer db.Close()
+	cs, _, err := db.FindClaims(ctx, review.ClaimFilter{Limit: 1000})
+	if err != nil {
+		return sec, err
+	}
+	var claims []int64
+	for _, c := range cs {
+		claims = append(claims, c.ID)
+	}
+	if len(claims) == 0 {
+		return sec, fmt.Errorf("no demo claims")
+	}
+	before, err := db.Head(ctx)
+	if err != nil {
+		return sec, err
+	}
+	srv, err := startServer(db)
+	if err != nil {
+		return sec, err
+	}
+	defer srv.Close()
+	tr := newTransport(s.MixedClients)
+	defer tr.CloseIdleConnections()
+	names := []string{"rey", "eda", "ed"}
+	clients := make([]*mixedClient, s.MixedClients)
+	for i := range clients {
+		c := newClient(srv.URL, tr)
+		if err := c.login(ctx, names[i%len(names)]); err != nil {
+			return sec, err
+		}
+		clients[i] = &mixedClient{client: c, rng: rand.New(rand.NewPCG(uint64(i), 42)), bases: map[int64]int64{}, id: i,
+			stats: opStats{lat: map[string][]time.Duration{}, errors: map[string]int{}}}
+	}
+	runCtx, cancel := context.WithTimeout(ctx, s.MixedDuration+30*time.Second)
+	defer cancel()
+	elapsed := closedLoop(len(clients), s.MixedDuration, func(i int) { clients[i].step(runCtx, claims) })
+
+	// Gather.
+	all := opStats{lat: map[string][]time.Duration{}, errors: map[string]int{}}
+	var every []time.Duration
+	for _, c := range clients {
+		for k, l := range c.stats.lat {
+			all.lat[k] = append(all.lat[k], l...)
+			every = append(every, l...)
+		}
+		for k, n := range c.stats.errors {
+			all.errors[k] += n
+		}
+		all.conflicts += c.stats.conflicts
+		all.locked += c.stats.locked
+		all.writes += c.stats.writes
+		if len(all.firstErr) < 3 {
+			all.firstErr = append(all.firstErr, c.stats.firstErr...)
+		}
+	}
+	errCount := 0
+	for _, n := range all.errors {
+		errCount += n
+	}
+	locked := all.locked + int(srv.Log.locked.Load())
+	p50, p99 := percentile(every, 0.50), percentile(every, 0.99)
+	rate := float64(len(every)) / elapsed.Seconds()
+	sec.add("requests", float64(len(every)), "")
+	sec.add("throughput", rate, "req/s")
+	sec.add("latency p50", ms(p50), "ms")
+	sec.add("latency p99", ms(p99), "ms")
+	sec.add("latency max", ms(percentile(every, 1)), "ms")
+	sec.add("errors (5xx, transport, unexpected status)", float64(errCount), "")
+	sec.add("server log errors", float64(srv.Log.errors.Load()), "")
+	sec.add(`"database is locked" (responses and log)`, float64(locked), "")
+	sec.add("writes acknowledged (303)", float64(all.writes), "")
+	sec.add("revision conflicts (409, expected)", float64(all.conflicts), "")
+	kinds := make([]string, 0, len(all.lat))
+	for k := range all.lat {
+		kinds = append(kinds, k)
+	}
+	slices.Sort(kinds)
+	for _, k := range kinds {
+		l := all.lat[k]
+		sec.add(fmt.Sprintf("%s: %d requests, p50", k, len(l)), ms(percentile(l, 0.5)), "ms")
+		sec.add(fmt.Sprintf("%s: p99", k), ms(percentile(l, 0.99)), "ms")
+	}
+	sec.check("mixed load p99 latency", fmt.Sprintf("%.1f ms", ms(p99)), "< 50 ms", p99 < 50*time.Millisecond)
+	sec.check("mixed load errors", strconv.Itoa(errCount), "0", errCount == 0)
+	sec.check(`mixed load "database is locked"`, strconv.Itoa(locked), "0", locked == 0)
+	after, err := db.VerifyChain(ctx)
+	if err != nil {
+		return sec, fmt.Errorf("history after the mixed load: %w", err)
+	}
+	sec.note("Clients sign in as rey (reviewer), eda and ed (editors) in turn and send requests back to back, no think time: a closed loop, so latency ≈ clients ÷ throughput once the server is saturated (Little's law).")
+	sec.note("Mix: %s. A revision is posted with the base its claim page last showed; a 409 (someone else's revision got there first) is the lost-update rule working and is counted apart from errors.", mixDescription())
+	sec.note("History grew from seq %d to %d during the run and verified afterwards.", before.Seq, after.Seq)
+	if errCount > 0 {
+		var ks []string
+		for k, n := range all.errors {
+			ks = append(ks, fmt.Sprintf("%s ×%d", k, n))
+		}
+		sort.Strings(ks)
+		sec.note("Errors: %s.", strings.Join(ks, "; "))
+	}
+	srv.Log.mu.Lock()
+	for _, l := range srv.Log.first {
+		sec.note("Server log: `%s`", l)
+	}
+	srv.Log.mu.Unlock()
+	return sec, nil
+}
+
+func mixDescription() string {
+	var parts []string
+	for _, op := range mixedOps {
+		parts = append(parts, fmt.Sprintf("%d%% %s", op.weight, op.kind))
+	}
+	return strings.Join(parts, ", ")
+}
+
+func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+// percentile returns the q-quantile (nearest rank) of ds, sorting it.
+func percentile(ds []time.Duration, q float64) time.Duration {
+	if len(ds) == 0 {
+		return 0
+	}
+	slices.Sort(ds)
+	i := int(q*float64(len(ds))+0.5) - 1
+	return ds[min(max(i, 0), len(ds)-1)]
+}
