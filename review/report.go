@@ -25,7 +25,7 @@ type Edition struct {
 	Label      string    `json:"label"`
 	Published  string    `json:"published,omitempty"` // YYYY-MM-DD, or "" when unknown
 	SHA256     string    `json:"sha256"`              // of Original
-	Original   []byte    `json:"-"`
+	Original   []byte    `json:"-"`                   // set on import only; reads leave it nil
 	Doc        Document  `json:"-"`
 	Draft      bool      `json:"draft"`
 	ImportedBy string    `json:"imported_by"`

@@ -32,12 +32,8 @@ func claimRow(ctx context.Context, q queryer, id int64) (claimRec, error) {
 // touchClaim marks a claim changed in tx and refreshes its search text;
 // latest, when non-zero, is its newest revision.
 func touchClaim(ctx context.Context, tx *Tx, id, latest int64) error {
-	if latest != 0 {
-		if _, err := tx.ExecContext(ctx, "UPDATE claims SET latest_revision_id = ? WHERE id = ?", latest, id); err != nil {
-			return fmt.Errorf("store: touch claim: %w", err)
-		}
-	}
-	if _, err := tx.ExecContext(ctx, "UPDATE claims SET updated_at = ? WHERE id = ?", review.FormatTime(tx.now), id); err != nil {
+	if _, err := tx.ExecContext(ctx, "UPDATE claims SET updated_at = ?, latest_revision_id = COALESCE(?, latest_revision_id) WHERE id = ?",
+		review.FormatTime(tx.now), nullID(latest), id); err != nil {
 		return fmt.Errorf("store: touch claim: %w", err)
 	}
 	return reindexClaim(ctx, tx, id)

@@ -101,8 +101,8 @@ func listEditions(ctx context.Context, q queryer, reportID int64, slug string) (
 	return es, rows.Err()
 }
 
-// FindEdition returns an edition with its original bytes and normalised
-// document; label "" means the report's latest edition.
+// FindEdition returns an edition with its normalised document (not its
+// original bytes); label "" means the report's latest edition.
 func (db *DB) FindEdition(ctx context.Context, slug, label string) (review.Edition, error) {
 	tx, err := db.read(ctx)
 	if err != nil {
@@ -122,9 +122,10 @@ func findEdition(ctx context.Context, q queryer, slug, label string) (review.Edi
 		cond, args = "1", []any{r.ID}
 	}
 	var text string
-	var original []byte
-	e, err := scanEdition(q.QueryRowContext(ctx, "SELECT "+editionCols+`, e.original, e.text FROM editions e
-		JOIN users u ON u.id = e.imported_by WHERE e.report_id = ? AND `+cond+" ORDER BY e.rank DESC LIMIT 1", args...), &original, &text)
+	// The original bytes stay in the database: pages need only the
+	// normalised text, and the SHA-256 identifies the file.
+	e, err := scanEdition(q.QueryRowContext(ctx, "SELECT "+editionCols+`, e.text FROM editions e
+		JOIN users u ON u.id = e.imported_by WHERE e.report_id = ? AND `+cond+" ORDER BY e.rank DESC LIMIT 1", args...), &text)
 	if errors.Is(err, sql.ErrNoRows) {
 		if label == "" {
 			return e, &review.Error{Code: review.ENOTFOUND, Field: "edition", Message: fmt.Sprintf("Report %q has no edition yet: import one first.", slug)}
@@ -133,7 +134,7 @@ func findEdition(ctx context.Context, q queryer, slug, label string) (review.Edi
 	} else if err != nil {
 		return e, fmt.Errorf("store: edition: %w", err)
 	}
-	e.ReportSlug, e.Original, e.Doc.Text = slug, original, text
+	e.ReportSlug, e.Doc.Text = slug, text
 	if e.Doc.Sections, err = loadSections(ctx, q, e.ID); err != nil {
 		return e, err
 	}
@@ -324,4 +325,17 @@ func rankEditions(ctx context.Context, tx *Tx, reportID, id int64) (bool, error)
 		}
 	}
 	return es[len(es)-1].ID == id, nil
+}
+
+// EditionOriginal returns the bytes an edition was imported from, exactly.
+func (db *DB) EditionOriginal(ctx context.Context, slug, label string) ([]byte, error) {
+	ed, err := findEdition(ctx, db.r, slug, label)
+	if err != nil {
+		return nil, err
+	}
+	var b []byte
+	if err := db.r.QueryRowContext(ctx, "SELECT original FROM editions WHERE id = ?", ed.ID).Scan(&b); err != nil {
+		return nil, fmt.Errorf("store: edition original: %w", err)
+	}
+	return b, nil
 }

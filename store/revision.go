@@ -56,10 +56,12 @@ func loadRevisions(ctx context.Context, q queryer, claimID int64) ([]review.Revi
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
+	ev, err := evidenceWhere(ctx, q, "e.revision_id IN (SELECT id FROM revisions WHERE claim_id = ?)", claimID)
+	if err != nil {
+		return nil, err
+	}
 	for i := range revs {
-		if revs[i].Evidence, err = loadEvidence(ctx, q, revs[i].ID); err != nil {
-			return nil, err
-		}
+		revs[i].Evidence = nonNil(ev[revs[i].ID])
 	}
 	return revs, nil
 }

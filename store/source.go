@@ -71,14 +71,24 @@ func (db *DB) ListSources(ctx context.Context) ([]review.Source, error) {
 }
 
 func loadEvidence(ctx context.Context, q queryer, revisionID int64) ([]review.Evidence, error) {
+	m, err := evidenceWhere(ctx, q, "e.revision_id = ?", revisionID)
+	if err != nil {
+		return nil, err
+	}
+	return nonNil(m[revisionID]), nil
+}
+
+// evidenceWhere loads the evidence rows cond selects, by revision, in one
+// query (a claim page would otherwise ask once per revision).
+func evidenceWhere(ctx context.Context, q queryer, cond string, args ...any) (map[int64][]review.Evidence, error) {
 	rows, err := q.QueryContext(ctx, "SELECT "+sourceCols+`, e.id, e.revision_id, e.credibility, e.excerpt, e.stance
 		FROM evidence e JOIN sources s ON s.id = e.source_id JOIN users u ON u.id = s.created_by
-		WHERE e.revision_id = ? ORDER BY e.id`, revisionID)
+		WHERE `+cond+" ORDER BY e.id", args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: evidence: %w", err)
 	}
 	defer rows.Close()
-	evs := []review.Evidence{}
+	m := map[int64][]review.Evidence{}
 	for rows.Next() {
 		var e review.Evidence
 		var stance string
@@ -87,7 +97,7 @@ func loadEvidence(ctx context.Context, q queryer, revisionID int64) ([]review.Ev
 			return nil, fmt.Errorf("store: evidence: %w", err)
 		}
 		e.Source, e.Stance = s, review.Stance(stance)
-		evs = append(evs, e)
+		m[e.RevisionID] = append(m[e.RevisionID], e)
 	}
-	return evs, rows.Err()
+	return m, rows.Err()
 }
