@@ -138,14 +138,18 @@ type EventFilter struct {
 	Action string
 	Claim  int64
 	Report string
-	After  int64 // seq
+	After  int64 // only events with a greater seq
+	Before int64 // only events with a smaller seq
+	// Newest lists the newest events first (a page of the history view);
+	// exports and verification always read oldest first.
+	Newest bool
 	Limit  int
 }
 
 // Filtered reports whether f selects a subset of the history, in which case
 // an export cannot be checked for continuity.
 func (f EventFilter) Filtered() bool {
-	return !f.Since.IsZero() || !f.Until.IsZero() || f.Actor != "" || f.Action != "" || f.Claim != 0 || f.Report != "" || f.After != 0
+	return !f.Since.IsZero() || !f.Until.IsZero() || f.Actor != "" || f.Action != "" || f.Claim != 0 || f.Report != "" || f.After != 0 || f.Before != 0
 }
 
 // HistoryService reads the history.

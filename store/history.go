@@ -106,6 +106,9 @@ func (db *DB) EachEvent(ctx context.Context, f review.EventFilter, fn func(revie
 	where, args := eventWhere(f)
 	q := `SELECT seq, time, actor, actor_role, action, entity_type, entity_id, before, after, reason, prev_hash, hash
 		FROM events` + where + " ORDER BY seq"
+	if f.Newest {
+		q += " DESC"
+	}
 	if f.Limit > 0 {
 		q += " LIMIT " + strconv.Itoa(f.Limit)
 	}
@@ -150,6 +153,9 @@ func eventWhere(f review.EventFilter) (string, []any) {
 	}
 	if f.After != 0 {
 		conds, args = append(conds, "seq > ?"), append(args, f.After)
+	}
+	if f.Before != 0 {
+		conds, args = append(conds, "seq < ?"), append(args, f.Before)
 	}
 	if len(conds) == 0 {
 		return "", nil

@@ -25,7 +25,7 @@ type chainCheck struct {
 }
 
 type historyQuery struct {
-	Since, Until, Actor, Action, Claim, After string
+	Since, Until, Actor, Action, Claim, Before string
 }
 
 type historyView struct {
@@ -35,7 +35,7 @@ type historyView struct {
 	Verified  bool
 	VerifyErr string
 	Full      bool
-	Next      string // URL of the next page, "" at the end
+	Earlier   string // URL of the page of earlier events, "" at the first event
 	Error     string
 }
 
@@ -72,12 +72,12 @@ func (q historyQuery) filter() (review.EventFilter, error) {
 		}
 		f.Claim = id
 	}
-	if q.After != "" {
-		after, err := strconv.ParseInt(q.After, 10, 64)
-		if err != nil || after < 0 {
-			return f, review.FieldErrorf("after", "Bad page.")
+	if q.Before != "" {
+		before, err := strconv.ParseInt(q.Before, 10, 64)
+		if err != nil || before <= 0 {
+			return f, review.FieldErrorf("before", "%q is not an event number.", q.Before)
 		}
-		f.After = after
+		f.Before = before
 	}
 	return f, nil
 }
@@ -98,13 +98,13 @@ func (s *Server) handleHistory(w http.ResponseWriter, r *http.Request) {
 	}
 	qv := r.URL.Query()
 	v := historyView{Query: historyQuery{Since: qv.Get("since"), Until: qv.Get("until"), Actor: qv.Get("actor"),
-		Action: qv.Get("action"), Claim: qv.Get("claim"), After: qv.Get("after")}, Full: qv.Get("verify") == "full"}
+		Action: qv.Get("action"), Claim: qv.Get("claim"), Before: qv.Get("before")}, Full: qv.Get("verify") == "full"}
 	status := http.StatusOK
 	f, err := v.Query.filter()
 	if err != nil {
 		v.Error, status = review.ErrorMessage(err), http.StatusBadRequest
 	} else {
-		f.Limit = historyPageSize + 1
+		f.Limit, f.Newest = historyPageSize+1, true
 		err = s.svc.EachEvent(r.Context(), f, func(e review.Event) error {
 			v.Events = append(v.Events, e)
 			return nil
@@ -115,9 +115,9 @@ func (s *Server) handleHistory(w http.ResponseWriter, r *http.Request) {
 		}
 		if len(v.Events) > historyPageSize {
 			v.Events = v.Events[:historyPageSize]
-			next := v.Query.values()
-			next.Set("after", strconv.FormatInt(v.Events[len(v.Events)-1].Seq, 10))
-			v.Next = "/history?" + next.Encode()
+			earlier := v.Query.values()
+			earlier.Set("before", strconv.FormatInt(v.Events[len(v.Events)-1].Seq, 10))
+			v.Earlier = "/history?" + earlier.Encode()
 		}
 	}
 	if v.Head, err = s.svc.Head(r.Context()); err != nil {
