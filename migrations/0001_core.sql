@@ -152,9 +152,12 @@ CREATE TABLE appearances (
 );
 CREATE INDEX appearances_edition ON appearances (edition_id);
 
--- Full-text search over everything said about a claim, kept in step by the
--- store in the same transaction as each change. docid = claims.id.
-CREATE VIRTUAL TABLE claim_search USING fts4 (body, tokenize=unicode61);
+-- Full-text search over everything said about a claim: one row per piece
+-- of text (a statement, a quote, a note, a flag, a source), added in the
+-- same transaction as the change that says it. Text is never edited, so
+-- rows are only ever inserted; a search intersects the claims each term
+-- finds.
+CREATE VIRTUAL TABLE claim_search USING fts4 (body, claim_id, notindexed=claim_id, tokenize=unicode61);
 
 -- The history. seq and hash are the chain; claim_id and report_id are
 -- unhashed indexes for filtering.
@@ -170,7 +173,7 @@ CREATE TABLE events (
 	after       TEXT NOT NULL,
 	reason      TEXT NOT NULL,
 	prev_hash   TEXT NOT NULL,
-	hash        TEXT NOT NULL UNIQUE,
+	hash        TEXT NOT NULL,
 	claim_id    INTEGER,
 	report_id   INTEGER
 );

@@ -10,17 +10,18 @@ import (
 // thousands of terms.
 const MaxSearchTerms = 16
 
-// SearchExpression turns what a person types into a safe full-text MATCH
-// expression: words (letters and digits) are kept, each as a prefix term,
-// "quoted phrases" stay phrases, and every other character — the index's
-// own operators among them — is ignored, so no input can be a syntax error
-// or change the query's meaning. All terms must match.
-func SearchExpression(q string) (string, error) {
+// SearchTerms turns what a person types into safe full-text MATCH terms:
+// words (letters and digits) are kept, each as a prefix term, "quoted
+// phrases" stay phrases, and every other character — the index's own
+// operators among them — is ignored, so no input can be a syntax error or
+// change the query's meaning. A claim matches when every term matches
+// something said about it.
+func SearchTerms(q string) ([]string, error) {
 	if !utf8.ValidString(q) {
-		return "", FieldErrorf("q", "The search holds characters that are not text.")
+		return nil, FieldErrorf("q", "The search holds characters that are not text.")
 	}
 	if len(q) > 500 {
-		return "", FieldErrorf("q", "The search is longer than 500 characters.")
+		return nil, FieldErrorf("q", "The search is longer than 500 characters.")
 	}
 	var terms []string
 	inPhrase := false
@@ -44,12 +45,12 @@ func SearchExpression(q string) (string, error) {
 		}
 	}
 	if len(terms) == 0 {
-		return "", FieldErrorf("q", "Search for at least one word.")
+		return nil, FieldErrorf("q", "Search for at least one word.")
 	}
 	if len(terms) > MaxSearchTerms {
-		return "", FieldErrorf("q", "Search for at most %d words or phrases.", MaxSearchTerms)
+		return nil, FieldErrorf("q", "Search for at most %d words or phrases.", MaxSearchTerms)
 	}
-	return strings.Join(terms, " "), nil
+	return terms, nil
 }
 
 // searchWords splits s into lower-case runs of letters and digits; the

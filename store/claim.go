@@ -29,31 +29,25 @@ func claimRow(ctx context.Context, q queryer, id int64) (claimRec, error) {
 	return c, nil
 }
 
-// touchClaim marks a claim changed in tx and refreshes its search text;
-// latest, when non-zero, is its newest revision.
+// touchClaim marks a claim changed in tx; latest, when non-zero, is its
+// newest revision.
 func touchClaim(ctx context.Context, tx *Tx, id, latest int64) error {
 	if _, err := tx.ExecContext(ctx, "UPDATE claims SET updated_at = ?, latest_revision_id = COALESCE(?, latest_revision_id) WHERE id = ?",
 		review.FormatTime(tx.now), nullID(latest), id); err != nil {
 		return fmt.Errorf("store: touch claim: %w", err)
 	}
-	return reindexClaim(ctx, tx, id)
+	return nil
 }
 
-// reindexClaim rewrites the claim's full-text document from everything said
-// about it: statements, quotes, notes, flags and sources.
-func reindexClaim(ctx context.Context, tx *Tx, id int64) error {
-	if _, err := tx.ExecContext(ctx, "DELETE FROM claim_search WHERE docid = ?", id); err != nil {
-		return fmt.Errorf("store: reindex: %w", err)
+// index adds text said about a claim to the full-text search, in the
+// transaction that says it.
+func index(ctx context.Context, tx *Tx, claimID int64, texts ...string) error {
+	body := strings.TrimSpace(strings.Join(texts, " "))
+	if body == "" {
+		return nil
 	}
-	_, err := tx.ExecContext(ctx, `INSERT INTO claim_search (docid, body) SELECT ?1, COALESCE(group_concat(t, ' '), '') FROM (
-		SELECT statement || ' ' || topic || ' ' || hedge || ' ' || reason || ' ' || quote AS t FROM revisions WHERE claim_id = ?1
-		UNION ALL SELECT exact FROM appearances WHERE claim_id = ?1
-		UNION ALL SELECT body FROM notes WHERE claim_id = ?1
-		UNION ALL SELECT reason || ' ' || resolution FROM flags WHERE claim_id = ?1
-		UNION ALL SELECT s.title || ' ' || s.publisher || ' ' || e.excerpt FROM evidence e
-			JOIN sources s ON s.id = e.source_id JOIN revisions r ON r.id = e.revision_id WHERE r.claim_id = ?1)`, id)
-	if err != nil {
-		return fmt.Errorf("store: reindex: %w", err)
+	if _, err := tx.ExecContext(ctx, "INSERT INTO claim_search (body, claim_id) VALUES (?, ?)", body, claimID); err != nil {
+		return fmt.Errorf("store: index: %w", err)
 	}
 	return nil
 }
@@ -160,6 +154,9 @@ func insertAppearance(ctx context.Context, tx *Tx, editionID int64, app review.A
 		app.Section, string(hedges), string(diff), review.FormatTime(tx.now))
 	if err != nil {
 		return fmt.Errorf("store: insert appearance: %w", FormatError(err))
+	}
+	if app.Match == review.OutcomeOriginal || app.Match == review.OutcomeChanged {
+		return index(ctx, tx, app.ClaimID, app.Exact)
 	}
 	return nil
 }
@@ -368,11 +365,18 @@ func (db *DB) FindClaims(ctx context.Context, f review.ClaimFilter) ([]review.Cl
 		conds = append(conds, not+"EXISTS (SELECT 1 FROM flags fl WHERE fl.claim_id = c.id AND fl.resolved_at = '')")
 	}
 	if f.Query != "" {
-		match, err := review.SearchExpression(f.Query)
+		terms, err := review.SearchTerms(f.Query)
 		if err != nil {
 			return nil, 0, err
 		}
-		conds, args = append(conds, "c.id IN (SELECT docid FROM claim_search WHERE body MATCH ?)"), append(args, match)
+		// Each term may match a different piece of what was said about
+		// the claim: intersect the claims each term finds.
+		sub := make([]string, len(terms))
+		for i, t := range terms {
+			sub[i] = "SELECT CAST(claim_id AS INTEGER) FROM claim_search WHERE body MATCH ?"
+			args = append(args, t)
+		}
+		conds = append(conds, "c.id IN ("+strings.Join(sub, " INTERSECT ")+")")
 	}
 	if len(f.IDs) > 0 {
 		conds = append(conds, "c.id IN ("+placeholders(len(f.IDs))+")")

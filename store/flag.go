@@ -98,6 +98,9 @@ func insertFlag(ctx context.Context, tx *Tx, a review.User, n review.NewFlag, wi
 			return review.Flag{}, err
 		}
 	}
+	if err := index(ctx, tx, c.ID, f.Reason); err != nil {
+		return review.Flag{}, err
+	}
 	return f, touchClaim(ctx, tx, c.ID, 0)
 }
 
@@ -132,6 +135,9 @@ func (db *DB) ResolveFlag(ctx context.Context, by review.User, n review.FlagReso
 	if _, err := tx.ExecContext(ctx, "UPDATE flags SET resolved_by = ?, resolved_at = ?, resolution = ? WHERE id = ?",
 		a.ID, review.FormatTime(tx.now), n.Resolution, f.ID); err != nil {
 		return review.Flag{}, fmt.Errorf("store: resolve flag: %w", err)
+	}
+	if err := index(ctx, tx, c.ID, n.Resolution); err != nil {
+		return review.Flag{}, err
 	}
 	after := map[string]any{"flag": f}
 	switch {

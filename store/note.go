@@ -55,6 +55,9 @@ func insertNote(ctx context.Context, tx *Tx, a review.User, n review.NewNote) (r
 		claimID: c.ID, reportID: c.ReportID}); err != nil {
 		return review.Note{}, err
 	}
+	if err := index(ctx, tx, c.ID, note.Body); err != nil {
+		return review.Note{}, err
+	}
 	return note, touchClaim(ctx, tx, c.ID, 0)
 }
 

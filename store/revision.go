@@ -165,7 +165,17 @@ func insertRevision(ctx context.Context, tx *Tx, a review.User, claimID int64, n
 			return review.Revision{}, fmt.Errorf("store: insert evidence: %w", err)
 		}
 	}
-	return findRevision(ctx, tx, id)
+	rev, err := findRevision(ctx, tx, id)
+	if err != nil {
+		return review.Revision{}, err
+	}
+	texts := []string{rev.Statement, rev.Topic, rev.Hedge, rev.Reason, rev.Quote}
+	if n.Evidence != nil { // inherited evidence is indexed already
+		for _, e := range rev.Evidence {
+			texts = append(texts, e.Source.Title, e.Source.Publisher, e.Excerpt)
+		}
+	}
+	return rev, index(ctx, tx, claimID, texts...)
 }
 
 // claimHead is the id of the revision new proposals must build on.
