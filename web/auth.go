@@ -113,6 +113,9 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f := loginForm{Username: strings.TrimSpace(r.PostForm.Get("username")), Next: safeNext(r.PostForm.Get("next"))}
+	if len(f.Username) > 200 {
+		f.Username = f.Username[:200] // names are at most 64 characters; failures are counted under this
+	}
 	password := r.PostForm.Get("password")
 	ctx, addr := r.Context(), clientAddr(r)
 	byName, byAddr, err := s.svc.LoginFailures(ctx, f.Username, addr, s.cfg.Now().Add(-throttleWindow))
@@ -140,7 +143,16 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 		s.render(w, r, http.StatusUnauthorized, loginPage(s.page(r, "Sign in"), f))
 		return
 	}
-	// A new session id at every sign-in: any id planted before is useless.
+	// A new session id at every sign-in: any id planted before is useless,
+	// and a session this browser already had ends.
+	if old, err := s.cookies.Get(r, cookieName); err == nil {
+		if sid, _ := old.Values[sidKey].(string); sid != "" {
+			if err := s.svc.DeleteSession(ctx, sid); err != nil {
+				s.Error(w, r, err)
+				return
+			}
+		}
+	}
 	sid, err := s.svc.CreateSession(ctx, u, addr, r.UserAgent())
 	if err != nil {
 		s.Error(w, r, err)

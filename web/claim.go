@@ -12,8 +12,12 @@ import (
 	"vetted/review"
 )
 
-// claimsPerPage is the page size of the claims list.
-const claimsPerPage = 25
+// claimsPerPage is the page size of the claims list; maxPage keeps the
+// offset a sane number whatever page is asked for.
+const (
+	claimsPerPage = 25
+	maxPage       = 1_000_000
+)
 
 // claimsQuery is the claims list's filters as typed.
 type claimsQuery struct {
@@ -23,6 +27,7 @@ type claimsQuery struct {
 
 func readClaimsQuery(q url.Values) claimsQuery {
 	page, _ := strconv.Atoi(q.Get("page"))
+	page = min(page, maxPage)
 	return claimsQuery{Q: strings.TrimSpace(q.Get("q")), Report: q.Get("report"), Edition: q.Get("edition"),
 		Section: q.Get("section"), State: q.Get("state"), Confidence: q.Get("confidence"), Flagged: q.Get("flagged"),
 		Page: max(page, 1)}

@@ -25,6 +25,9 @@ func (s *Server) Error(w http.ResponseWriter, r *http.Request, err error) {
 		return
 	}
 	code := review.ErrorCode(err)
+	if err == nil {
+		code = review.EINTERNAL // a caller's bug; never a blank status
+	}
 	status := statusOf[code]
 	if code == review.EINTERNAL {
 		s.log.Error("internal error", "method", r.Method, "path", r.URL.Path, "err", err)
