@@ -118,6 +118,12 @@ func VerifyJSONL(r io.Reader, want ...ChainHead) (VerifyResult, error) {
 		if len(bytes.TrimSpace(sc.Bytes()[dec.InputOffset():])) > 0 {
 			return fail("more than one JSON value on the line")
 		}
+		// JSON decoding forgives key case and escapes; the export does not:
+		// each line must be exactly what vetted writes for its values, so
+		// no byte of the file can change unnoticed.
+		if !bytes.Equal(sc.Bytes(), canonicalLine(l)) {
+			return fail("the line is not in the export's exact form (a key, escape or spacing was changed)")
+		}
 		switch {
 		case line == 1:
 			if l.Header == nil || l.Trailer != nil || l.Event != (Event{}) {
@@ -171,4 +177,22 @@ func VerifyJSONL(r io.Reader, want ...ChainHead) (VerifyResult, error) {
 	}
 	res.Events, res.Head, res.Continuity, res.Filter = v.Count, v.Head, v.Chain, header.Filter
 	return res, nil
+}
+
+// canonicalLine is how JSONLWriter writes l, without the newline.
+func canonicalLine(l exportLine) []byte {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	var v any = l.Event
+	switch {
+	case l.Header != nil:
+		v = map[string]Header{"header": *l.Header}
+	case l.Trailer != nil:
+		v = map[string]Trailer{"trailer": *l.Trailer}
+	}
+	if err := enc.Encode(v); err != nil {
+		return nil
+	}
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
 }
