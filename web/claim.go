@@ -286,17 +286,8 @@ func (s *Server) handleCreateClaim(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) handleProposeRevision(w http.ResponseWriter, r *http.Request) {
-	u, ok := s.authorize(w, r, review.ActionProposeRev)
+	u, id, ok := s.recordForm(w, r, review.ActionProposeRev)
 	if !ok {
-		return
-	}
-	id, err := pathID(r)
-	if err != nil {
-		s.Error(w, r, err)
-		return
-	}
-	if err := parseForm(r); err != nil {
-		s.Error(w, r, err)
 		return
 	}
 	f := readRevisionForm(r.PostForm)
@@ -338,17 +329,8 @@ func (s *Server) handleProposeRevision(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) handleAddNote(w http.ResponseWriter, r *http.Request) {
-	u, ok := s.authorize(w, r, review.ActionAddNote)
+	u, id, ok := s.recordForm(w, r, review.ActionAddNote)
 	if !ok {
-		return
-	}
-	id, err := pathID(r)
-	if err != nil {
-		s.Error(w, r, err)
-		return
-	}
-	if err := parseForm(r); err != nil {
-		s.Error(w, r, err)
 		return
 	}
 	n, err := decodeNoteForm(id, r.PostForm)
@@ -359,17 +341,8 @@ func (s *Server) handleAddNote(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) handleRaiseFlag(w http.ResponseWriter, r *http.Request) {
-	u, ok := s.authorize(w, r, review.ActionRaiseFlag)
+	u, id, ok := s.recordForm(w, r, review.ActionRaiseFlag)
 	if !ok {
-		return
-	}
-	id, err := pathID(r)
-	if err != nil {
-		s.Error(w, r, err)
-		return
-	}
-	if err := parseForm(r); err != nil {
-		s.Error(w, r, err)
 		return
 	}
 	n, err := decodeFlagForm(id, r.PostForm)
@@ -381,17 +354,8 @@ func (s *Server) handleRaiseFlag(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) handleResolveFlag(w http.ResponseWriter, r *http.Request) {
-	u, ok := s.authorize(w, r, review.ActionResolveFlag)
+	u, id, ok := s.recordForm(w, r, review.ActionResolveFlag)
 	if !ok {
-		return
-	}
-	id, err := pathID(r)
-	if err != nil {
-		s.Error(w, r, err)
-		return
-	}
-	if err := parseForm(r); err != nil {
-		s.Error(w, r, err)
 		return
 	}
 	n, err := decodeResolveForm(id, r.PostForm)
@@ -414,17 +378,8 @@ func (s *Server) handleResolveFlag(w http.ResponseWriter, r *http.Request) {
 // handleDecide approves or rejects a revision (four-eyes is the domain's).
 func (s *Server) handleDecide(approve bool) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		u, ok := s.authorize(w, r, review.ActionDecideRev)
+		u, id, ok := s.recordForm(w, r, review.ActionDecideRev)
 		if !ok {
-			return
-		}
-		id, err := pathID(r)
-		if err != nil {
-			s.Error(w, r, err)
-			return
-		}
-		if err := parseForm(r); err != nil {
-			s.Error(w, r, err)
 			return
 		}
 		rev, err := s.svc.DecideRevision(r.Context(), u, id, approve, strings.TrimSpace(r.PostForm.Get("reason")))

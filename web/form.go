@@ -160,6 +160,25 @@ func decodeResolveForm(flagID int64, f url.Values) (review.FlagResolution, error
 	return n, nil
 }
 
+// recordForm begins a POST about one record: it checks that the user may
+// perform action, reads the {id} path value and parses the form, answering
+// the request itself when any of that fails.
+func (s *Server) recordForm(w http.ResponseWriter, r *http.Request, action review.Action) (review.User, int64, bool) {
+	u, ok := s.authorize(w, r, action)
+	if !ok {
+		return u, 0, false
+	}
+	id, err := pathID(r)
+	if err == nil {
+		err = parseForm(r)
+	}
+	if err != nil {
+		s.Error(w, r, err)
+		return u, 0, false
+	}
+	return u, id, true
+}
+
 // parseForm parses a urlencoded or multipart body within the server's
 // body limit.
 func parseForm(r *http.Request) error {

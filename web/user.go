@@ -66,17 +66,8 @@ func (s *Server) handleCreateUser(w http.ResponseWriter, r *http.Request) {
 // handleUpdateUser changes one user's role or disabled state; a change of
 // either ends that user's sessions at once.
 func (s *Server) handleUpdateUser(w http.ResponseWriter, r *http.Request) {
-	u, ok := s.authorize(w, r, review.ActionManageUsers)
+	u, id, ok := s.recordForm(w, r, review.ActionManageUsers)
 	if !ok {
-		return
-	}
-	id, err := pathID(r)
-	if err != nil {
-		s.Error(w, r, err)
-		return
-	}
-	if err := parseForm(r); err != nil {
-		s.Error(w, r, err)
 		return
 	}
 	var upd review.UserUpdate
