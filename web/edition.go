@@ -662,7 +662,11 @@ func buildCompare(v *compareView, fromClaims, toClaims []review.Claim) {
 		bySection[section] = append(bySection[section], c)
 	}
 	for _, o := range outcomes {
-		v.Counts = append(v.Counts, outcomeCount{Outcome: o, N: counts[o]})
+		// Claims made on the later edition itself are "original"; show the
+		// count only when there are some.
+		if o != review.OutcomeOriginal || counts[o] > 0 {
+			v.Counts = append(v.Counts, outcomeCount{Outcome: o, N: counts[o]})
+		}
 		v.Total += counts[o]
 	}
 	for id := range inFrom {
