@@ -358,6 +358,12 @@ func (s *Server) handleResolveFlag(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
+	if r.PostForm.Get("action") == "reanchor" && strings.TrimSpace(r.PostForm.Get("quote")) != "" {
+		if err := s.spanOfQuote(r, id); err != nil {
+			s.Error(w, r, err)
+			return
+		}
+	}
 	n, err := decodeResolveForm(id, r.PostForm)
 	if err != nil {
 		s.Error(w, r, err)
@@ -373,6 +379,37 @@ func (s *Server) handleResolveFlag(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	redirect(w, r, backTo(r, fmt.Sprintf("/claims/%d", f.ClaimID))+"msg=flag-resolved")
+}
+
+// spanOfQuote turns the quote an editor pasted to re-anchor a missing claim
+// into the span the store takes: it is found in the given edition, or the
+// one the claim went missing in.
+func (s *Server) spanOfQuote(r *http.Request, flagID int64) error {
+	ctx := r.Context()
+	f, err := s.svc.FindFlag(ctx, flagID)
+	if err != nil {
+		return err
+	}
+	c, err := s.svc.FindClaim(ctx, f.ClaimID)
+	if err != nil {
+		return err
+	}
+	label := strings.TrimSpace(r.PostForm.Get("edition"))
+	if label == "" {
+		label = c.Anchor.Edition
+	}
+	ed, err := s.svc.FindEdition(ctx, c.Report, label)
+	if err != nil {
+		return err
+	}
+	a, err := review.Locate(ed.Doc, r.PostForm.Get("quote"), r.PostForm.Get("prefix"), r.PostForm.Get("suffix"))
+	if err != nil {
+		return err
+	}
+	r.PostForm.Set("edition", ed.Label)
+	r.PostForm.Set("start", strconv.Itoa(a.Start))
+	r.PostForm.Set("end", strconv.Itoa(a.End))
+	return nil
 }
 
 // handleDecide approves or rejects a revision (four-eyes is the domain's).
