@@ -32,10 +32,12 @@ type Edition struct {
 	ImportedAt time.Time `json:"imported_at"`
 }
 
-// Before reports whether e precedes o: by publication date where both have
-// one, else by label (the Index's editions are labelled by year).
+// Before reports whether e precedes o: by publication date, then by label
+// (the Index's editions are labelled by year). An edition without a date
+// comes before every dated one, so the order is total and the newest
+// edition does not depend on the order of imports.
 func (e Edition) Before(o Edition) bool {
-	if e.Published != "" && o.Published != "" && e.Published != o.Published {
+	if e.Published != o.Published {
 		return e.Published < o.Published
 	}
 	if e.Label != o.Label {

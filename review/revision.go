@@ -135,6 +135,9 @@ type NewRevision struct {
 	Reason     string
 	// Evidence replaces the base's evidence when non-nil; nil keeps it.
 	Evidence []NewEvidence
+	// AddEvidence is cited on top of the base's evidence (when Evidence is
+	// nil), copied inside the write so it is the base's, whatever changed.
+	AddEvidence []NewEvidence
 	Draft    bool
 }
 
@@ -175,7 +178,7 @@ func (n NewRevision) Validate() error {
 	if err := checkText("reason", "The reason", n.Reason, MaxLongText, false); err != nil {
 		return err
 	}
-	for _, e := range n.Evidence {
+	for _, e := range append(n.Evidence, n.AddEvidence...) {
 		if err := e.Validate(); err != nil {
 			return err
 		}

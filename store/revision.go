@@ -148,7 +148,11 @@ func insertRevision(ctx context.Context, tx *Tx, a review.User, claimID int64, n
 			return review.Revision{}, fmt.Errorf("store: copy evidence: %w", err)
 		}
 	}
-	for _, e := range n.Evidence {
+	added := n.Evidence
+	if added == nil {
+		added = n.AddEvidence
+	}
+	for _, e := range added {
 		sid := e.SourceID
 		if sid == 0 {
 			s, err := insertSource(ctx, tx, a, e.Source)
@@ -170,10 +174,8 @@ func insertRevision(ctx context.Context, tx *Tx, a review.User, claimID int64, n
 		return review.Revision{}, err
 	}
 	texts := []string{rev.Statement, rev.Topic, rev.Hedge, rev.Reason, rev.Quote}
-	if n.Evidence != nil { // inherited evidence is indexed already
-		for _, e := range rev.Evidence {
-			texts = append(texts, e.Source.Title, e.Source.Publisher, e.Excerpt)
-		}
+	for _, e := range added { // inherited evidence is indexed already
+		texts = append(texts, e.Source.Title, e.Source.Publisher, e.Excerpt)
 	}
 	return rev, index(ctx, tx, claimID, texts...)
 }

@@ -165,11 +165,26 @@ func (s *Server) loadClaimView(r *http.Request, id int64) (claimView, error) {
 			v.Suggest = sug
 		}
 	}
-	head := review.Head(c.Revisions)
-	latest := c.Latest
-	v.RevForm = revisionForm{Statement: latest.Statement, Topic: latest.Topic, Confidence: string(latest.Confidence),
-		Hedge: latest.Hedge, Base: itoa(head)}
+	base := baseRevision(c)
+	v.RevForm = revisionForm{Statement: base.Statement, Topic: base.Topic, Confidence: string(base.Confidence),
+		Hedge: base.Hedge, Base: itoa(base.ID)}
 	return v, nil
+}
+
+// baseRevision is the revision a new proposal starts from: the claim's head
+// (its latest pending or approved revision), never a rejected revision or
+// someone's draft. With no head, the form starts from the latest wording
+// and base 0.
+func baseRevision(c review.Claim) review.Revision {
+	head := review.Head(c.Revisions)
+	for _, r := range c.Revisions {
+		if r.ID == head {
+			return r
+		}
+	}
+	r := c.Latest
+	r.ID, r.Evidence = 0, nil
+	return r
 }
 
 // contextAround cuts up to n bytes either side of [start,end), on rune
@@ -296,7 +311,7 @@ func (s *Server) handleProposeRevision(w http.ResponseWriter, r *http.Request) {
 		s.Error(w, r, err)
 		return
 	}
-	n, err := decodeRevisionForm(id, f, v.Claim.Latest.Evidence)
+	n, err := decodeRevisionForm(id, f)
 	if err == nil {
 		n.Draft = r.PostForm.Get("draft") == "yes"
 		if _, err = s.svc.ProposeRevision(r.Context(), u, n); err == nil {

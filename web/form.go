@@ -90,8 +90,9 @@ func readRevisionForm(f url.Values) revisionForm {
 }
 
 // decodeRevisionForm makes a NewRevision. The base is required: it is how
-// a stale edit is caught. A new source is added to the base's evidence.
-func decodeRevisionForm(claimID int64, f revisionForm, baseEvidence []review.Evidence) (review.NewRevision, error) {
+// a stale edit is caught. A new source is cited on top of the base's
+// evidence, which the store copies.
+func decodeRevisionForm(claimID int64, f revisionForm) (review.NewRevision, error) {
 	base, err := strconv.ParseInt(f.Base, 10, 64)
 	if err != nil || base < 0 {
 		return review.NewRevision{}, review.FieldErrorf("base", "The form does not say which revision it started from; reload the claim and try again.")
@@ -108,12 +109,7 @@ func decodeRevisionForm(claimID int64, f revisionForm, baseEvidence []review.Evi
 		if err != nil {
 			return review.NewRevision{}, err
 		}
-		n.Evidence = []review.NewEvidence{}
-		for _, e := range baseEvidence {
-			n.Evidence = append(n.Evidence, review.NewEvidence{SourceID: e.Source.ID, Credibility: e.Credibility,
-				Excerpt: e.Excerpt, Stance: e.Stance})
-		}
-		n.Evidence = append(n.Evidence, ev)
+		n.AddEvidence = []review.NewEvidence{ev}
 	}
 	return n, nil
 }

@@ -100,9 +100,7 @@ func FuzzDecodeRevisionForm(f *testing.F) {
 			"base", base, "source_title", title, "source_publisher", publisher, "source_url", srcURL,
 			"source_published", published, "reliability", reliability, "credibility", credibility, "excerpt", excerpt)
 		rf := readRevisionForm(form)
-		baseEvidence := []review.Evidence{{Source: review.Source{ID: 4, Title: "Kept source"}, Credibility: 2,
-			Excerpt: "kept", Stance: review.StanceSupports}}
-		n, err := decodeRevisionForm(claimID, rf, baseEvidence)
+		n, err := decodeRevisionForm(claimID, rf)
 		userError(t, "decodeRevisionForm", err)
 		if err != nil {
 			return
@@ -111,10 +109,10 @@ func FuzzDecodeRevisionForm(f *testing.F) {
 			t.Fatalf("decoded %+v from %+v", n, rf)
 		}
 		switch {
-		case rf.SourceTitle == "" && n.Evidence != nil:
-			t.Fatalf("no new source, yet the evidence is replaced: %+v", n.Evidence)
-		case rf.SourceTitle != "" && (len(n.Evidence) != len(baseEvidence)+1 || n.Evidence[0].SourceID != 4):
-			t.Fatalf("a new source must be added to the base's evidence: %+v", n.Evidence)
+		case n.Evidence != nil:
+			t.Fatalf("the form never replaces the base's evidence: %+v", n.Evidence)
+		case (rf.SourceTitle != "") != (len(n.AddEvidence) == 1):
+			t.Fatalf("a new source must be cited on top of the base's evidence: %+v", n.AddEvidence)
 		}
 		userError(t, "NewRevision.Validate", n.Validate())
 	})

@@ -34,6 +34,7 @@ var flashes = map[string]string{
 	"flag-resolved":      "Flag resolved.",
 	"user-created":       "User created.",
 	"user-updated":       "User updated; their sessions have ended where their access changed.",
+	"token-revoked":      "Token revoked: it no longer opens anything.",
 	"edition-imported":   "Edition imported.",
 }
 
