@@ -123,6 +123,14 @@ func (db *DB) ResolveFlag(ctx context.Context, by review.User, n review.FlagReso
 	if err != nil {
 		return review.Flag{}, err
 	}
+	if (n.Retire || n.Reanchor != nil) && f.Kind != review.FlagOutdated {
+		return review.Flag{}, review.FieldErrorf("action", "Only an outdated flag (a claim missing from an edition) retires or re-anchors its claim; resolve this %s flag as it is.", f.Kind)
+	}
+	if n.Reanchor != nil {
+		if err := review.Authorize(a, review.ActionReanchorClaim); err != nil {
+			return review.Flag{}, err
+		}
+	}
 	if !f.Open() {
 		return review.Flag{}, review.Errorf(review.ECONFLICT, "Flag %d was already resolved by %s.", f.ID, f.ResolvedBy)
 	}

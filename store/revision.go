@@ -110,7 +110,12 @@ func (db *DB) ProposeRevision(ctx context.Context, by review.User, n review.NewR
 		after: rev, reason: n.Reason, claimID: c.ID, reportID: c.ReportID}); err != nil {
 		return review.Revision{}, err
 	}
-	if err := touchClaim(ctx, tx, c.ID, rev.ID); err != nil {
+	// A draft is its author's until submitted: the claim is not shown as it.
+	shown := rev.ID
+	if n.Draft {
+		shown = 0
+	}
+	if err := touchClaim(ctx, tx, c.ID, shown); err != nil {
 		return review.Revision{}, err
 	}
 	return rev, tx.commit()
@@ -233,7 +238,7 @@ func (db *DB) SubmitRevision(ctx context.Context, by review.User, id int64) (rev
 		before: before, after: rev, claimID: c.ID, reportID: c.ReportID}); err != nil {
 		return review.Revision{}, err
 	}
-	if err := touchClaim(ctx, tx, c.ID, 0); err != nil {
+	if err := touchClaim(ctx, tx, c.ID, id); err != nil {
 		return review.Revision{}, err
 	}
 	return rev, tx.commit()

@@ -33,6 +33,9 @@ func (db *DB) CreateToken(ctx context.Context, by review.User, userID int64, lab
 	if err != nil {
 		return review.Token{}, "", err
 	}
+	if u.ID == review.System.ID || u.Disabled {
+		return review.Token{}, "", review.FieldErrorf("user", "A token can act only as an active user, not as %s.", u.Name)
+	}
 	res, err := tx.ExecContext(ctx, "INSERT INTO api_tokens (user_id, label, hash, created_by, created_at) VALUES (?, ?, ?, ?, ?)",
 		u.ID, label, hashToken(secret), a.ID, review.FormatTime(tx.now))
 	if err != nil {

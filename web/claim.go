@@ -322,18 +322,7 @@ func (s *Server) handleProposeRevision(w http.ResponseWriter, r *http.Request) {
 	var ce *review.ConflictError
 	switch {
 	case errors.As(err, &ce):
-		// Both versions side by side; the form starts again from the
-		// current revision with the user's text kept.
-		cur, ferr := s.svc.FindRevision(r.Context(), ce.Head)
-		if ferr != nil && ce.Head != 0 {
-			s.Error(w, r, ferr)
-			return
-		}
-		v.Conflict = &conflictView{Mine: f, Current: cur}
-		f.Base = itoa(ce.Head)
-		f.Error = review.ErrorMessage(err)
-		v.RevForm = f
-		s.render(w, r, http.StatusConflict, claimPage(s.page(r, fmt.Sprintf("Claim %d: conflict", id)), v))
+		s.renderConflict(w, r, id, f, ce)
 	case review.ErrorCode(err) == review.EINVALID:
 		f.Error, f.Field = review.ErrorMessage(err), review.ErrorField(err)
 		v.RevForm = f
@@ -462,11 +451,45 @@ func (s *Server) handleSubmitRevision(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	rev, err := s.svc.SubmitRevision(r.Context(), u, id)
-	if err != nil {
+	var ce *review.ConflictError
+	switch {
+	case errors.As(err, &ce):
+		// The claim moved on since the draft: show both, and offer the
+		// draft's text as a proposal on top of the current revision.
+		draft, ferr := s.svc.FindRevision(r.Context(), id)
+		if ferr != nil {
+			s.Error(w, r, ferr)
+			return
+		}
+		mine := revisionForm{Statement: draft.Statement, Topic: draft.Topic, Confidence: string(draft.Confidence),
+			Hedge: draft.Hedge, Reason: draft.Reason}
+		s.renderConflict(w, r, draft.ClaimID, mine, ce)
+		return
+	case err != nil:
 		s.Error(w, r, err)
 		return
 	}
 	redirect(w, r, fmt.Sprintf("/claims/%d?msg=revision-submitted", rev.ClaimID))
+}
+
+// renderConflict answers 409 with the claim page showing the user's
+// version beside the current one, and the form ready to save theirs again
+// on top of the current revision; nothing of theirs is lost.
+func (s *Server) renderConflict(w http.ResponseWriter, r *http.Request, claimID int64, mine revisionForm, ce *review.ConflictError) {
+	v, err := s.loadClaimView(r, claimID)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	cur, err := s.svc.FindRevision(r.Context(), ce.Head)
+	if err != nil && ce.Head != 0 {
+		s.Error(w, r, err)
+		return
+	}
+	v.Conflict = &conflictView{Mine: mine, Current: cur}
+	mine.Base, mine.Error = itoa(ce.Head), review.ErrorMessage(ce)
+	v.RevForm = mine
+	s.render(w, r, http.StatusConflict, claimPage(s.page(r, fmt.Sprintf("Claim %d: conflict", claimID)), v))
 }
 
 // backTo returns the form's "back" field when it is a path on this site

@@ -18,6 +18,12 @@ func (s *Server) handleExportHistory(format string) http.HandlerFunc {
 		if !ok {
 			return
 		}
+		// An export is recorded in the exporter's name, so another site must
+		// not be able to start one in a signed-in browser.
+		if r.Header.Get("Authorization") == "" && r.Header.Get("Sec-Fetch-Site") == "cross-site" {
+			s.renderError(w, r, http.StatusForbidden, "Exports start from vetted's own pages: open the history and export from there.")
+			return
+		}
 		qv := r.URL.Query()
 		q := historyQuery{Since: qv.Get("since"), Until: qv.Get("until"), Actor: qv.Get("actor"), Action: qv.Get("action"), Claim: qv.Get("claim")}
 		f, err := q.filter()

@@ -147,7 +147,7 @@ func decodeResolveForm(flagID int64, f url.Values) (review.FlagResolution, error
 		start, err1 := strconv.Atoi(f.Get("start"))
 		end, err2 := strconv.Atoi(f.Get("end"))
 		if err1 != nil || err2 != nil {
-			return review.FlagResolution{}, review.FieldErrorf("start", "Give the span to anchor to as start and end offsets.")
+			return review.FlagResolution{}, review.FieldErrorf("quote", "Paste the sentence as it reads in the new edition, to anchor the claim to it.")
 		}
 		n.Reanchor = &review.Span{Edition: strings.TrimSpace(f.Get("edition")), Start: start, End: end}
 	default:

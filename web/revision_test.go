@@ -60,3 +60,36 @@ func TestProposeFromHead(t *testing.T) {
 		t.Errorf("new revision %s based on %d", after.Latest.State, after.Latest.BaseID)
 	}
 }
+
+// TestSubmitStaleDraft: a draft whose claim moved on comes back as a 409
+// with both versions and a form to save it on top of the current revision.
+func TestSubmitStaleDraft(t *testing.T) {
+	ts := MustServer(t)
+	ctx := context.Background()
+	c, _ := ts.DB.FindClaim(ctx, 3)
+	reyU, _ := ts.DB.FindUserByName(ctx, "rey")
+	edaU, _ := ts.DB.FindUserByName(ctx, "eda")
+	draft, err := ts.DB.ProposeRevision(ctx, reyU, review.NewRevision{ClaimID: c.ID, BaseID: c.CurrentID,
+		Statement: "My draft wording", Confidence: review.ConfidenceLow, Draft: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if after, _ := ts.DB.FindClaim(ctx, c.ID); after.Latest.ID == draft.ID {
+		t.Error("the claim is shown as rey's unsubmitted draft")
+	}
+	moved, err := ts.DB.ProposeRevision(ctx, edaU, review.NewRevision{ClaimID: c.ID, BaseID: c.CurrentID,
+		Statement: "Eda's newer wording", Confidence: review.ConfidenceModerate})
+	if err != nil {
+		t.Fatal(err)
+	}
+	status, _, body := Post(t, ts.Login(t, "rey"), fmt.Sprintf("%s/revisions/%d/submit", ts.URL, draft.ID), nil)
+	if status != 409 {
+		t.Fatalf("submitting a stale draft: %d, want 409", status)
+	}
+	for _, want := range []string{`data-testid="conflict-mine">My draft wording<`, `data-testid="conflict-current">Eda&#39;s newer wording<`,
+		fmt.Sprintf(`name="base" value="%d"`, moved.ID)} {
+		if !regexp.MustCompile(regexp.QuoteMeta(want)).MatchString(body) {
+			t.Errorf("conflict page lacks %s", want)
+		}
+	}
+}
