@@ -138,7 +138,7 @@ type NewRevision struct {
 	// AddEvidence is cited on top of the base's evidence (when Evidence is
 	// nil), copied inside the write so it is the base's, whatever changed.
 	AddEvidence []NewEvidence
-	Draft    bool
+	Draft       bool
 }
 
 // Limits on free text, so a form cannot store megabytes in one field.
