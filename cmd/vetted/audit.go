@@ -121,7 +121,7 @@ func cmdCheckpoint(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	db, err := openDB(ctx, *dbPath)
+	db, err := openExisting(ctx, *dbPath)
 	if err != nil {
 		return err
 	}
@@ -251,7 +251,7 @@ func cmdExportClaims(ctx context.Context, e *env, args []string) error {
 	default:
 		return usagef("export claims: --format must be csv, annotation or claimreview, not %q", *format)
 	}
-	db, err := openDB(ctx, *dbPath)
+	db, err := openExisting(ctx, *dbPath)
 	if err != nil {
 		return err
 	}

@@ -105,6 +105,15 @@ func openDB(ctx context.Context, path string) (*store.DB, error) {
 	return store.Open(ctx, path)
 }
 
+// openExisting opens a database that must already exist, so a mistyped
+// --db is an error instead of a new empty database.
+func openExisting(ctx context.Context, path string) (*store.DB, error) {
+	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
+		return nil, review.Errorf(review.EINVALID, "There is no database at %s: check --db (or $VETTED_DB), or create one with 'vetted migrate'.", path)
+	}
+	return openDB(ctx, path)
+}
+
 // resolveActor finds the user a command acts as; "" is the system actor.
 func resolveActor(ctx context.Context, db *store.DB, name string) (review.User, error) {
 	if name == "" {
@@ -205,7 +214,7 @@ func cmdUserList(ctx context.Context, e *env, args []string) error {
 	if err := parse(fs, args, 0, 0); err != nil {
 		return err
 	}
-	db, err := openDB(ctx, *dbPath)
+	db, err := openExisting(ctx, *dbPath)
 	if err != nil {
 		return err
 	}
@@ -264,7 +273,7 @@ func cmdUserSet(ctx context.Context, e *env, args []string) error {
 	if upd == (review.UserUpdate{}) {
 		return usagef("user set: nothing to change: give --role, --disabled or --password-stdin")
 	}
-	db, err := openDB(ctx, *dbPath)
+	db, err := openExisting(ctx, *dbPath)
 	if err != nil {
 		return err
 	}
@@ -426,7 +435,7 @@ func cmdClaimsImport(ctx context.Context, e *env, args []string) error {
 	}
 	defer f.Close()
 	lines, bad := review.ReadClaimFile(f)
-	db, err := openDB(ctx, *dbPath)
+	db, err := openExisting(ctx, *dbPath)
 	if err != nil {
 		return err
 	}
@@ -489,7 +498,7 @@ func cmdClaimsList(ctx context.Context, e *env, args []string) error {
 	if *slug == "" {
 		return usagef("claims list: --report is required")
 	}
-	db, err := openDB(ctx, *dbPath)
+	db, err := openExisting(ctx, *dbPath)
 	if err != nil {
 		return err
 	}
@@ -564,7 +573,7 @@ func cmdClaimsShow(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	db, err := openDB(ctx, *dbPath)
+	db, err := openExisting(ctx, *dbPath)
 	if err != nil {
 		return err
 	}
@@ -616,7 +625,7 @@ func cmdExport(ctx context.Context, e *env, args []string) error {
 	if *format != "jsonl" && *format != "csv" {
 		return usagef("export: --format must be jsonl or csv, not %q", *format)
 	}
-	db, err := openDB(ctx, *dbPath)
+	db, err := openExisting(ctx, *dbPath)
 	if err != nil {
 		return err
 	}
@@ -664,7 +673,7 @@ func cmdHead(ctx context.Context, e *env, args []string) error {
 	if err := parse(fs, args, 0, 0); err != nil {
 		return err
 	}
-	db, err := openDB(ctx, *dbPath)
+	db, err := openExisting(ctx, *dbPath)
 	if err != nil {
 		return err
 	}
@@ -686,7 +695,7 @@ func cmdBackup(ctx context.Context, e *env, args []string) error {
 	if err := parse(fs, args, 1, 1); err != nil {
 		return err
 	}
-	db, err := openDB(ctx, *dbPath)
+	db, err := openExisting(ctx, *dbPath)
 	if err != nil {
 		return err
 	}

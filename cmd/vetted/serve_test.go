@@ -51,3 +51,24 @@ func TestSessionKeyFile(t *testing.T) {
 		}
 	})
 }
+
+// TestMistypedDB: read commands refuse a database that does not exist
+// instead of creating an empty one.
+func TestMistypedDB(t *testing.T) {
+	missing := filepath.Join(t.TempDir(), "typo.db")
+	for _, args := range [][]string{
+		{"claims", "list", "--db", missing, "--report", "azerbaijan"},
+		{"head", "--db", missing},
+		{"export", "--db", missing},
+		{"user", "list", "--db", missing},
+		{"backup", "--db", missing, missing + ".copy"},
+	} {
+		code, _, errOut := runCLI(t, "", args...)
+		if code != exitFail || !strings.Contains(errOut, "no database at") {
+			t.Errorf("%v: exit %d %q, want 1 and 'no database at'", args, code, errOut)
+		}
+		if _, err := os.Stat(missing); err == nil {
+			t.Fatalf("%v created %s", args, missing)
+		}
+	}
+}
