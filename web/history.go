@@ -180,3 +180,13 @@ func entityLink(e review.Event) string {
 	}
 	return ""
 }
+
+// eventTime shows an event's time to the second; the exact hashed value
+// stays in the element's datetime and title.
+func eventTime(s string) string {
+	t, err := time.Parse(review.TimeFormat, s)
+	if err != nil {
+		return s
+	}
+	return t.Format("2006-01-02 15:04:05 UTC")
+}
