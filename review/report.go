@@ -97,11 +97,14 @@ func (n NewEdition) Validate() error {
 
 // ImportResult says what an import did.
 type ImportResult struct {
-	Edition   Edition         `json:"edition"`
-	Unchanged bool            `json:"unchanged"` // the same file was already imported: nothing was written
-	Replaced  bool            `json:"replaced"`
-	Outcomes  []ClaimOutcome  `json:"outcomes"`
-	Counts    map[Outcome]int `json:"counts"`
+	Edition   Edition `json:"edition"`
+	Unchanged bool    `json:"unchanged"` // the same file was already imported: nothing was written
+	Replaced  bool    `json:"replaced"`
+	// PublishedDraft: the same file was imported again without Draft, so
+	// the draft edition became final and nothing else changed.
+	PublishedDraft bool            `json:"published_draft"`
+	Outcomes       []ClaimOutcome  `json:"outcomes"`
+	Counts         map[Outcome]int `json:"counts"`
 	// NewMaterial is text of the new edition that no claim covers.
 	NewMaterial []Sentence `json:"new_material"`
 }

@@ -218,6 +218,9 @@ func (db *DB) ImportEdition(ctx context.Context, by review.User, n review.NewEdi
 		return review.ImportResult{}, err
 	}
 	if exists && old.SHA256 == digest {
+		if old.Draft && n.Replace && !n.Draft {
+			return publishDraft(ctx, tx, a, rep, old)
+		}
 		return review.ImportResult{Edition: old, Unchanged: true, Counts: map[review.Outcome]int{}}, nil
 	}
 	if exists && !(old.Draft && n.Replace) {
@@ -338,4 +341,20 @@ func (db *DB) EditionOriginal(ctx context.Context, slug, label string) ([]byte, 
 		return nil, fmt.Errorf("store: edition original: %w", err)
 	}
 	return b, nil
+}
+
+// publishDraft makes a draft edition final without changing its text: the
+// same file imported again with Replace and without Draft.
+func publishDraft(ctx context.Context, tx *Tx, a review.User, rep review.Report, ed review.Edition) (review.ImportResult, error) {
+	if _, err := tx.ExecContext(ctx, "UPDATE editions SET draft = 0 WHERE id = ?", ed.ID); err != nil {
+		return review.ImportResult{}, fmt.Errorf("store: publish edition: %w", err)
+	}
+	before := map[string]any{"report": rep.Slug, "label": ed.Label, "sha256": ed.SHA256, "draft": true}
+	after := map[string]any{"report": rep.Slug, "label": ed.Label, "sha256": ed.SHA256, "draft": false}
+	if _, err := tx.record(ctx, a, change{action: "edition.published", entityType: "edition", entityID: ed.ID,
+		before: before, after: after, reportID: rep.ID}); err != nil {
+		return review.ImportResult{}, err
+	}
+	ed.Draft = false
+	return review.ImportResult{Edition: ed, Counts: map[review.Outcome]int{}, PublishedDraft: true}, tx.commit()
 }

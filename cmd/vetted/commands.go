@@ -358,6 +358,10 @@ func cmdImport(ctx context.Context, e *env, args []string) error {
 		enc.SetIndent("", "  ")
 		return enc.Encode(res)
 	}
+	if res.PublishedDraft {
+		fmt.Fprintf(e.stdout, "%s %s: the draft is now published (same file, SHA-256 %s); it can no longer be replaced\n", *slug, *label, res.Edition.SHA256)
+		return nil
+	}
 	if res.Unchanged {
 		fmt.Fprintf(e.stdout, "%s %s: already imported from this file (SHA-256 %s); nothing changed\n", *slug, *label, res.Edition.SHA256)
 		return nil
