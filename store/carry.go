@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"slices"
 	"strings"
@@ -38,22 +39,8 @@ func (c *carrier) forward(ctx context.Context) ([]review.ClaimOutcome, error) {
 	if err != nil {
 		return nil, fmt.Errorf("store: live claims: %w", err)
 	}
-	var live []liveClaim
-	for rows.Next() {
-		var lc liveClaim
-		var s appearanceRow
-		if err := rows.Scan(append([]any{&lc.ID, &lc.ReportID, &lc.CurrentID, &lc.RetiredIn}, s.dest()...)...); err != nil {
-			rows.Close()
-			return nil, fmt.Errorf("store: live claims: %w", err)
-		}
-		if lc.from, err = s.appearance(lc.ID); err != nil {
-			rows.Close()
-			return nil, fmt.Errorf("store: live claims: %w", err)
-		}
-		live = append(live, lc)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
+	live, err := scanLive(rows)
+	if err != nil {
 		return nil, err
 	}
 	return c.carryAll(ctx, live)
@@ -68,22 +55,8 @@ func (c *carrier) replace(ctx context.Context, old review.Edition) ([]review.Cla
 	if err != nil {
 		return nil, fmt.Errorf("store: draft claims: %w", err)
 	}
-	var live []liveClaim
-	for rows.Next() {
-		var lc liveClaim
-		var s appearanceRow
-		if err := rows.Scan(append([]any{&lc.ID, &lc.ReportID, &lc.CurrentID, &lc.RetiredIn}, s.dest()...)...); err != nil {
-			rows.Close()
-			return nil, fmt.Errorf("store: draft claims: %w", err)
-		}
-		if lc.from, err = s.appearance(lc.ID); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		live = append(live, lc)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
+	live, err := scanLive(rows)
+	if err != nil {
 		return nil, err
 	}
 	if _, err := c.tx.ExecContext(ctx, "DELETE FROM appearances WHERE edition_id = ?", old.ID); err != nil {
@@ -92,6 +65,26 @@ func (c *carrier) replace(ctx context.Context, old review.Edition) ([]review.Cla
 	// The old text is the one the claims were anchored in.
 	c.docs[old.ReportSlug+"\x00"+old.Label] = editionDoc{Edition: old, sentences: review.Sentences(old.Doc)}
 	return c.carryAll(ctx, live)
+}
+
+// scanLive reads claim rows with the appearance each is carried from, and
+// closes rows.
+func scanLive(rows *sql.Rows) ([]liveClaim, error) {
+	defer rows.Close()
+	var live []liveClaim
+	for rows.Next() {
+		var lc liveClaim
+		var s appearanceRow
+		if err := rows.Scan(append([]any{&lc.ID, &lc.ReportID, &lc.CurrentID, &lc.RetiredIn}, s.dest()...)...); err != nil {
+			return nil, fmt.Errorf("store: claims to carry: %w", err)
+		}
+		var err error
+		if lc.from, err = s.appearance(lc.ID); err != nil {
+			return nil, fmt.Errorf("store: claims to carry: %w", err)
+		}
+		live = append(live, lc)
+	}
+	return live, rows.Err()
 }
 
 func (c *carrier) carryAll(ctx context.Context, live []liveClaim) ([]review.ClaimOutcome, error) {
