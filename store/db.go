@@ -45,7 +45,7 @@ func Open(ctx context.Context, path string) (*DB, error) {
 		return nil, review.Errorf(review.EINVALID, "The database path %q must be a plain file path.", path)
 	}
 	base := "file:" + escapePath(path) +
-		"?_journal_mode=WAL&_busy_timeout=5000&_foreign_keys=on&_synchronous=FULL"
+		"?_journal_mode=WAL&_busy_timeout=5000&_foreign_keys=on&_synchronous=FULL&_stmt_cache_size=128"
 	w, err := sql.Open("sqlite3", base+"&_txlock=immediate")
 	if err != nil {
 		return nil, fmt.Errorf("store: open: %w", err)
