@@ -765,7 +765,7 @@ func (env *secEnv) sidOf(t *testing.T, c *http.Cookie) string {
 	t.Helper()
 	req := httptest.NewRequest(http.MethodGet, "/", nil)
 	req.AddCookie(c)
-	sess, err := sessions.NewCookieStore(env.keys...).Get(req, "vetted_session")
+	sess, err := web.SessionCookieStore(web.Config{SessionKeys: env.keys, AbsoluteTimeout: time.Hour}).Get(req, "vetted_session")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -773,7 +773,9 @@ func (env *secEnv) sidOf(t *testing.T, c *http.Cookie) string {
 	return sid
 }
 
-// encodeSession makes a cookie holding sid, signed with keys.
+// encodeSession makes a cookie holding sid, signed with keys, in
+// securecookie's default gob encoding: the encoding vetted wrote before it
+// had its own, which must still sign people in.
 func encodeSession(t *testing.T, keys [][]byte, sid string) *http.Cookie {
 	t.Helper()
 	cs := sessions.NewCookieStore(keys...)

@@ -14,10 +14,12 @@ import (
 	"net"
 	"net/http"
 	"runtime/debug"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/a-h/templ"
+	"github.com/gorilla/securecookie"
 	"github.com/gorilla/sessions"
 
 	"vetted/review"
@@ -52,6 +54,7 @@ type Server struct {
 	log     *slog.Logger
 	handler http.Handler
 	chain   chainCheck
+	pages   *pageCache
 }
 
 // New builds a server over svc.
@@ -74,17 +77,28 @@ func New(svc review.Services, cfg Config) (*Server, error) {
 	if cfg.Organisation == "" {
 		cfg.Organisation = "vetted"
 	}
+	cs := cookieStore(cfg)
+	s := &Server{svc: svc, cfg: cfg, cookies: cs, log: cfg.Logger, pages: newPageCache(32 << 20)}
+	s.handler = s.middleware(s.routes())
+	return s, nil
+}
+
+// cookieStore is the session cookie's codec: it holds only the session id.
+func cookieStore(cfg Config) *sessions.CookieStore {
 	cs := sessions.NewCookieStore(cfg.SessionKeys...)
 	// MaxAge on the store, not only on Options: it also bounds what the
 	// securecookie codecs accept.
 	cs.MaxAge(int(cfg.AbsoluteTimeout / time.Second))
+	for _, c := range cs.Codecs {
+		if sc, ok := c.(*securecookie.SecureCookie); ok {
+			sc.SetSerializer(sidSerializer{})
+		}
+	}
 	cs.Options.Path = "/"
 	cs.Options.HttpOnly = true
 	cs.Options.Secure = cfg.SecureCookies
 	cs.Options.SameSite = http.SameSiteLaxMode
-	s := &Server{svc: svc, cfg: cfg, cookies: cs, log: cfg.Logger}
-	s.handler = s.middleware(s.routes())
-	return s, nil
+	return cs
 }
 
 // ServeHTTP serves a request.
@@ -211,8 +225,8 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, c te
 		http.Error(w, "Internal error.", http.StatusInternalServerError)
 		return
 	}
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.Header().Set("Cache-Control", "no-store")
+	writeHTMLHeaders(w)
+	w.Header().Set("Content-Length", strconv.Itoa(buf.Len()))
 	w.WriteHeader(status)
 	w.Write(buf.Bytes())
 }
