@@ -5,6 +5,16 @@ import (
 	"time"
 )
 
+// ClaimVersion names one state of a claim and of what its page shows
+// beside it: the newest event about the claim, and the newest event about no
+// claim (users, editions, sources). Every change writes an event in its own
+// transaction, so while both numbers stay the same, nothing shown has
+// changed. The zero value is no claim.
+type ClaimVersion struct {
+	Claim  int64 // newest event seq whose claim is this one
+	Global int64 // newest event seq about no claim
+}
+
 // Claim is one statement a report makes, followed across its editions. Its
 // content lives in revisions; the claim itself only holds identity.
 type Claim struct {
@@ -124,6 +134,9 @@ type ClaimFilter struct {
 type ClaimService interface {
 	CreateClaim(ctx context.Context, by User, n NewClaim) (Claim, error)
 	FindClaim(ctx context.Context, id int64) (Claim, error)
+	// ClaimVersion reports the version of everything FindClaim returns, and
+	// of what a claim's page shows beside it, for caches.
+	ClaimVersion(ctx context.Context, id int64) (ClaimVersion, error)
 	// FindClaims returns a page of claims and the total that match.
 	FindClaims(ctx context.Context, f ClaimFilter) ([]Claim, int, error)
 }

@@ -281,6 +281,18 @@ func scanClaim(row interface{ Scan(...any) error }) (review.Claim, error) {
 	return c, nil
 }
 
+// ClaimVersion returns the claim's review.ClaimVersion; both halves come
+// from indexes, so it costs a fraction of FindClaim.
+func (db *DB) ClaimVersion(ctx context.Context, id int64) (review.ClaimVersion, error) {
+	var v review.ClaimVersion
+	err := db.r.QueryRowContext(ctx, `SELECT COALESCE((SELECT MAX(seq) FROM events WHERE claim_id = ?), 0),
+		COALESCE((SELECT MAX(seq) FROM events WHERE claim_id IS NULL), 0)`, id).Scan(&v.Claim, &v.Global)
+	if err != nil {
+		return review.ClaimVersion{}, fmt.Errorf("store: claim version: %w", err)
+	}
+	return v, nil
+}
+
 // FindClaim returns a claim with everything about it: revisions,
 // appearances in every edition, notes and flags.
 func (db *DB) FindClaim(ctx context.Context, id int64) (review.Claim, error) {

@@ -210,3 +210,44 @@ func FuzzFindClaimsQuery(f *testing.F) {
 		}
 	})
 }
+
+// TestClaimVersion checks what page caches rely on: the version moves with
+// every change to the claim and with every change about no claim, and not
+// with changes to other claims.
+func TestClaimVersion(t *testing.T) {
+	db := MustOpenDemoDB(t)
+	ctx := context.Background()
+	version := func(id int64) review.ClaimVersion {
+		t.Helper()
+		v, err := db.ClaimVersion(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	v1, other := version(1), version(2)
+	if v1.Claim == 0 || v1.Global == 0 {
+		t.Fatalf("version of a demo claim %+v: want both halves set", v1)
+	}
+	if got := version(99999); got.Claim != 0 {
+		t.Errorf("version of a missing claim %+v, want no claim half", got)
+	}
+
+	if _, err := db.AddNote(ctx, db.Reviewer, review.NewNote{ClaimID: 1, Body: "A note."}); err != nil {
+		t.Fatal(err)
+	}
+	v2 := version(1)
+	if v2.Claim <= v1.Claim || v2.Global != v1.Global {
+		t.Errorf("after a note on the claim: %+v → %+v, want the claim half to move alone", v1, v2)
+	}
+	if got := version(2); got != other {
+		t.Errorf("a note on claim 1 moved claim 2's version: %+v → %+v", other, got)
+	}
+
+	if _, err := db.CreateSource(ctx, db.Reviewer, review.NewSource{Title: "A court record", Reliability: "B"}); err != nil {
+		t.Fatal(err)
+	}
+	if v3 := version(1); v3.Global <= v2.Global || v3.Claim != v2.Claim {
+		t.Errorf("after a change about no claim: %+v → %+v, want the global half to move alone", v2, v3)
+	}
+}

@@ -223,12 +223,32 @@ func (s *Server) handleClaim(w http.ResponseWriter, r *http.Request) {
 		s.handleClaimAsOf(w, r, id, asOf)
 		return
 	}
+	// The version is read before the claim, so a page is never kept under
+	// a version newer than what it shows.
+	ver, err := s.svc.ClaimVersion(r.Context(), id)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	u := currentUser(r)
+	key := pageKey{claim: id, user: u.ID, role: u.Role}
+	// A query string (a flash message) makes a page of its own; those are
+	// not kept.
+	cache := r.URL.RawQuery == "" && ver.Claim != 0
+	if cache && s.pages.serve(w, r, key, ver) {
+		return
+	}
 	v, err := s.loadClaimView(r, id)
 	if err != nil {
 		s.Error(w, r, err)
 		return
 	}
-	s.render(w, r, http.StatusOK, claimPage(s.page(r, fmt.Sprintf("Claim %d", id)), v))
+	page := claimPage(s.page(r, fmt.Sprintf("Claim %d", id)), v)
+	if cache {
+		s.pages.render(s, w, r, key, ver, page)
+		return
+	}
+	s.render(w, r, http.StatusOK, page)
 }
 
 // handleClaimAsOf shows the claim exactly as it stood at a time, replayed
