@@ -29,10 +29,7 @@ type DB struct {
 
 	w *sql.DB
 	r *sql.DB
-	// writers queues write transactions first come, first served: the
-	// pool hands a freed connection to a random waiter, which made the
-	// slowest writes wait many times longer than the median under load.
-	writers chan struct{}
+	writer
 }
 
 // Open opens (creating if needed) the database at path and applies pending
@@ -60,7 +57,7 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	}
 	r.SetMaxOpenConns(8)
 	r.SetMaxIdleConns(8)
-	db := &DB{Path: path, Now: time.Now, w: w, r: r, writers: make(chan struct{}, 1)}
+	db := &DB{Path: path, Now: time.Now, w: w, r: r}
 	if err := db.init(ctx); err != nil {
 		db.Close()
 		return nil, err
@@ -155,55 +152,6 @@ func (db *DB) applyMigration(ctx context.Context, m migrations.Migration) error 
 		return fmt.Errorf("store: migration %d: commit: %w", m.Version, err)
 	}
 	return nil
-}
-
-// Tx is a write transaction with the one timestamp all its rows share.
-type Tx struct {
-	*sql.Tx
-	db   *DB
-	now  time.Time
-	done bool
-}
-
-// begin starts an immediate write transaction on the writer connection,
-// after the writers queued before it.
-func (db *DB) begin(ctx context.Context) (*Tx, error) {
-	select {
-	case db.writers <- struct{}{}: // blocked senders are served in order
-	case <-ctx.Done():
-		return nil, fmt.Errorf("store: begin: %w", ctx.Err())
-	}
-	tx, err := db.w.BeginTx(ctx, nil)
-	if err != nil {
-		<-db.writers
-		return nil, fmt.Errorf("store: begin: %w", err)
-	}
-	return &Tx{Tx: tx, db: db, now: db.Now().UTC().Truncate(time.Microsecond)}, nil
-}
-
-// commit commits tx, wrapping the error: a failed commit means nothing was
-// written.
-func (tx *Tx) commit() error {
-	err := tx.Tx.Commit()
-	tx.release()
-	if err != nil {
-		return fmt.Errorf("store: commit: %w", FormatError(err))
-	}
-	return nil
-}
-
-// Rollback ends tx without writing; after commit it does nothing.
-func (tx *Tx) Rollback() error {
-	err := tx.Tx.Rollback()
-	tx.release()
-	return err
-}
-
-func (tx *Tx) release() {
-	if !tx.done {
-		tx.done = true
-		<-tx.db.writers
-	}
 }
 
 // read starts a read transaction on the read pool: every query in it sees

@@ -72,7 +72,7 @@ func (db *DB) FindSession(ctx context.Context, id string, idle, absolute time.Du
 	}
 	// Touch at most once a minute, so reads do not each take the writer.
 	if now.Sub(parseTime(seen)) > time.Minute {
-		if _, err := db.w.ExecContext(ctx, "UPDATE sessions SET seen_at = ? WHERE id_hash = ?", review.FormatTime(now), hashToken(id)); err != nil {
+		if err := db.exec(ctx, "UPDATE sessions SET seen_at = ? WHERE id_hash = ?", review.FormatTime(now), hashToken(id)); err != nil {
 			return review.User{}, fmt.Errorf("store: touch session: %w", err)
 		}
 	}
@@ -81,8 +81,7 @@ func (db *DB) FindSession(ctx context.Context, id string, idle, absolute time.Du
 
 // DeleteSession ends one session.
 func (db *DB) DeleteSession(ctx context.Context, id string) error {
-	_, err := db.w.ExecContext(ctx, "DELETE FROM sessions WHERE id_hash = ?", hashToken(id))
-	return err
+	return db.exec(ctx, "DELETE FROM sessions WHERE id_hash = ?", hashToken(id))
 }
 
 func endUserSessions(ctx context.Context, tx *Tx, userID int64) error {
@@ -97,9 +96,8 @@ func (db *DB) RecordLoginFailure(ctx context.Context, name, address string) erro
 	if len(name) > 200 {
 		name = name[:200]
 	}
-	_, err := db.w.ExecContext(ctx, "INSERT INTO login_failures (name, address, time) VALUES (?, ?, ?)",
+	return db.exec(ctx, "INSERT INTO login_failures (name, address, time) VALUES (?, ?, ?)",
 		name, address, review.FormatTime(db.Now()))
-	return err
 }
 
 // LoginFailures counts failed sign-ins for a name and for an address since t.
