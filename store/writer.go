@@ -119,6 +119,7 @@ func (tx *Tx) commit() error {
 	if err != nil {
 		tx.undo()
 		tx.db.handOff()
+		<-g.done
 		return fmt.Errorf("store: commit: %w", FormatError(err))
 	}
 	g.n++
@@ -130,7 +131,10 @@ func (tx *Tx) commit() error {
 	return nil
 }
 
-// Rollback ends tx without writing; after commit it does nothing.
+// Rollback ends tx without writing; after commit it does nothing. It too
+// returns only once the group has ended: what tx read may have been written
+// by an earlier member (a conflict names the revision that got there
+// first), and the caller may go on to read it from the read pool.
 func (tx *Tx) Rollback() error {
 	if tx.done {
 		return nil
@@ -138,6 +142,7 @@ func (tx *Tx) Rollback() error {
 	tx.done = true
 	err := tx.undo()
 	tx.db.handOff()
+	<-tx.g.done
 	return err
 }
 

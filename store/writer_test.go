@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 	"testing"
@@ -75,5 +76,47 @@ func TestGroupCommit(t *testing.T) {
 		t.Errorf("%d commits for %d concurrent writes: no commit was shared", g, ok)
 	} else {
 		t.Logf("%d writes in %d commits", ok, g)
+	}
+}
+
+// TestGroupConflictNamesCommittedRevision: when proposals on one claim race
+// in one group, a loser's conflict names the winner's revision, which an
+// earlier member of the same group wrote. By the time the loser's error is
+// returned, that revision must be readable from the read pool (the web's
+// conflict page reads it at once); a loser once returned before its group
+// had committed.
+func TestGroupConflictNamesCommittedRevision(t *testing.T) {
+	db := MustOpenDemoDB(t)
+	ctx := context.Background()
+	const claim = 3
+	for round := range 5 {
+		c, err := db.FindClaim(ctx, claim)
+		if err != nil {
+			t.Fatal(err)
+		}
+		base := review.Head(c.Revisions)
+		var wg sync.WaitGroup
+		errs := make(chan error, 16)
+		for i := range 16 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				_, err := db.ProposeRevision(ctx, db.Reviewer, review.NewRevision{ClaimID: claim, BaseID: base,
+					Statement: fmt.Sprintf("Round %d, writer %d.", round, i), Confidence: review.ConfidenceLow, Reason: "racing"})
+				var ce *review.ConflictError
+				if errors.As(err, &ce) {
+					if _, err := db.FindRevision(ctx, ce.Head); err != nil {
+						errs <- fmt.Errorf("the revision a conflict names, %d, is not readable yet: %v", ce.Head, err)
+					}
+				} else if err != nil {
+					errs <- err
+				}
+			}()
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			t.Error(err)
+		}
 	}
 }
