@@ -211,7 +211,7 @@ func (db *DB) NewMaterial(ctx context.Context, slug, label string) ([]review.Sen
 		return nil, err
 	}
 	defer tx.Rollback()
-	ed, err := findEdition(ctx, tx, slug, label)
+	ed, err := db.findEdition(ctx, tx, slug, label)
 	if err != nil {
 		return nil, err
 	}

@@ -123,12 +123,12 @@ func createClaim(ctx context.Context, tx *Tx, a review.User, n review.NewClaim, 
 	return id, touchClaim(ctx, tx, id, rev.ID)
 }
 
-func cachedEdition(ctx context.Context, q queryer, cache editionCache, slug, label string) (editionDoc, error) {
+func cachedEdition(ctx context.Context, tx *Tx, cache editionCache, slug, label string) (editionDoc, error) {
 	key := slug + "\x00" + label
 	if ed, ok := cache[key]; ok {
 		return ed, nil
 	}
-	ed, err := findEdition(ctx, q, slug, label)
+	ed, err := tx.db.findEdition(ctx, tx, slug, label)
 	if err != nil {
 		return editionDoc{}, err
 	}

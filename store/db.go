@@ -30,6 +30,7 @@ type DB struct {
 	w *sql.DB
 	r *sql.DB
 	writer
+	docs docCache
 }
 
 // Open opens (creating if needed) the database at path and applies pending

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 
 	"vetted/review"
 )
@@ -109,10 +110,10 @@ func (db *DB) FindEdition(ctx context.Context, slug, label string) (review.Editi
 		return review.Edition{}, err
 	}
 	defer tx.Rollback()
-	return findEdition(ctx, tx, slug, label)
+	return db.findEdition(ctx, tx, slug, label)
 }
 
-func findEdition(ctx context.Context, q queryer, slug, label string) (review.Edition, error) {
+func (db *DB) findEdition(ctx context.Context, q queryer, slug, label string) (review.Edition, error) {
 	r, err := findReport(ctx, q, slug)
 	if err != nil {
 		return review.Edition{}, err
@@ -121,11 +122,8 @@ func findEdition(ctx context.Context, q queryer, slug, label string) (review.Edi
 	if label == "" {
 		cond, args = "1", []any{r.ID}
 	}
-	var text string
-	// The original bytes stay in the database: pages need only the
-	// normalised text, and the SHA-256 identifies the file.
-	e, err := scanEdition(q.QueryRowContext(ctx, "SELECT "+editionCols+`, e.text FROM editions e
-		JOIN users u ON u.id = e.imported_by WHERE e.report_id = ? AND `+cond+" ORDER BY e.rank DESC LIMIT 1", args...), &text)
+	e, err := scanEdition(q.QueryRowContext(ctx, "SELECT "+editionCols+` FROM editions e
+		JOIN users u ON u.id = e.imported_by WHERE e.report_id = ? AND `+cond+" ORDER BY e.rank DESC LIMIT 1", args...))
 	if errors.Is(err, sql.ErrNoRows) {
 		if label == "" {
 			return e, &review.Error{Code: review.ENOTFOUND, Field: "edition", Message: fmt.Sprintf("Report %q has no edition yet: import one first.", slug)}
@@ -134,11 +132,53 @@ func findEdition(ctx context.Context, q queryer, slug, label string) (review.Edi
 	} else if err != nil {
 		return e, fmt.Errorf("store: edition: %w", err)
 	}
-	e.ReportSlug, e.Doc.Text = slug, text
-	if e.Doc.Sections, err = loadSections(ctx, q, e.ID); err != nil {
-		return e, err
+	e.ReportSlug = slug
+	e.Doc, err = db.docs.get(ctx, q, e)
+	return e, err
+}
+
+// docCache keeps editions' normalised documents: a claim page and the
+// reader need one each time, and reading the text means walking the
+// overflow pages of the original file stored before it. A document is
+// keyed by its row, the file's digest and the import's time, which a
+// replacing import (from any process) changes, so a kept one is never
+// stale. The original bytes are never kept.
+type docCache struct {
+	mu   sync.Mutex
+	docs map[docKey]review.Document
+}
+
+type docKey struct {
+	id            int64
+	sha, imported string
+}
+
+// maxDocs bounds the cache; a report has a few editions.
+const maxDocs = 32
+
+func (c *docCache) get(ctx context.Context, q queryer, e review.Edition) (review.Document, error) {
+	key := docKey{e.ID, e.SHA256, review.FormatTime(e.ImportedAt)}
+	c.mu.Lock()
+	doc, ok := c.docs[key]
+	c.mu.Unlock()
+	if ok {
+		doc.Sections = slices.Clone(doc.Sections) // callers may change theirs
+		return doc, nil
 	}
-	return e, nil
+	if err := q.QueryRowContext(ctx, "SELECT text FROM editions WHERE id = ?", e.ID).Scan(&doc.Text); err != nil {
+		return doc, fmt.Errorf("store: edition text: %w", err)
+	}
+	var err error
+	if doc.Sections, err = loadSections(ctx, q, e.ID); err != nil {
+		return doc, err
+	}
+	c.mu.Lock()
+	if c.docs == nil || len(c.docs) >= maxDocs {
+		c.docs = map[docKey]review.Document{}
+	}
+	c.docs[key] = review.Document{Text: doc.Text, Sections: slices.Clone(doc.Sections)}
+	c.mu.Unlock()
+	return doc, nil
 }
 
 func loadSections(ctx context.Context, q queryer, editionID int64) ([]review.Section, error) {
@@ -212,7 +252,7 @@ func (db *DB) ImportEdition(ctx context.Context, by review.User, n review.NewEdi
 		return review.ImportResult{}, err
 	}
 
-	old, err := findEdition(ctx, tx, n.Report, n.Label)
+	old, err := db.findEdition(ctx, tx, n.Report, n.Label)
 	exists := err == nil
 	if err != nil && review.ErrorCode(err) != review.ENOTFOUND {
 		return review.ImportResult{}, err
@@ -332,7 +372,7 @@ func rankEditions(ctx context.Context, tx *Tx, reportID, id int64) (bool, error)
 
 // EditionOriginal returns the bytes an edition was imported from, exactly.
 func (db *DB) EditionOriginal(ctx context.Context, slug, label string) ([]byte, error) {
-	ed, err := findEdition(ctx, db.r, slug, label)
+	ed, err := db.findEdition(ctx, db.r, slug, label)
 	if err != nil {
 		return nil, err
 	}

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"vetted/review"
+	"vetted/store"
 )
 
 func TestImportEdition(t *testing.T) {
@@ -76,6 +77,29 @@ func TestImportEdition(t *testing.T) {
 		must(t, err)
 		if !res.Replaced || !bytes.Equal(original, other) {
 			t.Error("draft not replaced")
+		}
+	})
+	t.Run("OK/ReplacedByAnotherProcessIsReadAfresh", func(t *testing.T) {
+		db := MustOpenDB(t)
+		_, err := db.ImportEdition(ctx, db.Editor, review.NewEdition{Report: seedReport, Label: "2023", Original: text, Draft: true})
+		must(t, err)
+		ed, err := db.FindEdition(ctx, seedReport, "2023") // now kept in db's cache
+		must(t, err)
+		if strings.Contains(ed.Doc.Text, "An added paragraph.") {
+			t.Fatal("the draft already has the added paragraph")
+		}
+		other, err := store.Open(ctx, db.Path)
+		must(t, err)
+		defer other.Close()
+		editor, err := other.FindUserByName(ctx, db.Editor.Name)
+		must(t, err)
+		_, err = other.ImportEdition(ctx, editor, review.NewEdition{Report: seedReport, Label: "2023",
+			Original: append(bytes.Clone(text), "\nAn added paragraph.\n"...), Draft: true, Replace: true})
+		must(t, err)
+		ed, err = db.FindEdition(ctx, seedReport, "2023")
+		must(t, err)
+		if !strings.Contains(ed.Doc.Text, "An added paragraph.") {
+			t.Error("an edition replaced by another process is still read as it was")
 		}
 	})
 }
