@@ -282,6 +282,7 @@ func (r *ClaimReplay) State() (ClaimState, error) {
 			c.Flags = append(c.Flags, f)
 		}
 	}
+	c.OpenFlags = len(c.Flags)
 	if n := len(c.Appearances); n > 0 {
 		c.Anchor = c.Appearances[n-1]
 	}

@@ -5,6 +5,12 @@ import (
 	"time"
 )
 
+// MaxListFlags is how many of a claim's open flags a list of claims
+// carries: a list shows that a claim is flagged and why, and the claim's own
+// page shows every flag. Loading them all made a list's cost grow with
+// every flag anyone raised.
+const MaxListFlags = 3
+
 // ClaimVersion names one state of a claim and of what its page shows
 // beside it: the newest event about the claim, and the newest event about no
 // claim (users, editions, sources). Every change writes an event in its own
@@ -35,7 +41,11 @@ type Claim struct {
 	Current Revision `json:"-"`
 	// Anchor is the claim's appearance in the edition asked for.
 	Anchor Appearance `json:"anchor"`
-	Flags  []Flag     `json:"flags"` // open flags
+	// Flags are the claim's open flags, oldest first; in a list of claims
+	// (ClaimService.FindClaims) only the newest MaxListFlags of them.
+	// OpenFlags counts them all.
+	Flags     []Flag `json:"flags"`
+	OpenFlags int    `json:"open_flags"`
 
 	// Filled in by FindClaim only.
 	Revisions   []Revision   `json:"revisions,omitempty"`

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"vetted/review"
@@ -333,7 +334,36 @@ func (db *DB) FindClaim(ctx context.Context, id int64) (review.Claim, error) {
 			c.Flags = append(c.Flags, f)
 		}
 	}
+	c.OpenFlags = len(c.Flags)
 	return c, nil
+}
+
+// listFlags gives each claim of a list its newest open flags, at most
+// review.MaxListFlags, and their count. SQLite counts and ranks them, so a
+// claim with hundreds of open flags costs a list no more than one with three.
+func listFlags(ctx context.Context, q queryer, cs []review.Claim, at map[int64]int, ids []any) error {
+	rows, err := q.QueryContext(ctx, "SELECT "+flagCols+`, t.n FROM (
+			SELECT id, n FROM (
+				SELECT f.id, COUNT(*) OVER (PARTITION BY f.claim_id) AS n,
+					ROW_NUMBER() OVER (PARTITION BY f.claim_id ORDER BY f.raised_at DESC, f.id DESC) AS rank
+				FROM flags f WHERE f.resolved_at = '' AND f.claim_id IN (`+placeholders(len(ids))+`))
+			WHERE rank <= `+strconv.Itoa(review.MaxListFlags)+`) t
+		JOIN flags f ON f.id = t.id JOIN users ru ON ru.id = f.raised_by LEFT JOIN users su ON su.id = f.resolved_by
+		ORDER BY f.raised_at, f.id`, ids...)
+	if err != nil {
+		return fmt.Errorf("store: flags: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var n int
+		f, err := scanFlag(rows, &n)
+		if err != nil {
+			return fmt.Errorf("store: flags: %w", err)
+		}
+		c := &cs[at[f.ClaimID]]
+		c.Flags, c.OpenFlags = append(c.Flags, f), n
+	}
+	return rows.Err()
 }
 
 // MaxClaimsPage is the largest page FindClaims returns.
@@ -457,12 +487,8 @@ func (db *DB) FindClaims(ctx context.Context, f review.ClaimFilter) ([]review.Cl
 		for i, c := range cs {
 			ids[i], at[c.ID] = c.ID, i
 		}
-		flags, err := loadFlags(ctx, tx, "f.resolved_at = '' AND f.claim_id IN ("+placeholders(len(ids))+")", ids...)
-		if err != nil {
+		if err := listFlags(ctx, tx, cs, at, ids); err != nil {
 			return nil, 0, err
-		}
-		for _, fl := range flags {
-			cs[at[fl.ClaimID]].Flags = append(cs[at[fl.ClaimID]].Flags, fl)
 		}
 	}
 	return cs, total, nil

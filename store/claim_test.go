@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"fmt"
 	"regexp"
 	"slices"
 	"strings"
@@ -249,5 +250,59 @@ func TestClaimVersion(t *testing.T) {
 	}
 	if v3 := version(1); v3.Global <= v2.Global || v3.Claim != v2.Claim {
 		t.Errorf("after a change about no claim: %+v → %+v, want the global half to move alone", v2, v3)
+	}
+}
+
+// TestFindClaimsListsNewestOpenFlags: a list carries a claim's newest open
+// flags, at most review.MaxListFlags, and counts them all; resolved flags
+// are neither shown nor counted.
+func TestFindClaimsListsNewestOpenFlags(t *testing.T) {
+	db := MustOpenDemoDB(t)
+	ctx := context.Background()
+	const claim = 5
+	base, err := db.FindClaim(ctx, claim)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var raised []review.Flag
+	for i := range 6 {
+		f, err := db.RaiseFlag(ctx, db.Reviewer, review.NewFlag{ClaimID: claim, Kind: review.FlagDisputed, Reason: fmt.Sprintf("reason %d", i)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		raised = append(raised, f)
+	}
+	// Resolve the newest: the list then shows the three before it.
+	if _, err := db.ResolveFlag(ctx, db.Editor, review.FlagResolution{FlagID: raised[5].ID, Resolution: "Settled."}); err != nil {
+		t.Fatal(err)
+	}
+	cs, _, err := db.FindClaims(ctx, review.ClaimFilter{IDs: []int64{claim, claim + 1}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[int64]review.Claim{}
+	for _, c := range cs {
+		got[c.ID] = c
+	}
+	c := got[claim]
+	if want := base.OpenFlags + 5; c.OpenFlags != want {
+		t.Errorf("open flags counted %d, want %d", c.OpenFlags, want)
+	}
+	var reasons []string
+	for _, f := range c.Flags {
+		reasons = append(reasons, f.Reason)
+	}
+	if want := []string{"reason 2", "reason 3", "reason 4"}; !slices.Equal(reasons, want) {
+		t.Errorf("listed flags %q, want the newest open ones oldest first, %q", reasons, want)
+	}
+	full, err := db.FindClaim(ctx, claim)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(full.Flags) != c.OpenFlags || full.OpenFlags != c.OpenFlags {
+		t.Errorf("the claim itself has %d open flags (counted %d), the list counted %d", len(full.Flags), full.OpenFlags, c.OpenFlags)
+	}
+	if other := got[claim+1]; other.Flags == nil || other.OpenFlags != len(other.Flags) {
+		t.Errorf("a claim without new flags: %d listed, %d counted", len(other.Flags), other.OpenFlags)
 	}
 }

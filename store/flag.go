@@ -12,10 +12,10 @@ import (
 const flagCols = `f.id, f.claim_id, f.kind, f.reason, ru.name, f.raised_at, COALESCE(su.name, ''), f.resolved_at, f.resolution`
 const flagFrom = ` FROM flags f JOIN users ru ON ru.id = f.raised_by LEFT JOIN users su ON su.id = f.resolved_by`
 
-func scanFlag(row interface{ Scan(...any) error }) (review.Flag, error) {
+func scanFlag(row interface{ Scan(...any) error }, extra ...any) (review.Flag, error) {
 	var f review.Flag
 	var kind, raised, resolved string
-	err := row.Scan(&f.ID, &f.ClaimID, &kind, &f.Reason, &f.RaisedBy, &raised, &f.ResolvedBy, &resolved, &f.Resolution)
+	err := row.Scan(append([]any{&f.ID, &f.ClaimID, &kind, &f.Reason, &f.RaisedBy, &raised, &f.ResolvedBy, &resolved, &f.Resolution}, extra...)...)
 	f.Kind, f.RaisedAt, f.ResolvedAt = review.FlagKind(kind), parseTime(raised), parseTime(resolved)
 	return f, err
 }

@@ -387,7 +387,7 @@ func pieceTitle(pc textPiece) string {
 // claimLabel is a claim in a few words: number, confidence, flags, statement.
 func claimLabel(c review.Claim) string {
 	s := fmt.Sprintf("Claim %d (%s", c.ID, c.Latest.Confidence)
-	if n := len(c.Flags); n == 1 {
+	if n := c.OpenFlags; n == 1 {
 		s += ", 1 open flag"
 	} else if n > 1 {
 		s += fmt.Sprintf(", %d open flags", n)

@@ -467,7 +467,8 @@ type claimJSON struct {
 	Confidence review.Confidence    `json:"confidence"`
 	Hedge      string               `json:"hedge,omitempty"`
 	Current    int64                `json:"current,omitempty"`
-	Flags      []flagJSON           `json:"flags"`
+	Flags      []flagJSON           `json:"flags"`      // the newest open flags, at most review.MaxListFlags
+	OpenFlags  int                  `json:"open_flags"` // all open flags
 	Anchor     anchorJSON           `json:"anchor"`
 	RetiredIn  string               `json:"retired_in,omitempty"`
 	UpdatedAt  string               `json:"updated_at"`
@@ -536,7 +537,7 @@ func cmdClaimsList(ctx context.Context, e *env, args []string) error {
 	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "ID\tSTATE\tCONFIDENCE\tFLAGS\tEDITION\tMATCH\tSECTION\tSTATEMENT")
 	for _, c := range out {
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%d\t%s\t%s\t%s\t%s\n", c.ID, c.State, c.Confidence, len(c.Flags),
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%d\t%s\t%s\t%s\t%s\n", c.ID, c.State, c.Confidence, c.OpenFlags,
 			c.Anchor.Edition, c.Anchor.Match, c.Anchor.Section, truncate(c.Statement, 60))
 	}
 	return tw.Flush()
@@ -545,7 +546,7 @@ func cmdClaimsList(ctx context.Context, e *env, args []string) error {
 func toClaimJSON(c review.Claim) claimJSON {
 	j := claimJSON{ID: c.ID, Report: c.Report, Revision: c.Latest.ID, State: c.Latest.State, Statement: c.Latest.Statement,
 		Topic: c.Latest.Topic, Confidence: c.Latest.Confidence, Hedge: c.Latest.Hedge, Current: c.CurrentID,
-		Flags: []flagJSON{}, RetiredIn: c.RetiredIn, UpdatedAt: review.FormatTime(c.UpdatedAt),
+		Flags: []flagJSON{}, OpenFlags: c.OpenFlags, RetiredIn: c.RetiredIn, UpdatedAt: review.FormatTime(c.UpdatedAt),
 		Anchor: anchorJSON{Edition: c.Anchor.Edition, Match: c.Anchor.Match, Start: c.Anchor.Start, End: c.Anchor.End,
 			Exact: c.Anchor.Exact, Section: c.Anchor.Section, Similarity: c.Anchor.Similarity, Hedges: c.Anchor.Hedges}}
 	for _, f := range c.Flags {
