@@ -135,6 +135,34 @@ type claimView struct {
 	FlagForm url.Values
 	AsOf     time.Time // zero for now; else the claim as replayed from the history
 	AsOfSeq  int64
+	// AllRevisions shows every revision; by default a page shows the newest
+	// shownRevisions and those still waiting for a decision.
+	AllRevisions bool
+}
+
+// shownRevisions is how many of a claim's revisions its page shows before
+// "show older": a long-lived claim's history would otherwise be most of the
+// page, and most of its cost.
+const shownRevisions = 10
+
+// revisionShown reports whether the i-th revision (oldest first) of c is
+// on the page: the newest, any that is current or waits for a decision,
+// and all when v.AllRevisions.
+func (v claimView) revisionShown(i int) bool {
+	r, c := v.Claim.Revisions[i], v.Claim
+	return v.AllRevisions || i >= len(c.Revisions)-shownRevisions || r.ID == c.CurrentID ||
+		r.State == review.StatePending || r.State == review.StateDraft
+}
+
+// hiddenRevisions counts the revisions the page leaves out.
+func (v claimView) hiddenRevisions() int {
+	n := 0
+	for i := range v.Claim.Revisions {
+		if !v.revisionShown(i) {
+			n++
+		}
+	}
+	return n
 }
 
 // quoteContext is the quote with some text either side, from its edition.
@@ -243,6 +271,7 @@ func (s *Server) handleClaim(w http.ResponseWriter, r *http.Request) {
 		s.Error(w, r, err)
 		return
 	}
+	v.AllRevisions = r.URL.Query().Get("revisions") == "all"
 	page := claimPage(s.page(r, fmt.Sprintf("Claim %d", id)), v)
 	if cache {
 		s.pages.render(s, w, r, key, ver, page)

@@ -97,3 +97,11 @@ func fmtTime(t time.Time) string {
 }
 
 func pct(f float64) string { return strconv.Itoa(int(f*100+0.5)) + "%" }
+
+// pluralCount is "1 thing" or "n things".
+func pluralCount(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return strconv.Itoa(n) + " " + many
+}
