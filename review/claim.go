@@ -149,4 +149,7 @@ type ClaimService interface {
 	ClaimVersion(ctx context.Context, id int64) (ClaimVersion, error)
 	// FindClaims returns a page of claims and the total that match.
 	FindClaims(ctx context.Context, f ClaimFilter) ([]Claim, int, error)
+	// EachClaim calls fn with every claim f selects, in full and in id
+	// order, all as of one moment (f's paging is ignored).
+	EachClaim(ctx context.Context, f ClaimFilter, fn func(Claim) error) error
 }

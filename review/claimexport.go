@@ -97,35 +97,9 @@ func NewClaimWriter(w io.Writer, format string, x ClaimExport) (ClaimWriter, err
 	return nil, FieldErrorf("format", "Unknown claim export format %q: use csv, annotation or claimreview.", format)
 }
 
-// EachClaim calls fn with every claim f selects, in id order, each read in
-// full with FindClaim. f's paging fields are overwritten.
-func EachClaim(ctx context.Context, cs ClaimService, f ClaimFilter, fn func(Claim) error) error {
-	const page = 500
-	f.Offset, f.After, f.Limit = 0, 0, page
-	for {
-		list, _, err := cs.FindClaims(ctx, f)
-		if err != nil {
-			return err
-		}
-		for _, c := range list {
-			full, err := cs.FindClaim(ctx, c.ID)
-			if err != nil {
-				return err
-			}
-			if err := fn(full); err != nil {
-				return err
-			}
-			f.After = c.ID
-		}
-		if len(list) < page {
-			return nil
-		}
-	}
-}
-
 // ExportClaims writes every claim f selects to cw and closes it.
 func ExportClaims(ctx context.Context, cs ClaimService, f ClaimFilter, cw ClaimWriter) error {
-	if err := EachClaim(ctx, cs, f, cw.Write); err != nil {
+	if err := cs.EachClaim(ctx, f, cw.Write); err != nil {
 		return err
 	}
 	return cw.Close()

@@ -77,7 +77,7 @@ func TestClaimExportGolden(t *testing.T) {
 func allClaims(t *testing.T, db *store.DB) []review.Claim {
 	t.Helper()
 	var cs []review.Claim
-	if err := review.EachClaim(context.Background(), db, review.ClaimFilter{}, func(c review.Claim) error {
+	if err := db.EachClaim(context.Background(), review.ClaimFilter{}, func(c review.Claim) error {
 		cs = append(cs, c)
 		return nil
 	}); err != nil {

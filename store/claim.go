@@ -302,6 +302,42 @@ func (db *DB) FindClaim(ctx context.Context, id int64) (review.Claim, error) {
 		return review.Claim{}, err
 	}
 	defer tx.Rollback()
+	return findClaim(ctx, tx, id)
+}
+
+// EachClaim calls fn with every claim f selects, in id order, each read in
+// full as FindClaim reads it, all from one read transaction: an export is
+// one consistent state of the record even while others write. f's paging
+// fields are ignored.
+func (db *DB) EachClaim(ctx context.Context, f review.ClaimFilter, fn func(review.Claim) error) error {
+	tx, err := db.read(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	f.Offset, f.After, f.Limit = 0, 0, MaxClaimsPage
+	for {
+		list, _, err := findClaims(ctx, tx, f)
+		if err != nil {
+			return err
+		}
+		for _, c := range list {
+			full, err := findClaim(ctx, tx, c.ID)
+			if err != nil {
+				return err
+			}
+			if err := fn(full); err != nil {
+				return err
+			}
+			f.After = c.ID
+		}
+		if len(list) < f.Limit {
+			return nil
+		}
+	}
+}
+
+func findClaim(ctx context.Context, tx queryer, id int64) (review.Claim, error) {
 	c, err := scanClaim(tx.QueryRowContext(ctx, claimSelect+latestAppearanceJoin+"WHERE c.id = ?", id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return review.Claim{}, review.Errorf(review.ENOTFOUND, "Claim %d does not exist.", id)
@@ -389,6 +425,15 @@ const MaxClaimsPage = 500
 // FindClaims returns a page of the claims f selects, newest change first,
 // and how many match in all.
 func (db *DB) FindClaims(ctx context.Context, f review.ClaimFilter) ([]review.Claim, int, error) {
+	tx, err := db.read(ctx)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer tx.Rollback()
+	return findClaims(ctx, tx, f)
+}
+
+func findClaims(ctx context.Context, tx queryer, f review.ClaimFilter) ([]review.Claim, int, error) {
 	join := latestAppearanceJoin
 	var args []any
 	if f.Edition != "" {
@@ -447,11 +492,6 @@ func (db *DB) FindClaims(ctx context.Context, f review.ClaimFilter) ([]review.Cl
 	if len(conds) > 0 {
 		where = "WHERE " + strings.Join(conds, " AND ")
 	}
-	tx, err := db.read(ctx)
-	if err != nil {
-		return nil, 0, err
-	}
-	defer tx.Rollback()
 	var total int
 	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM claims c JOIN reports rp ON rp.id = c.report_id
 		JOIN revisions r ON r.id = c.latest_revision_id `+join+where, args...).Scan(&total); err != nil {

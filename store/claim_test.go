@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"vetted/review"
+	"vetted/store"
 )
 
 // allClaims reads every claim one by one with FindClaim, the reference the
@@ -304,5 +305,48 @@ func TestFindClaimsListsNewestOpenFlags(t *testing.T) {
 	}
 	if other := got[claim+1]; other.Flags == nil || other.OpenFlags != len(other.Flags) {
 		t.Errorf("a claim without new flags: %d listed, %d counted", len(other.Flags), other.OpenFlags)
+	}
+}
+
+// TestEachClaimIsOneSnapshot: an export reads every claim as of one moment;
+// a note written while it runs is not half in it.
+func TestEachClaimIsOneSnapshot(t *testing.T) {
+	db := MustOpenDemoDB(t)
+	ctx := context.Background()
+	cs, total, err := db.FindClaims(ctx, review.ClaimFilter{Limit: store.MaxClaimsPage})
+	if err != nil {
+		t.Fatal(err)
+	}
+	last := cs[len(cs)-1].ID
+	const text = "Written while the export ran."
+	seen := 0
+	err = db.EachClaim(ctx, review.ClaimFilter{}, func(c review.Claim) error {
+		seen++
+		if seen == 1 {
+			if _, err := db.AddNote(ctx, db.Reviewer, review.NewNote{ClaimID: last, Body: text}); err != nil {
+				return err
+			}
+		}
+		if c.ID == last {
+			for _, n := range c.Notes {
+				if n.Body == text {
+					t.Error("the export saw a note written after it started")
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if seen != total {
+		t.Errorf("EachClaim gave %d claims, want %d", seen, total)
+	}
+	c, err := db.FindClaim(ctx, last)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Notes[len(c.Notes)-1].Body != text {
+		t.Error("the note written during the export is missing afterwards")
 	}
 }
