@@ -25,16 +25,19 @@ type liveClaim struct {
 	from review.Appearance
 }
 
-// forward re-anchors every live claim of the report (not retired, and not
-// already missing in its latest edition) in the new edition.
+// forward re-anchors every live claim of the report (not retired) in the
+// new edition, from the latest edition it was found in: a claim missing in
+// the edition before is looked for again, since a report may restore a
+// passage it dropped.
 func (c *carrier) forward(ctx context.Context) ([]review.ClaimOutcome, error) {
 	rows, err := c.tx.QueryContext(ctx, `SELECT c.id, c.report_id, COALESCE(c.current_revision_id, 0), c.retired_in, `+appearanceCols+`
 		FROM claims c
 		JOIN appearances a ON a.claim_id = c.id AND a.edition_id = (
 			SELECT a2.edition_id FROM appearances a2 JOIN editions e2 ON e2.id = a2.edition_id
-			WHERE a2.claim_id = c.id AND a2.edition_id != ?1 ORDER BY e2.rank DESC LIMIT 1)
+			WHERE a2.claim_id = c.id AND a2.edition_id != ?1 AND a2.match != 'missing'
+			ORDER BY e2.rank DESC LIMIT 1)
 		JOIN editions e ON e.id = a.edition_id
-		WHERE c.report_id = ?2 AND c.retired_in = '' AND a.match != 'missing'
+		WHERE c.report_id = ?2 AND c.retired_in = ''
 		ORDER BY c.id`, c.ed.ID, c.ed.ReportID)
 	if err != nil {
 		return nil, fmt.Errorf("store: live claims: %w", err)
@@ -131,6 +134,18 @@ func (c *carrier) carry(ctx context.Context, lc liveClaim) (review.ClaimOutcome,
 		}
 		out.RevisionID, latest, after["revision"] = rev.ID, rev.ID, rev
 	case review.OutcomeMissing:
+		// A claim still missing keeps the outdated flag it has: one open
+		// flag says it, however many editions it has been missing from.
+		var open int64
+		err := c.tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(id), 0) FROM flags
+			WHERE claim_id = ? AND kind = 'outdated' AND resolved_at = ''`, lc.ID).Scan(&open)
+		if err != nil {
+			return review.ClaimOutcome{}, fmt.Errorf("store: outdated flag: %w", err)
+		}
+		if open != 0 {
+			out.FlagID, after["open_flag"] = open, open
+			break
+		}
 		f, err := insertFlag(ctx, c.tx, c.a, review.NewFlag{ClaimID: lc.ID, Kind: review.FlagOutdated,
 			Reason: fmt.Sprintf("Not found in edition %s.", c.ed.Label)}, false)
 		if err != nil {

@@ -188,21 +188,21 @@ func TestImportNextEdition(t *testing.T) {
 		}
 	})
 
-	t.Run("MissingNotSearchedAgain", func(t *testing.T) {
-		// The deleted sentence comes back in 2025, but the claim stays
-		// missing until an editor re-anchors it by hand.
+	t.Run("MissingSearchedAgain", func(t *testing.T) {
+		// The deleted sentence comes back in 2025: the claim missing in
+		// 2023 is found again, carried from 2021.
 		res25, err := db.ImportEdition(ctx, db.Editor, review.NewEdition{Report: seedReport, Label: "2025",
 			Published: "2025-09-30", Original: mustRead(t, seedText)})
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, o := range res25.Outcomes {
-			if o.ClaimID == 5 {
-				t.Errorf("claim 5 was missing in 2023 but got outcome %s in 2025", o.Match)
-			}
+		if len(res25.Outcomes) != len(before) {
+			t.Errorf("%d outcomes in 2025, want one per live claim, %d", len(res25.Outcomes), len(before))
 		}
-		if len(res25.Outcomes) != len(before)-1 {
-			t.Errorf("%d outcomes in 2025, want %d", len(res25.Outcomes), len(before)-1)
+		for _, o := range res25.Outcomes {
+			if o.ClaimID == 5 && o.Match != review.OutcomeUnchanged {
+				t.Errorf("claim 5, missing in 2023, restored in 2025: outcome %s, want unchanged", o.Match)
+			}
 		}
 	})
 }
@@ -214,4 +214,79 @@ func mustRead(tb testing.TB, path string) []byte {
 		tb.Fatal(err)
 	}
 	return b
+}
+
+// TestMissingClaimIsLookedForAgain: a claim missing in one edition is
+// looked for in the next, from the last edition it was found in; while it
+// stays missing it keeps one open outdated flag.
+func TestMissingClaimIsLookedForAgain(t *testing.T) {
+	ctx := context.Background()
+	const filipino = 5 // deleted from edition2023
+	seed, err := os.ReadFile(seedText)
+	if err != nil {
+		t.Fatal(err)
+	}
+	outcomeOf := func(t *testing.T, res review.ImportResult, claim int64) review.ClaimOutcome {
+		t.Helper()
+		for _, o := range res.Outcomes {
+			if o.ClaimID == claim {
+				return o
+			}
+		}
+		t.Fatalf("no outcome for claim %d", claim)
+		return review.ClaimOutcome{}
+	}
+	openOutdated := func(t *testing.T, db *TestDB) int {
+		t.Helper()
+		c, err := db.FindClaim(ctx, filipino)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		for _, f := range c.Flags {
+			if f.Kind == review.FlagOutdated {
+				n++
+			}
+		}
+		return n
+	}
+	for _, tc := range []struct {
+		name  string
+		text  []byte
+		match review.Outcome
+	}{
+		{"Restored", seed, review.OutcomeUnchanged},
+		{"StillMissing", edition2023(t), review.OutcomeMissing},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			db := MustOpenDemoDB(t)
+			res, err := db.ImportEdition(ctx, db.Editor, review.NewEdition{Report: seedReport, Label: "2023",
+				Published: "2023-09-26", Original: edition2023(t)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if o := outcomeOf(t, res, filipino); o.Match != review.OutcomeMissing {
+				t.Fatalf("claim %d in 2023: %s, want missing", filipino, o.Match)
+			}
+			res, err = db.ImportEdition(ctx, db.Editor, review.NewEdition{Report: seedReport, Label: "2025",
+				Published: "2025-09-30", Original: tc.text})
+			if err != nil {
+				t.Fatal(err)
+			}
+			o := outcomeOf(t, res, filipino)
+			if o.Match != tc.match {
+				t.Errorf("claim %d in 2025: %s, want %s", filipino, o.Match, tc.match)
+			}
+			c, err := db.FindClaim(ctx, filipino)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if a := c.Anchor; a.Edition != "2025" || a.Match != tc.match {
+				t.Errorf("latest appearance %s %s, want 2025 %s", a.Edition, a.Match, tc.match)
+			}
+			if n := openOutdated(t, db); n != 1 {
+				t.Errorf("%d open outdated flags, want the one from 2023 (resolving it stays the editor's call)", n)
+			}
+		})
+	}
 }
