@@ -128,4 +128,9 @@ type ReportService interface {
 	ListReports(ctx context.Context) ([]Report, error)
 	FindReport(ctx context.Context, slug string) (Report, error)
 	FindEdition(ctx context.Context, slug, label string) (Edition, error)
+	// PublishEdition makes a draft edition final without changing its text
+	// or its claims: it can no longer be replaced. Publishing needs the
+	// right to import editions, since it settles what an import left open.
+	// ECONFLICT when the edition is already published.
+	PublishEdition(ctx context.Context, by User, slug, label string) (Edition, error)
 }

@@ -259,7 +259,11 @@ func (db *DB) ImportEdition(ctx context.Context, by review.User, n review.NewEdi
 	}
 	if exists && old.SHA256 == digest {
 		if old.Draft && n.Replace && !n.Draft {
-			return publishDraft(ctx, tx, a, rep, old)
+			ed, err := publishDraft(ctx, tx, a, rep, old)
+			if err != nil {
+				return review.ImportResult{}, err
+			}
+			return review.ImportResult{Edition: ed, Counts: map[review.Outcome]int{}, PublishedDraft: true}, tx.commit()
 		}
 		return review.ImportResult{Edition: old, Unchanged: true, Counts: map[review.Outcome]int{}}, nil
 	}
@@ -383,18 +387,55 @@ func (db *DB) EditionOriginal(ctx context.Context, slug, label string) ([]byte, 
 	return b, nil
 }
 
-// publishDraft makes a draft edition final without changing its text: the
-// same file imported again with Replace and without Draft.
-func publishDraft(ctx context.Context, tx *Tx, a review.User, rep review.Report, ed review.Edition) (review.ImportResult, error) {
+// PublishEdition makes a draft edition final, as importing its file again
+// without Draft does: the text, the sections and the claims stay as they
+// are, and one edition.published event records it.
+func (db *DB) PublishEdition(ctx context.Context, by review.User, slug, label string) (review.Edition, error) {
+	if label == "" {
+		// FindEdition reads "" as the newest edition; publishing must
+		// name the one the user looked at.
+		return review.Edition{}, review.FieldErrorf("edition", "Name the edition to publish.")
+	}
+	tx, err := db.begin(ctx)
+	if err != nil {
+		return review.Edition{}, err
+	}
+	defer tx.Rollback()
+	a, err := actor(ctx, tx, by, review.ActionImportEdition)
+	if err != nil {
+		return review.Edition{}, err
+	}
+	rep, err := findReport(ctx, tx, slug)
+	if err != nil {
+		return review.Edition{}, err
+	}
+	ed, err := db.findEdition(ctx, tx, slug, label)
+	if err != nil {
+		return review.Edition{}, err
+	}
+	if !ed.Draft {
+		return review.Edition{}, &review.Error{Code: review.ECONFLICT, Field: "edition",
+			Message: fmt.Sprintf("Edition %s of %s is already published; nothing changed.", label, slug)}
+	}
+	if ed, err = publishDraft(ctx, tx, a, rep, ed); err != nil {
+		return review.Edition{}, err
+	}
+	return ed, tx.commit()
+}
+
+// publishDraft makes a draft edition final without changing its text, in
+// tx: for PublishEdition, and for an import of the draft's own file with
+// Replace and without Draft. The caller commits.
+func publishDraft(ctx context.Context, tx *Tx, a review.User, rep review.Report, ed review.Edition) (review.Edition, error) {
 	if _, err := tx.ExecContext(ctx, "UPDATE editions SET draft = 0 WHERE id = ?", ed.ID); err != nil {
-		return review.ImportResult{}, fmt.Errorf("store: publish edition: %w", err)
+		return ed, fmt.Errorf("store: publish edition: %w", err)
 	}
 	before := map[string]any{"report": rep.Slug, "label": ed.Label, "sha256": ed.SHA256, "draft": true}
 	after := map[string]any{"report": rep.Slug, "label": ed.Label, "sha256": ed.SHA256, "draft": false}
 	if _, err := tx.record(ctx, a, change{action: "edition.published", entityType: "edition", entityID: ed.ID,
 		before: before, after: after, reportID: rep.ID}); err != nil {
-		return review.ImportResult{}, err
+		return ed, err
 	}
 	ed.Draft = false
-	return review.ImportResult{Edition: ed, Counts: map[review.Outcome]int{}, PublishedDraft: true}, tx.commit()
+	return ed, nil
 }

@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"os"
 	"strings"
 	"testing"
@@ -242,6 +243,131 @@ func TestImportClaims(t *testing.T) {
 		}
 		if claimCount(t, db) != 0 {
 			t.Error("claims written")
+		}
+	})
+}
+
+func TestPublishEdition(t *testing.T) {
+	ctx := context.Background()
+	text, err := os.ReadFile(seedText)
+	must(t, err)
+	// withDraft opens the seed with its text imported again as a draft
+	// 2023 edition, and returns the history's head after that import.
+	withDraft := func(t *testing.T) (*TestDB, int64) {
+		t.Helper()
+		db := MustOpenDB(t)
+		_, err := db.ImportEdition(ctx, db.Editor, review.NewEdition{Report: seedReport, Label: "2023", Published: "2023-09-01",
+			Original: text, Draft: true})
+		must(t, err)
+		return db, mustHead(t, db).Seq
+	}
+	assertDraft := func(t *testing.T, db *TestDB, label string, want bool) {
+		t.Helper()
+		ed, err := db.FindEdition(ctx, seedReport, label)
+		must(t, err)
+		if ed.Draft != want {
+			t.Errorf("edition %s: draft = %v, want %v", label, ed.Draft, want)
+		}
+	}
+
+	t.Run("OK", func(t *testing.T) {
+		db, seq := withDraft(t)
+		draft, err := db.FindEdition(ctx, seedReport, "2023")
+		must(t, err)
+		before := snapshot(t, db)
+		ed, err := db.PublishEdition(ctx, db.Editor, seedReport, "2023")
+		must(t, err)
+		if ed.Draft || ed.ID != draft.ID || ed.SHA256 != draft.SHA256 || ed.Label != "2023" {
+			t.Errorf("published edition = %+v, want edition %d no longer a draft", ed, draft.ID)
+		}
+		assertDraft(t, db, "2023", false)
+		es := eventsAfter(t, db, seq)
+		if len(es) != 1 {
+			t.Fatalf("%d events, want exactly one", len(es))
+		}
+		if got := es[0]; got.Action != "edition.published" || got.EntityType != "edition" ||
+			got.EntityID != fmt.Sprint(draft.ID) || got.Actor != db.Editor.Name ||
+			!strings.Contains(got.Before, `"draft":true`) || !strings.Contains(got.After, `"draft":false`) {
+			t.Errorf("event = %+v, want edition.published of edition %d by %s, draft true → false", got, draft.ID, db.Editor.Name)
+		}
+		// Only the edition's flag and the history change: not its text,
+		// its sections or any claim.
+		assertUnchanged(t, before, snapshotWithout(t, db, before, "editions", "events"))
+	})
+	t.Run("ErrConflict/Twice", func(t *testing.T) {
+		db, _ := withDraft(t)
+		_, err := db.PublishEdition(ctx, db.Editor, seedReport, "2023")
+		must(t, err)
+		before, head := snapshot(t, db), mustHead(t, db)
+		_, err = db.PublishEdition(ctx, db.Editor2, seedReport, "2023")
+		if review.ErrorCode(err) != review.ECONFLICT || !strings.Contains(review.ErrorMessage(err), "already published") {
+			t.Errorf("second publish: %v, want ECONFLICT saying it is already published", err)
+		}
+		if mustHead(t, db) != head {
+			t.Error("a refused publish wrote an event")
+		}
+		assertUnchanged(t, before, snapshot(t, db))
+	})
+	t.Run("ErrConflict/NeverADraft", func(t *testing.T) {
+		db := MustOpenDB(t)
+		before := snapshot(t, db)
+		_, err := db.PublishEdition(ctx, db.Editor, seedReport, seedEdition)
+		if review.ErrorCode(err) != review.ECONFLICT {
+			t.Errorf("publish of the published seed: %v, want ECONFLICT", err)
+		}
+		assertUnchanged(t, before, snapshot(t, db))
+	})
+	t.Run("ErrNotFound", func(t *testing.T) {
+		db, _ := withDraft(t)
+		before := snapshot(t, db)
+		for _, tt := range []struct{ slug, label string }{{seedReport, "1999"}, {"nowhere", "2023"}} {
+			_, err := db.PublishEdition(ctx, db.Editor, tt.slug, tt.label)
+			if review.ErrorCode(err) != review.ENOTFOUND {
+				t.Errorf("%s %s: %v, want ENOTFOUND", tt.slug, tt.label, err)
+			}
+		}
+		assertUnchanged(t, before, snapshot(t, db))
+	})
+	t.Run("ErrInvalid/NoLabel", func(t *testing.T) {
+		// "" would be the newest edition to FindEdition: never guessed.
+		db, _ := withDraft(t)
+		before := snapshot(t, db)
+		_, err := db.PublishEdition(ctx, db.Editor, seedReport, "")
+		if review.ErrorCode(err) != review.EINVALID {
+			t.Errorf("no label: %v, want EINVALID", err)
+		}
+		assertUnchanged(t, before, snapshot(t, db))
+		assertDraft(t, db, "2023", true)
+	})
+	t.Run("ErrForbidden", func(t *testing.T) {
+		db, _ := withDraft(t)
+		before := snapshot(t, db)
+		for _, u := range []review.User{db.Reviewer, db.Auditor, db.Admin, {}} {
+			_, err := db.PublishEdition(ctx, u, seedReport, "2023")
+			if review.ErrorCode(err) != review.EFORBIDDEN {
+				t.Errorf("%s (%s): %v, want EFORBIDDEN", u.Name, u.Role, err)
+			}
+		}
+		assertUnchanged(t, before, snapshot(t, db))
+		assertDraft(t, db, "2023", true)
+	})
+	t.Run("OK/ByReimport", func(t *testing.T) {
+		// The command line's way: the draft's own file again, with
+		// Replace and without Draft. Same change, same single event.
+		db, seq := withDraft(t)
+		res, err := db.ImportEdition(ctx, db.Editor, review.NewEdition{Report: seedReport, Label: "2023", Published: "2023-09-01",
+			Original: text, Replace: true})
+		must(t, err)
+		if !res.PublishedDraft || res.Edition.Draft {
+			t.Errorf("re-import = %+v, want the draft published", res)
+		}
+		assertDraft(t, db, "2023", false)
+		if es := eventsAfter(t, db, seq); len(es) != 1 || es[0].Action != "edition.published" {
+			t.Errorf("events = %+v, want one edition.published", es)
+		}
+		_, err = db.PublishEdition(ctx, db.Editor, seedReport, "2023")
+		if review.ErrorCode(err) != review.ECONFLICT {
+			t.Errorf("publish after the re-import published it: %v, want ECONFLICT", err)
 		}
 	})
 }

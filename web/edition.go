@@ -62,6 +62,17 @@ type readerView struct {
 	Form     claimForm
 	Prefill  []string // hedges of a quote given in the address, for the form
 	Hedges   string   // JSON {phrase: suggested confidence} for reader.js
+	TOC      []tocEntry
+}
+
+// tocEntry is a section in the reader's table of contents: a link to its
+// heading's id (sec-N, from the section's order, never from its text) and
+// the claims highlighted in it, its sub-sections' included.
+type tocEntry struct {
+	Heading  string
+	ID       string
+	Claims   int
+	Children []tocEntry
 }
 
 // readerSection is a heading and its paragraphs; a top-level heading holds
@@ -202,6 +213,15 @@ func buildReader(rep review.Report, ed review.Edition, claims []review.Claim) re
 		}
 		v.Groups[n-1].Claims = append(v.Groups[n-1].Claims, c)
 	}
+	// The table of contents counts the side panel's groups: the claims are
+	// already sorted into sections, so no count is asked of the store.
+	perSection := map[string]int{}
+	for _, g := range v.Groups {
+		perSection[g.ID] += len(g.Claims)
+	}
+	if slices.ContainsFunc(v.Sections, func(s readerSection) bool { return s.Heading != "" }) {
+		v.TOC = tocEntries(v.Sections, perSection)
+	}
 
 	spans := make([][2]int, 0, len(shown))
 	for _, c := range shown {
@@ -209,6 +229,22 @@ func buildReader(rep review.Report, ed review.Edition, claims []review.Claim) re
 	}
 	v.Material, v.Unplaced = groupMaterial(doc.Text, review.Uncovered(sents, spans), "")
 	return v
+}
+
+// tocEntries mirrors the reader's nesting of sections. A parent's count
+// includes its sub-sections, since a heading like RESILIENCE often has no
+// text of its own.
+func tocEntries(secs []readerSection, perSection map[string]int) []tocEntry {
+	out := make([]tocEntry, 0, len(secs))
+	for _, sec := range secs {
+		e := tocEntry{Heading: sectionName(sec.Heading), ID: sec.ID, Claims: perSection[sec.ID],
+			Children: tocEntries(sec.Children, perSection)}
+		for _, c := range e.Children {
+			e.Claims += c.Claims
+		}
+		out = append(out, e)
+	}
+	return out
 }
 
 // sectionID is the element id of the i-th section's heading.
@@ -470,6 +506,8 @@ func claimThisURL(slug, label string, it materialItem) string {
 func editionURL(slug, label string) string {
 	return "/reports/" + url.PathEscape(slug) + "/editions/" + url.PathEscape(label)
 }
+
+func publishURL(slug, label string) string { return editionURL(slug, label) + "/publish" }
 
 func compareURL(slug, from, to string) string {
 	return "/reports/" + url.PathEscape(slug) + "/compare?" + url.Values{"from": {from}, "to": {to}}.Encode()
@@ -918,3 +956,30 @@ func readUpload(r *http.Request) ([]byte, error) {
 }
 
 func bytesLookPDF(b []byte) bool { return len(b) >= 5 && string(b[:5]) == "%PDF-" }
+
+// ---- Publish ----
+
+// handlePublish makes a draft edition final from its "Publish this edition"
+// button: the web's way to do what importing the draft's file again without
+// --draft does on the command line. It reads no form: the address names the
+// edition, and publishing twice is a conflict, not a second event.
+func (s *Server) handlePublish(w http.ResponseWriter, r *http.Request) {
+	u, ok := s.authorize(w, r, review.ActionImportEdition)
+	if !ok {
+		return
+	}
+	slug, label := r.PathValue("slug"), r.PathValue("label")
+	if _, err := s.svc.PublishEdition(r.Context(), u, slug, label); err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	to := editionURL(slug, label) + "?msg=edition-published"
+	if isHTMX(r) {
+		// htmx would follow a 303 inside its request and swap the whole
+		// reader into the button: have it load the page instead.
+		w.Header().Set("HX-Redirect", to)
+		w.WriteHeader(http.StatusNoContent)
+		return
+	}
+	redirect(w, r, to)
+}

@@ -488,6 +488,330 @@ func TestCompare(t *testing.T) {
 	})
 }
 
+// tocLinkRE finds the table of contents' nesting and links, in order.
+var tocLinkRE = regexp.MustCompile(`<ol>|</ol>|<a href="#([^"]+)" data-testid="toc-link">([^<]*)</a> <span[^>]*data-testid="toc-count"[^>]*>(\d+) claims?</span>`)
+
+// tocItem is one link of the table of contents as the page shows it.
+type tocItem struct {
+	ID, Heading string
+	Depth       int // 1 at top level
+	Claims      int
+}
+
+// readerTOC reads the table of contents out of a reader page.
+func readerTOC(t *testing.T, body string) []tocItem {
+	t.Helper()
+	start := strings.Index(body, `<nav class="toc" aria-label="Sections" data-testid="section-toc">`)
+	if start < 0 {
+		return nil
+	}
+	nav := body[start:]
+	nav = nav[:strings.Index(nav, "</nav>")]
+	var items []tocItem
+	depth := 0
+	for _, m := range tocLinkRE.FindAllStringSubmatch(nav, -1) {
+		switch m[0] {
+		case "<ol>":
+			depth++
+		case "</ol>":
+			depth--
+		default:
+			var n int
+			fmt.Sscan(m[3], &n)
+			items = append(items, tocItem{ID: m[1], Heading: html.UnescapeString(m[2]), Depth: depth, Claims: n})
+		}
+	}
+	return items
+}
+
+// TestReaderSections is the reader's table of contents: every section in
+// the order of the text, nested as in the text, linked to its heading and
+// counting the claims highlighted in it (a parent's include its
+// sub-sections'), with plain links that need no script.
+func TestReaderSections(t *testing.T) {
+	t.Parallel()
+	ts := MustServer(t)
+	ctx := context.Background()
+	eda, err := ts.DB.FindUserByName(ctx, "eda")
+	if err != nil {
+		t.Fatal(err)
+	}
+	importText := func(t *testing.T, label, text string) {
+		t.Helper()
+		if _, err := ts.DB.ImportEdition(ctx, eda, review.NewEdition{Report: "azerbaijan", Label: label, Published: "2019-01-01",
+			Original: []byte(text), Draft: true}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	importText(t, "intro", "An introduction before any heading.\n\nPEOPLE\n\nHuman trafficking is a concern.\n")
+	importText(t, "plain", "One paragraph of text and no heading at all.\n")
+
+	// want is the 2021 edition's outline from its sections and the claims
+	// anchored in it, computed here independently of the reader.
+	ed, err := ts.DB.FindEdition(ctx, "azerbaijan", "2021")
+	if err != nil {
+		t.Fatal(err)
+	}
+	perHeading := map[string]int{}
+	for _, c := range editionClaims(t, ts.DB, "2021") {
+		if c.Anchor.Match != review.OutcomeMissing {
+			perHeading[c.Anchor.Section]++
+		}
+	}
+	var want2021 []tocItem
+	for i, s := range ed.Doc.Sections {
+		it := tocItem{ID: fmt.Sprintf("sec-%d", i+1), Heading: s.Heading, Depth: 1, Claims: perHeading[s.Heading]}
+		if s.Parent != "" {
+			it.Depth = 2
+			for j := range want2021 {
+				if want2021[j].Heading == s.Parent {
+					want2021[j].Claims += it.Claims
+				}
+			}
+		}
+		want2021 = append(want2021, it)
+	}
+	if len(want2021) != 10 {
+		t.Fatalf("the seed has %d sections, want 10", len(want2021))
+	}
+
+	tests := []struct {
+		name  string
+		as    string
+		label string
+		want  []tocItem // nil: no table of contents at all
+	}{
+		{"OK", "rey", "2021", want2021},
+		{"OK/Auditor", "audrey", "2021", want2021},
+		{"OK/TextBeforeFirstHeading", "rey", "intro", []tocItem{
+			{ID: "text-start", Heading: "Before the first heading", Depth: 1},
+			{ID: "sec-1", Heading: "PEOPLE", Depth: 1},
+		}},
+		{"OK/NoHeadings", "rey", "plain", nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			status, body := Get(t, ts.Login(t, tt.as), ts.URL+"/reports/azerbaijan/editions/"+tt.label)
+			if status != http.StatusOK {
+				t.Fatalf("status %d", status)
+			}
+			got := readerTOC(t, body)
+			if len(got) != len(tt.want) {
+				t.Fatalf("table of contents = %+v, want %+v", got, tt.want)
+			}
+			for i := range tt.want {
+				if got[i] != tt.want[i] {
+					t.Errorf("entry %d = %+v, want %+v", i, got[i], tt.want[i])
+				}
+				// The link lands on the heading (or the text's start) in the text.
+				if !regexp.MustCompile(`<(h2|h3|span) id="` + regexp.QuoteMeta(got[i].ID) + `"`).MatchString(body) {
+					t.Errorf("entry %d links to #%s, which no element of the text carries", i, got[i].ID)
+				}
+			}
+			if tt.want == nil && countTestID(body, "section-toc") != 0 {
+				t.Error("a table of contents for a text without headings")
+			}
+			if got := readerText(body); tt.label == "2021" && got != ed.Doc.Text {
+				t.Error("the table of contents changed the text reader.js reads")
+			}
+		})
+	}
+	t.Run("CountsAddUp", func(t *testing.T) {
+		_, body := Get(t, ts.Login(t, "rey"), ts.URL+readerPath)
+		total := 0
+		for _, it := range readerTOC(t, body) {
+			if it.Depth == 1 {
+				total += it.Claims
+			}
+		}
+		if shown := countTestID(body, "claim-mark"); total != shown {
+			t.Errorf("top-level sections count %d claims, the text highlights %d", total, shown)
+		}
+	})
+}
+
+// publishPath is where the publish form of an edition posts.
+func publishPath(label string) string { return "/reports/azerbaijan/editions/" + label + "/publish" }
+
+// TestPublishEdition is publishing a draft edition from the web: the
+// button where an editor sees a draft, the POST that publishes it once,
+// and the refusals that change nothing.
+func TestPublishEdition(t *testing.T) {
+	t.Parallel()
+	ts := MustServer(t)
+	ctx := context.Background()
+	eda := ts.Login(t, "eda")
+	// The editor imports 2023 as a draft through the form; the import
+	// lands on the comparison, which offers to publish it.
+	status, loc, body := postImport(t, eda, ts.URL, map[string]string{"edition": "2023", "published": "2023-09-01", "draft": "yes"},
+		"azerbaijan-2023.txt", secondEdition(t))
+	if status != http.StatusSeeOther {
+		t.Fatalf("import of a draft = %d, want 303\n%s", status, body)
+	}
+	draftPath := "/reports/azerbaijan/editions/2023"
+	isDraft := func(t *testing.T, label string) bool {
+		t.Helper()
+		ed, err := ts.DB.FindEdition(ctx, "azerbaijan", label)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ed.Draft
+	}
+	formRE := regexp.MustCompile(`<form method="post" action="([^"]*)"[^>]*data-testid="publish-form"><button type="submit" data-testid="publish-edition">`)
+
+	t.Run("Button", func(t *testing.T) {
+		tests := []struct {
+			name, as, path string
+			want           string // the form's action; "" for no form
+		}{
+			{"EditorOnDraft", "eda", draftPath, publishPath("2023")},
+			{"OtherEditorOnDraft", "ed", draftPath, publishPath("2023")},
+			{"EditorAfterImport", "eda", loc, publishPath("2023")},
+			{"EditorOnPublished", "eda", readerPath, ""},
+			{"ReviewerOnDraft", "rey", draftPath, ""},
+			{"AuditorOnDraft", "audrey", draftPath, ""},
+			{"AdminOnDraft", "adam", draftPath, ""},
+			{"ReviewerAfterImport", "rey", loc, ""},
+		}
+		for _, tt := range tests {
+			t.Run(tt.name, func(t *testing.T) {
+				status, body := Get(t, ts.Login(t, tt.as), ts.URL+tt.path)
+				if status != http.StatusOK {
+					t.Fatalf("GET %s: %d", tt.path, status)
+				}
+				ms := formRE.FindAllStringSubmatch(body, -1)
+				switch {
+				case tt.want == "" && (len(ms) > 0 || countTestID(body, "publish-form") > 0):
+					t.Errorf("%s is offered to publish on %s", tt.as, tt.path)
+				case tt.want != "" && len(ms) != 1:
+					t.Errorf("%d publish forms (POST with the button) on %s, want 1", len(ms), tt.path)
+				case tt.want != "" && html.UnescapeString(ms[0][1]) != tt.want:
+					t.Errorf("the form posts to %q, want %q", ms[0][1], tt.want)
+				}
+			})
+		}
+		t.Run("EditorImportsTheSameFileAgain", func(t *testing.T) {
+			// "Nothing changed" is where an editor ends up who meant to
+			// publish by importing again: the button is there too.
+			status, _, body := postImport(t, eda, ts.URL, map[string]string{"edition": "2023", "published": "2023-09-01"},
+				"azerbaijan-2023.txt", secondEdition(t))
+			if status != http.StatusOK || countTestID(body, "import-unchanged") != 1 {
+				t.Fatalf("the same file again = %d, want 200 saying nothing changed", status)
+			}
+			if ms := formRE.FindAllStringSubmatch(body, -1); len(ms) != 1 || ms[0][1] != publishPath("2023") {
+				t.Errorf("publish forms = %v, want one posting to %s", ms, publishPath("2023"))
+			}
+		})
+	})
+
+	t.Run("ErrForbidden", func(t *testing.T) {
+		head := headSeq(t, ts.DB)
+		for _, tt := range []struct {
+			name   string
+			client *http.Client
+			want   int
+		}{
+			{"Reviewer", ts.Login(t, "rey"), http.StatusForbidden},
+			{"Auditor", ts.Login(t, "audrey"), http.StatusForbidden},
+			{"Admin", ts.Login(t, "adam"), http.StatusForbidden},
+			{"SignedOut", ts.Client(), http.StatusUnauthorized},
+		} {
+			status, _, body := Post(t, tt.client, ts.URL+publishPath("2023"), url.Values{})
+			if status != tt.want {
+				t.Errorf("%s: status %d, want %d", tt.name, status, tt.want)
+			}
+			if tt.want == http.StatusForbidden && !strings.Contains(body, "needs the editor role") {
+				t.Errorf("%s: the refusal does not name the editor role", tt.name)
+			}
+		}
+		if after := headSeq(t, ts.DB); after != head {
+			t.Errorf("refused publishes wrote history: seq %d → %d", head, after)
+		}
+		if !isDraft(t, "2023") {
+			t.Error("a refused publish published the edition")
+		}
+	})
+
+	t.Run("NotOnGET", func(t *testing.T) {
+		head := headSeq(t, ts.DB)
+		if status, _ := Get(t, eda, ts.URL+publishPath("2023")); status < 400 {
+			t.Errorf("GET %s: status %d, want an error", publishPath("2023"), status)
+		}
+		if headSeq(t, ts.DB) != head || !isDraft(t, "2023") {
+			t.Error("a GET published the edition")
+		}
+	})
+
+	t.Run("OK", func(t *testing.T) {
+		head := headSeq(t, ts.DB)
+		status, loc, _ := Post(t, eda, ts.URL+publishPath("2023"), url.Values{})
+		if want := draftPath + "?msg=edition-published"; status != http.StatusSeeOther || loc != want {
+			t.Fatalf("publish = %d to %q, want 303 to %q", status, loc, want)
+		}
+		if isDraft(t, "2023") {
+			t.Error("the edition is still a draft")
+		}
+		var events []review.Event
+		if err := ts.DB.EachEvent(ctx, review.EventFilter{After: head}, func(e review.Event) error {
+			events = append(events, e)
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if len(events) != 1 || events[0].Action != "edition.published" || events[0].Actor != "eda" {
+			t.Errorf("events = %+v, want one edition.published by eda", events)
+		}
+		status, body := Get(t, eda, ts.URL+loc)
+		if status != http.StatusOK || countTestID(body, "flash") != 1 || !strings.Contains(body, "Edition published") {
+			t.Errorf("the reader after publishing = %d without the flash message", status)
+		}
+		if countTestID(body, "publish-form") != 0 || strings.Contains(body, `<span class="badge">draft</span>`) {
+			t.Error("the published edition is still shown as a draft")
+		}
+	})
+
+	t.Run("ErrConflict", func(t *testing.T) {
+		head := headSeq(t, ts.DB)
+		status, _, body := Post(t, ts.Login(t, "ed"), ts.URL+publishPath("2023"), url.Values{})
+		if status != http.StatusConflict || !strings.Contains(body, "already published") {
+			t.Errorf("second publish = %d, want 409 saying it is already published", status)
+		}
+		if headSeq(t, ts.DB) != head {
+			t.Error("a second publish wrote history")
+		}
+	})
+
+	t.Run("ErrNotFound", func(t *testing.T) {
+		head := headSeq(t, ts.DB)
+		for _, p := range []string{publishPath("1999"), "/reports/nowhere/editions/2023/publish"} {
+			if status, _, _ := Post(t, eda, ts.URL+p, url.Values{}); status != http.StatusNotFound {
+				t.Errorf("%s: status %d, want 404", p, status)
+			}
+		}
+		if headSeq(t, ts.DB) != head {
+			t.Error("publishing nothing wrote history")
+		}
+	})
+
+	t.Run("HTMX", func(t *testing.T) {
+		// An htmx request is told where to go rather than sent a 303 it
+		// would follow and swap in.
+		status, _, body := postImport(t, eda, ts.URL, map[string]string{"edition": "2019", "published": "2019-01-01", "draft": "yes"},
+			"old.txt", secondEdition(t))
+		if status != http.StatusSeeOther {
+			t.Fatalf("import = %d\n%s", status, body)
+		}
+		res := doRequest(t, eda, ts.URL, http.MethodPost, publishPath("2019"), []byte{}, "application/x-www-form-urlencoded",
+			map[string]string{"HX-Request": "true"})
+		if want := "/reports/azerbaijan/editions/2019?msg=edition-published"; res.status != http.StatusNoContent || res.header.Get("HX-Redirect") != want {
+			t.Errorf("htmx publish = %d with HX-Redirect %q, want 204 to %q", res.status, res.header.Get("HX-Redirect"), want)
+		}
+		if isDraft(t, "2019") {
+			t.Error("the htmx request did not publish")
+		}
+	})
+}
+
 // TestBrowserReaderSelection is the reviewer's story in the browser:
 // selecting the Cigánska sentence fills the form with the quote, the words
 // around it, the report's hedge words and the confidence they suggest.

@@ -36,6 +36,7 @@ var flashes = map[string]string{
 	"user-updated":       "User updated; their sessions have ended where their access changed.",
 	"token-revoked":      "Token revoked: it no longer opens anything.",
 	"edition-imported":   "Edition imported.",
+	"edition-published":  "Edition published: it is final and can no longer be replaced.",
 }
 
 func (s *Server) page(r *http.Request, title string) page {

@@ -16,6 +16,7 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("GET /{$}", s.handleHome)
 	mux.HandleFunc("GET /reports/{slug}/editions/{label}", s.handleReader)
 	mux.HandleFunc("POST /reports/{slug}/editions", s.handleImport)
+	mux.HandleFunc("POST /reports/{slug}/editions/{label}/publish", s.handlePublish)
 	mux.HandleFunc("GET /reports/{slug}/compare", s.handleCompare)
 
 	mux.HandleFunc("GET /claims", s.handleClaims)

@@ -127,6 +127,13 @@ func routeCases() []routeCase {
 		{route: "GET /reports/{slug}/editions/{label}", path: "/reports/azerbaijan/editions/2021", allow: canRead, ok: 200,
 			content: `data-testid="reader-text"`, shown: []shownTo{
 				{`data-testid="new-claim-form"`, canPropose},
+				{`data-testid="section-toc"`, canRead},
+				{`data-testid="publish-form"`, nil}, // published already
+			}},
+		// The fixture's draft edition: only an editor may publish it.
+		{route: "GET /reports/{slug}/editions/{label}", path: "/reports/azerbaijan/editions/" + draftLabel, allow: canRead, ok: 200,
+			content: `data-testid="reader-text"`, shown: []shownTo{
+				{`data-testid="publish-form"`, editorsOnly},
 			}},
 		{route: "GET /reports/{slug}/compare", path: "/reports/azerbaijan/compare?from=2021&to=2023", allow: canRead, ok: 200, content: `data-testid="compare-summary"`},
 		{route: "GET /claims", path: "/claims?q=caviar", allow: canRead, ok: 200, content: `data-testid="claims-table"`},
@@ -174,6 +181,10 @@ func routeCases() []routeCase {
 		{route: "POST /reports/{slug}/editions", path: "/reports/azerbaijan/editions", allow: editorsOnly, needs: "editor", ok: 200,
 			// The demo's own text again: accepted, and nothing changes.
 			multipart: map[string]string{"edition": "2021"}, content: `data-testid="import-unchanged"`},
+		// The editor publishes the draft; the roles after it are refused
+		// before the store is asked, so no one meets a conflict.
+		{route: "POST /reports/{slug}/editions/{label}/publish", path: "/reports/azerbaijan/editions/" + draftLabel + "/publish",
+			allow: editorsOnly, needs: "editor", ok: 303, changes: true},
 		{route: "POST /claims", path: "/claims", allow: canPropose, needs: "reviewer or editor", ok: 303, changes: true,
 			form: func(fx *routeFixture, w who) url.Values {
 				q := fx.quotes[w]
@@ -232,6 +243,10 @@ func routeCases() []routeCase {
 
 // logoutCase is run after the table: it ends the session it is sent with.
 var logoutCase = routeCase{route: "POST /logout", path: "/logout", public: true, ok: 303}
+
+// draftLabel is the fixture's draft edition: older than the demo's, so
+// that importing it carries no claim and leaves the other rows as they were.
+const draftLabel = "2019"
 
 // routeFixture is a demo server with one signed-in client per role and
 // the records the table's writes act on, each role on its own.
@@ -326,6 +341,11 @@ func newRouteFixture(t *testing.T, ts *testServer) *routeFixture {
 	doc := review.Normalize(string(vetted.DemoEdition))
 	_, err := db.ImportEdition(ctx, fx.users["eda"], review.NewEdition{Report: "azerbaijan", Label: "2023", Published: "2023-10-01",
 		Original: []byte(doc.Text + "\n\nA sentence that only the 2023 edition holds.\n")})
+	must(err)
+
+	// A draft edition, for the publish button and route.
+	_, err = db.ImportEdition(ctx, fx.users["eda"], review.NewEdition{Report: "azerbaijan", Label: draftLabel, Published: "2019-10-01",
+		Original: []byte(doc.Text + "\n\nA sentence that only the draft edition holds.\n"), Draft: true})
 	must(err)
 
 	// Sentences that occur once, for new claims.
