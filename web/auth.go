@@ -117,7 +117,7 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 		f.Username = f.Username[:200] // names are at most 64 characters; failures are counted under this
 	}
 	password := r.PostForm.Get("password")
-	ctx, addr := r.Context(), clientAddr(r)
+	ctx, addr := r.Context(), s.clientAddr(r)
 	byName, byAddr, err := s.svc.LoginFailures(ctx, f.Username, addr, s.cfg.Now().Add(-throttleWindow))
 	if err != nil {
 		s.Error(w, r, err)

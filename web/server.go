@@ -11,9 +11,10 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net"
 	"net/http"
+	"net/netip"
 	"runtime/debug"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -41,7 +42,13 @@ type Config struct {
 	// BaseURL is the public address of this vetted (https://vetted.example.org),
 	// for ids in JSON-LD exports; default: the request's host.
 	BaseURL string
-	Logger  *slog.Logger
+	// TrustedProxies are the reverse proxies (a bare address is a /32 or
+	// /128) whose X-Forwarded-For names the client: the sign-in throttle
+	// and the request log then count the client, not the proxy. A request
+	// from any other address is taken at its connecting address and its
+	// X-Forwarded-For ignored, since a client can write that header itself.
+	TrustedProxies []netip.Prefix
+	Logger         *slog.Logger
 	// Now is the clock, for tests.
 	Now func() time.Time
 }
@@ -76,6 +83,19 @@ func New(svc review.Services, cfg Config) (*Server, error) {
 	}
 	if cfg.Organisation == "" {
 		cfg.Organisation = "vetted"
+	}
+	// A copy, so normalising does not write to the caller's slice.
+	cfg.TrustedProxies = slices.Clone(cfg.TrustedProxies)
+	for i, p := range cfg.TrustedProxies {
+		if !p.IsValid() {
+			return nil, fmt.Errorf("web: trusted proxy %d (%v) is not a valid prefix", i, p)
+		}
+		// Addresses are unmapped before the check, and an IPv4-mapped
+		// prefix contains no unmapped address: make it the IPv4 prefix.
+		if p.Addr().Is4In6() && p.Bits() >= 96 {
+			p = netip.PrefixFrom(p.Addr().Unmap(), p.Bits()-96)
+		}
+		cfg.TrustedProxies[i] = p.Masked()
 	}
 	cs := cookieStore(cfg)
 	s := &Server{svc: svc, cfg: cfg, cookies: cs, log: cfg.Logger, pages: newPageCache(32 << 20)}
@@ -173,7 +193,7 @@ func (s *Server) withLog(h http.Handler) http.Handler {
 				}
 			}
 			s.log.Info("request", "method", r.Method, "path", r.URL.Path, "status", sw.status, "bytes", sw.bytes,
-				"ms", float64(time.Since(start).Microseconds())/1000, "user", who.Name, "addr", clientAddr(r))
+				"ms", float64(time.Since(start).Microseconds())/1000, "user", who.Name, "addr", s.clientAddr(r))
 		}()
 		h.ServeHTTP(sw, r)
 	})
@@ -206,14 +226,6 @@ func newNonce() string {
 		panic(err) // crypto/rand does not fail on supported platforms
 	}
 	return base64.RawStdEncoding.EncodeToString(b)
-}
-
-func clientAddr(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
 }
 
 // render writes a component into a buffer first, so an error never sends

@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"os"
 	"strings"
@@ -23,7 +24,7 @@ import (
 )
 
 func cmdServe(ctx context.Context, e *env, args []string) error {
-	fs := flags(e, "serve", "serve [--db PATH] [--addr HOST:PORT] [--demo] [--secure-cookies] [--session-key-file PATH]")
+	fs := flags(e, "serve", "serve [--db PATH] [--addr HOST:PORT] [--demo] [--secure-cookies] [--session-key-file PATH] [--trusted-proxy CIDR[,CIDR...]]")
 	dbPath := dbFlag(fs)
 	addr := fs.String("addr", "127.0.0.1:8080", "`host:port` to listen on")
 	demo := fs.Bool("demo", false, "load the demo report, claims and users into an empty database")
@@ -31,7 +32,12 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 	keyFile := fs.String("session-key-file", "", "session key `file`, created with random keys if absent (default: the database path + .keys)")
 	org := fs.String("org", "vetted", "organisation `name` running this vetted, for exports")
 	baseURL := fs.String("base-url", "", "public `URL` of this vetted, for ids in JSON-LD exports (default: the request's host)")
+	proxies := fs.String("trusted-proxy", "", "`CIDR[,CIDR...]` of the reverse proxies whose X-Forwarded-For names the client; a bare IP is that one address (default: none, every client is its connecting address)")
 	if err := parse(fs, args, 0, 0); err != nil {
+		return err
+	}
+	trusted, err := parseTrustedProxies(*proxies)
+	if err != nil {
 		return err
 	}
 	if *baseURL != "" {
@@ -66,11 +72,51 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 			log.Info("demo not loaded: the database already holds a report")
 		}
 	}
-	srv, err := web.New(db, web.Config{SessionKeys: keys, SecureCookies: *secure, Logger: log, Organisation: *org, BaseURL: *baseURL})
+	srv, err := web.New(db, web.Config{SessionKeys: keys, SecureCookies: *secure, Logger: log, Organisation: *org, BaseURL: *baseURL,
+		TrustedProxies: trusted})
 	if err != nil {
 		return err
 	}
+	if len(trusted) > 0 {
+		log.Info("client addresses from X-Forwarded-For", "trusted_proxies", fmt.Sprint(trusted))
+	}
 	return listen(ctx, log, *addr, srv)
+}
+
+// parseTrustedProxies reads --trusted-proxy: prefixes or bare addresses,
+// separated by commas. It refuses rather than guesses: "10.0.0.1/8" is more
+// likely a mistyped /32 than a wish to trust 16 million addresses, and a
+// /0 would let every client name its own address, which is what the
+// setting exists to prevent.
+func parseTrustedProxies(v string) ([]netip.Prefix, error) {
+	if v == "" {
+		return nil, nil
+	}
+	var ps []netip.Prefix
+	for _, s := range strings.Split(v, ",") {
+		s = strings.TrimSpace(s)
+		if s == "" {
+			return nil, usagef("serve: --trusted-proxy %q has an empty entry: separate prefixes with single commas", v)
+		}
+		var p netip.Prefix
+		if a, err := netip.ParseAddr(s); err == nil && a.Zone() == "" {
+			p = netip.PrefixFrom(a, a.BitLen())
+		} else if p, err = netip.ParsePrefix(s); err != nil {
+			return nil, usagef("serve: --trusted-proxy %q is not an IP address or a CIDR prefix such as 127.0.0.1 or 10.0.0.0/8", s)
+		}
+		// As web does with clients' addresses: ::ffff:10.0.0.1 is 10.0.0.1.
+		if p.Addr().Is4In6() && p.Bits() >= 96 {
+			p = netip.PrefixFrom(p.Addr().Unmap(), p.Bits()-96)
+		}
+		if m := p.Masked(); m != p {
+			return nil, usagef("serve: --trusted-proxy %q has bits set past /%d: write %s, or %s/%d for that one address", s, p.Bits(), m, p.Addr(), p.Addr().BitLen())
+		}
+		if p.Bits() == 0 {
+			return nil, usagef("serve: --trusted-proxy %q trusts every address, so any client could choose its own: name the proxies", s)
+		}
+		ps = append(ps, p)
+	}
+	return ps, nil
 }
 
 func demoUserNames() string {
