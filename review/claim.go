@@ -150,6 +150,9 @@ type ClaimService interface {
 	// FindClaims returns a page of claims and the total that match.
 	FindClaims(ctx context.Context, f ClaimFilter) ([]Claim, int, error)
 	// EachClaim calls fn with every claim f selects, in full and in id
-	// order, all as of one moment (f's paging is ignored).
+	// order, all as of one moment (f's paging is ignored). fn must not
+	// read through the service itself: the moment is a read transaction
+	// held until EachClaim returns, and nested reads could exhaust the
+	// connections it shares.
 	EachClaim(ctx context.Context, f ClaimFilter, fn func(Claim) error) error
 }

@@ -55,24 +55,34 @@ type ClaimExport struct {
 	CollectionID string
 }
 
-// NewClaimExport reads the reports from rs and fetches each edition's text
-// from it the first time an annotation needs it (with ctx: use the
-// ClaimExport within the request or command that made it).
+// NewClaimExport reads the reports from rs, with every edition's text,
+// before any claim is exported: ClaimService.EachClaim holds a read
+// transaction while it hands out claims, and a text read from inside it
+// would need a second connection, so enough exports at once would wait on
+// each other for ever.
 func NewClaimExport(ctx context.Context, rs ReportService, baseURL, org string) (ClaimExport, error) {
 	x := ClaimExport{BaseURL: baseURL, Org: org, Reports: map[string]Report{}}
 	reps, err := rs.ListReports(ctx)
 	if err != nil {
 		return x, err
 	}
+	texts := map[[2]string]string{}
 	for _, r := range reps {
 		x.Reports[r.Slug] = r
+		for _, e := range r.Editions {
+			ed, err := rs.FindEdition(ctx, r.Slug, e.Label)
+			if err != nil {
+				return x, err
+			}
+			texts[[2]string{r.Slug, e.Label}] = ed.Doc.Text
+		}
 	}
 	x.Text = func(report, edition string) (string, error) {
-		ed, err := rs.FindEdition(ctx, report, edition)
-		if err != nil {
-			return "", err
+		t, ok := texts[[2]string{report, edition}]
+		if !ok {
+			return "", Errorf(ENOTFOUND, "Report %q has no edition %q.", report, edition)
 		}
-		return ed.Doc.Text, nil
+		return t, nil
 	}
 	return x, nil
 }

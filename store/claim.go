@@ -399,8 +399,8 @@ func listFlags(ctx context.Context, q queryer, cs []review.Claim, at map[int64]i
 		}
 		cs[at[id]].OpenFlags = n
 		for f := range strings.SplitSeq(list, ",") {
-			if f != "" {
-				newest = append(newest, f)
+			if id, err := strconv.ParseInt(f, 10, 64); err == nil {
+				newest = append(newest, id)
 			}
 		}
 	}

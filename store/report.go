@@ -144,8 +144,9 @@ func (db *DB) findEdition(ctx context.Context, q queryer, slug, label string) (r
 // replacing import (from any process) changes, so a kept one is never
 // stale. The original bytes are never kept.
 type docCache struct {
-	mu   sync.Mutex
-	docs map[docKey]review.Document
+	mu    sync.Mutex
+	docs  map[docKey]review.Document
+	bytes int
 }
 
 type docKey struct {
@@ -153,8 +154,9 @@ type docKey struct {
 	sha, imported string
 }
 
-// maxDocs bounds the cache; a report has a few editions.
-const maxDocs = 32
+// maxDocBytes bounds the text the cache holds; a report has a few
+// editions of tens of KiB.
+const maxDocBytes = 16 << 20
 
 func (c *docCache) get(ctx context.Context, q queryer, e review.Edition) (review.Document, error) {
 	key := docKey{e.ID, e.SHA256, review.FormatTime(e.ImportedAt)}
@@ -173,8 +175,11 @@ func (c *docCache) get(ctx context.Context, q queryer, e review.Edition) (review
 		return doc, err
 	}
 	c.mu.Lock()
-	if c.docs == nil || len(c.docs) >= maxDocs {
-		c.docs = map[docKey]review.Document{}
+	if c.docs == nil || c.bytes+len(doc.Text) > maxDocBytes {
+		c.docs, c.bytes = map[docKey]review.Document{}, 0
+	}
+	if _, had := c.docs[key]; !had {
+		c.bytes += len(doc.Text)
 	}
 	c.docs[key] = review.Document{Text: doc.Text, Sections: slices.Clone(doc.Sections)}
 	c.mu.Unlock()

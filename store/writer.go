@@ -27,9 +27,14 @@ import (
 // freed connection to a random waiter, which made the slowest writes wait
 // many times longer than the median).
 
-// maxGroup bounds how many transactions share one commit, so the first of
-// a long run of writers does not wait for all of them.
-const maxGroup = 64
+// A group closes after maxGroup transactions have joined it (committed or
+// not) or once it has been open maxGroupAge, so the first of a long run of
+// writers does not wait for all of them, and another process waiting for
+// the write lock gets its turn.
+const (
+	maxGroup    = 64
+	maxGroupAge = 25 * time.Millisecond
+)
 
 type writer struct {
 	mu    sync.Mutex
@@ -43,11 +48,18 @@ type writer struct {
 // group is one SQLite transaction shared by the write transactions that
 // ran in it.
 type group struct {
-	conn *sql.Conn
-	n    int           // members released into it
-	done chan struct{} // closed once the group is committed or rolled back
-	err  error         // the group's outcome, for every member
-	bad  error         // set when a member could not be undone: roll back
+	conn   *sql.Conn
+	opened time.Time
+	joined int           // members that began in it
+	n      int           // members released into it
+	done   chan struct{} // closed once the group is committed or rolled back
+	err    error         // the group's outcome, for every member
+	bad    error         // set when a member could not be undone: roll back
+}
+
+// full reports whether g should take no more members.
+func (g *group) full() bool {
+	return g.bad != nil || g.joined >= maxGroup || time.Since(g.opened) >= maxGroupAge
 }
 
 // Tx is one write transaction, with the one timestamp all its rows share.
@@ -56,6 +68,7 @@ type Tx struct {
 	g    *group
 	now  time.Time
 	done bool
+	lost error // SQLite ended the shared transaction under this member
 }
 
 // begin starts a write transaction once the writers queued before it have
@@ -82,6 +95,7 @@ func (db *DB) begin(ctx context.Context) (*Tx, error) {
 		}
 		db.group = g
 	}
+	g.joined++
 	if _, err := g.conn.ExecContext(context.Background(), "SAVEPOINT member"); err != nil {
 		g.bad = err
 		db.handOff()
@@ -100,7 +114,7 @@ func (db *DB) openGroup() (*group, error) {
 		conn.Close()
 		return nil, err
 	}
-	return &group{conn: conn, done: make(chan struct{})}, nil
+	return &group{conn: conn, opened: time.Now(), done: make(chan struct{})}, nil
 }
 
 // commit makes tx part of its group and returns once the group is durable:
@@ -175,10 +189,20 @@ func (db *DB) exec(ctx context.Context, query string, args ...any) error {
 
 // Statements run without the caller's cancellation: SQLite answers an
 // interrupted write inside a transaction by rolling back the whole
-// transaction, which here would be every member of the group.
+// transaction, which here would be every member of the group. After a
+// failed write, a transaction SQLite ended on its own (disk full, I/O
+// error) takes no more statements: they would each commit alone.
 
 func (tx *Tx) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	return tx.g.conn.ExecContext(context.WithoutCancel(ctx), query, args...)
+	if tx.lost != nil {
+		return nil, tx.lost
+	}
+	res, err := tx.g.conn.ExecContext(context.WithoutCancel(ctx), query, args...)
+	if err != nil && !inTransaction(tx.g.conn) {
+		tx.lost = fmt.Errorf("store: the transaction was rolled back by SQLite: %w", err)
+		tx.g.bad = tx.lost
+	}
+	return res, err
 }
 
 func (tx *Tx) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
@@ -222,13 +246,13 @@ func (w *writer) acquire(ctx context.Context) error {
 }
 
 // handOff gives up the writer: to the next queued begin, which continues
-// the open group, or, when none waits or the group is full, after
-// committing the group.
+// the open group, or, when none waits or the group is full (or doomed),
+// after committing (or rolling back) the group.
 func (w *writer) handOff() {
 	for {
 		w.mu.Lock()
 		g := w.group
-		if len(w.queue) > 0 && (g == nil || g.n < maxGroup) {
+		if len(w.queue) > 0 && (g == nil || !g.full()) {
 			next := w.queue[0]
 			w.queue = w.queue[1:]
 			w.mu.Unlock()
@@ -260,7 +284,9 @@ func (w *writer) finish(g *group) {
 		if _, g.err = g.conn.ExecContext(ctx, "COMMIT"); g.err != nil {
 			_, _ = g.conn.ExecContext(ctx, "ROLLBACK")
 		} else {
+			w.mu.Lock()
 			w.groups++
+			w.mu.Unlock()
 		}
 	}
 	g.conn.Close()

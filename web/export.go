@@ -1,6 +1,7 @@
 package web
 
 import (
+	"fmt"
 	"net/http"
 	"net/url"
 	"sort"
@@ -8,6 +9,26 @@ import (
 
 	"vetted/review"
 )
+
+// maxExports bounds the exports running at once. Each streams from one
+// read transaction, holding one of the store's few read connections for as
+// long as the client takes to download; more at once would leave the rest
+// of the site waiting for a connection.
+const maxExports = 3
+
+// startExport takes one of the export slots, or answers 503 when none is
+// free; call the returned func when the export ends.
+func (s *Server) startExport(w http.ResponseWriter, r *http.Request) (func(), bool) {
+	select {
+	case s.exports <- struct{}{}:
+		return func() { <-s.exports }, true
+	default:
+		w.Header().Set("Retry-After", "10")
+		s.renderError(w, r, http.StatusServiceUnavailable,
+			fmt.Sprintf("%d exports are running already: try again in a few seconds.", maxExports))
+		return nil, false
+	}
+}
 
 // handleExportHistory streams the history, or the part a filter selects,
 // from one read transaction in constant memory. The export itself is
@@ -32,6 +53,11 @@ func (s *Server) handleExportHistory(format string) http.HandlerFunc {
 			return
 		}
 		f.Report = qv.Get("report")
+		done, ok := s.startExport(w, r)
+		if !ok {
+			return
+		}
+		defer done()
 		filter := filterString(qv, "since", "until", "actor", "action", "claim", "report")
 		if err := s.svc.RecordExport(r.Context(), u, "history."+format, filter); err != nil {
 			s.Error(w, r, err)
@@ -96,6 +122,11 @@ func (s *Server) handleExportClaims(format string) http.HandlerFunc {
 				return
 			}
 		}
+		done, ok := s.startExport(w, r)
+		if !ok {
+			return
+		}
+		defer done()
 		x, err := review.NewClaimExport(r.Context(), s.svc, s.baseURL(r), s.cfg.Organisation)
 		if err != nil {
 			s.Error(w, r, err)

@@ -21,7 +21,8 @@ import (
 // testServer is a real server over a real SQLite file loaded with the demo.
 type testServer struct {
 	*httptest.Server
-	DB *store.DB
+	DB  *store.DB
+	App *web.Server
 }
 
 // MustServer starts a server on a fresh demo database.
@@ -47,7 +48,7 @@ func MustServer(tb testing.TB) *testServer {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	ts.Server = httptest.NewServer(srv)
+	ts.Server, ts.App = httptest.NewServer(srv), srv
 	tb.Cleanup(ts.Close)
 	return ts
 }

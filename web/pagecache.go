@@ -102,7 +102,8 @@ func (c *pageCache) render(s *Server, w http.ResponseWriter, r *http.Request, ke
 		http.Error(w, "Internal error.", http.StatusInternalServerError)
 		return
 	}
-	c.put(&cachedPage{key: key, version: v, parts: bytes.Split(buf.Bytes(), c.mark), size: buf.Len()})
+	held := bytes.Clone(buf.Bytes()) // the buffer's spare capacity is not kept
+	c.put(&cachedPage{key: key, version: v, parts: bytes.Split(held, c.mark), size: len(held)})
 	if !c.serve(w, r, key, v) {
 		// Too large to keep, or replaced by a newer version meanwhile:
 		// serve what was rendered.

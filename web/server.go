@@ -62,6 +62,7 @@ type Server struct {
 	handler http.Handler
 	chain   chainCheck
 	pages   *pageCache
+	exports chan struct{} // slots for running exports (maxExports)
 }
 
 // New builds a server over svc.
@@ -98,7 +99,8 @@ func New(svc review.Services, cfg Config) (*Server, error) {
 		cfg.TrustedProxies[i] = p.Masked()
 	}
 	cs := cookieStore(cfg)
-	s := &Server{svc: svc, cfg: cfg, cookies: cs, log: cfg.Logger, pages: newPageCache(32 << 20)}
+	s := &Server{svc: svc, cfg: cfg, cookies: cs, log: cfg.Logger, pages: newPageCache(32 << 20),
+		exports: make(chan struct{}, maxExports)}
 	s.handler = s.middleware(s.routes())
 	return s, nil
 }
