@@ -492,11 +492,6 @@ func findClaims(ctx context.Context, tx queryer, f review.ClaimFilter) ([]review
 	if len(conds) > 0 {
 		where = "WHERE " + strings.Join(conds, " AND ")
 	}
-	var total int
-	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM claims c JOIN reports rp ON rp.id = c.report_id
-		JOIN revisions r ON r.id = c.latest_revision_id `+join+where, args...).Scan(&total); err != nil {
-		return nil, 0, fmt.Errorf("store: count claims: %w", err)
-	}
 	page := where
 	pargs := append([]any(nil), args...)
 	if f.After != 0 {
@@ -537,6 +532,16 @@ func findClaims(ctx context.Context, tx queryer, f review.ClaimFilter) ([]review
 	rows.Close()
 	if err := rows.Err(); err != nil {
 		return nil, 0, err
+	}
+	// A first page with room to spare holds every match: counting them
+	// again would repeat the whole search (the reader's claims, most
+	// searches).
+	total := len(cs)
+	if f.After != 0 || f.Offset > 0 || len(cs) == limit {
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM claims c JOIN reports rp ON rp.id = c.report_id
+			JOIN revisions r ON r.id = c.latest_revision_id `+join+where, args...).Scan(&total); err != nil {
+			return nil, 0, fmt.Errorf("store: count claims: %w", err)
+		}
 	}
 	if len(cs) > 0 {
 		ids := make([]any, len(cs))

@@ -350,3 +350,45 @@ func TestEachClaimIsOneSnapshot(t *testing.T) {
 		t.Error("the note written during the export is missing afterwards")
 	}
 }
+
+// TestFindClaimsTotal: the total counts every match whatever the page,
+// whether it is counted or read off a first page with room to spare.
+func TestFindClaimsTotal(t *testing.T) {
+	db := MustOpenDemoDB(t)
+	ctx := context.Background()
+	_, all, err := db.FindClaims(ctx, review.ClaimFilter{Limit: store.MaxClaimsPage})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, caviar, err := db.FindClaims(ctx, review.ClaimFilter{Query: "caviar", Limit: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if all < 50 || caviar < 2 {
+		t.Fatalf("demo totals %d and %d: too few for this test", all, caviar)
+	}
+	for _, tc := range []struct {
+		name string
+		f    review.ClaimFilter
+		want int
+	}{
+		{"FullPage", review.ClaimFilter{Limit: 10}, all},
+		{"PageWithRoom", review.ClaimFilter{Limit: all + 1}, all},
+		{"Offset", review.ClaimFilter{Limit: 10, Offset: 20}, all},
+		{"PastTheEnd", review.ClaimFilter{Limit: 10, Offset: all + 5}, all},
+		{"After", review.ClaimFilter{Limit: all + 1, After: 3}, all},
+		{"SearchWithRoom", review.ClaimFilter{Query: "caviar", Limit: 50}, caviar},
+		{"SearchFullPage", review.ClaimFilter{Query: "caviar", Limit: caviar}, caviar},
+		{"NoMatch", review.ClaimFilter{Query: "zzzzqqq", Limit: 50}, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, got, err := db.FindClaims(ctx, tc.f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got != tc.want {
+				t.Errorf("total %d, want %d", got, tc.want)
+			}
+		})
+	}
+}
