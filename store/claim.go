@@ -30,11 +30,16 @@ func claimRow(ctx context.Context, q queryer, id int64) (claimRec, error) {
 	return c, nil
 }
 
-// touchClaim marks a claim changed in tx; latest, when non-zero, is its
-// newest revision.
+// touchClaim records in tx that a claim's latest revision is now latest;
+// with latest 0 it does nothing. A claim's updated_at is the time of the
+// newest event about it (claimSelect), so a note or a flag, which write an
+// event anyway, need not rewrite the claim's row: one page fewer per write.
 func touchClaim(ctx context.Context, tx *Tx, id, latest int64) error {
-	if _, err := tx.ExecContext(ctx, "UPDATE claims SET updated_at = ?, latest_revision_id = COALESCE(?, latest_revision_id) WHERE id = ?",
-		review.FormatTime(tx.now), nullID(latest), id); err != nil {
+	if latest == 0 {
+		return nil
+	}
+	if _, err := tx.ExecContext(ctx, "UPDATE claims SET updated_at = ?, latest_revision_id = ? WHERE id = ?",
+		review.FormatTime(tx.now), latest, id); err != nil {
 		return fmt.Errorf("store: touch claim: %w", err)
 	}
 	return nil
@@ -243,7 +248,8 @@ func reanchorByHand(ctx context.Context, tx *Tx, c claimRec, sp review.Span) (re
 // claimSelect reads a claim with its latest revision and one appearance;
 // the appearance's edition is chosen by the caller's join condition.
 const claimSelect = `SELECT c.id, c.report_id, rp.slug, COALESCE(c.current_revision_id, 0), c.retired_in, cu.name,
-	c.created_at, c.updated_at, ` + revisionCols + `,
+	c.created_at, COALESCE((SELECT ev.time FROM events ev WHERE ev.claim_id = c.id ORDER BY ev.seq DESC LIMIT 1), c.updated_at),
+	` + revisionCols + `,
 	COALESCE(e.label, ''), COALESCE(a.match, ''), COALESCE(a.similarity, 0), COALESCE(a.exact, ''), COALESCE(a.prefix, ''),
 	COALESCE(a.suffix, ''), COALESCE(a.start, 0), COALESCE(a."end", 0), COALESCE(a.section, ''), COALESCE(a.hedges, '[]'),
 	COALESCE(a.diff, '[]'), COALESCE(a.created_at, '')

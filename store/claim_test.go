@@ -235,8 +235,12 @@ func TestClaimVersion(t *testing.T) {
 		t.Errorf("version of a missing claim %+v, want no claim half", got)
 	}
 
-	if _, err := db.AddNote(ctx, db.Reviewer, review.NewNote{ClaimID: 1, Body: "A note."}); err != nil {
+	note, err := db.AddNote(ctx, db.Reviewer, review.NewNote{ClaimID: 1, Body: "A note."})
+	if err != nil {
 		t.Fatal(err)
+	}
+	if c, err := db.FindClaim(ctx, 1); err != nil || !c.UpdatedAt.Equal(note.CreatedAt) {
+		t.Errorf("claim updated at %v after a note written at %v (%v)", c.UpdatedAt, note.CreatedAt, err)
 	}
 	v2 := version(1)
 	if v2.Claim <= v1.Claim || v2.Global != v1.Global {
