@@ -6,8 +6,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"vetted/review"
 )
@@ -291,13 +293,67 @@ func scanClaim(row interface{ Scan(...any) error }) (review.Claim, error) {
 // ClaimVersion returns the claim's review.ClaimVersion; both halves come
 // from indexes, so it costs a fraction of FindClaim.
 func (db *DB) ClaimVersion(ctx context.Context, id int64) (review.ClaimVersion, error) {
+	return claimVersion(ctx, db.r, id)
+}
+
+func claimVersion(ctx context.Context, q queryer, id int64) (review.ClaimVersion, error) {
 	var v review.ClaimVersion
-	err := db.r.QueryRowContext(ctx, `SELECT COALESCE((SELECT MAX(seq) FROM events WHERE claim_id = ?), 0),
+	err := q.QueryRowContext(ctx, `SELECT COALESCE((SELECT MAX(seq) FROM events WHERE claim_id = ?), 0),
 		COALESCE((SELECT MAX(seq) FROM events WHERE claim_id IS NULL), 0)`, id).Scan(&v.Claim, &v.Global)
 	if err != nil {
 		return review.ClaimVersion{}, fmt.Errorf("store: claim version: %w", err)
 	}
 	return v, nil
+}
+
+// claimCache keeps claims as FindClaim read them, each under the
+// review.ClaimVersion it was read at, in the same read transaction: a
+// claim page read by every member of a team between two changes is read
+// from SQLite once. The version moves with every change (every change
+// writes an event), from any process, so a kept claim is never stale.
+type claimCache struct {
+	mu     sync.Mutex
+	claims map[int64]keptClaim
+}
+
+type keptClaim struct {
+	v review.ClaimVersion
+	c review.Claim
+}
+
+// maxKeptClaims bounds the cache; when full it starts again.
+const maxKeptClaims = 512
+
+func (k *claimCache) get(id int64, v review.ClaimVersion) (review.Claim, bool) {
+	k.mu.Lock()
+	kept, ok := k.claims[id]
+	k.mu.Unlock()
+	if !ok || kept.v != v {
+		return review.Claim{}, false
+	}
+	return shareClaim(kept.c), true
+}
+
+func (k *claimCache) put(id int64, v review.ClaimVersion, c review.Claim) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if k.claims == nil || len(k.claims) >= maxKeptClaims {
+		k.claims = map[int64]keptClaim{}
+	}
+	k.claims[id] = keptClaim{v, shareClaim(c)}
+}
+
+// shareClaim copies c's lists, so that a caller appending to or reordering
+// its copy cannot change what others are given. The records in them are
+// values; only their own lists (a revision's evidence) stay shared, and
+// nothing changes those.
+func shareClaim(c review.Claim) review.Claim {
+	c.Flags = slices.Clone(c.Flags)
+	c.Revisions = slices.Clone(c.Revisions)
+	c.Appearances = slices.Clone(c.Appearances)
+	c.Notes = slices.Clone(c.Notes)
+	c.AllFlags = slices.Clone(c.AllFlags)
+	return c
 }
 
 // FindClaim returns a claim with everything about it: revisions,
@@ -308,7 +364,19 @@ func (db *DB) FindClaim(ctx context.Context, id int64) (review.Claim, error) {
 		return review.Claim{}, err
 	}
 	defer tx.Rollback()
-	return findClaim(ctx, tx, id)
+	v, err := claimVersion(ctx, tx, id)
+	if err != nil {
+		return review.Claim{}, err
+	}
+	if c, ok := db.claims.get(id, v); ok {
+		return c, nil
+	}
+	c, err := findClaim(ctx, tx, id)
+	if err != nil {
+		return review.Claim{}, err
+	}
+	db.claims.put(id, v, c)
+	return c, nil
 }
 
 // EachClaim calls fn with every claim f selects, in id order, each read in

@@ -396,3 +396,54 @@ func TestFindClaimsTotal(t *testing.T) {
 		})
 	}
 }
+
+// TestFindClaimKept: a claim read again unchanged comes from the cache, a
+// change from another connection shows at once, and what a caller does to
+// its copy does not reach the next caller.
+func TestFindClaimKept(t *testing.T) {
+	db := MustOpenDemoDB(t)
+	ctx := context.Background()
+	first, err := db.FindClaim(ctx, 4)
+	if err != nil {
+		t.Fatal(err)
+	}
+	first.Notes = append(first.Notes[:0], review.Note{Body: "scribbled over"})
+	if len(first.Revisions) > 0 {
+		first.Revisions[0].Statement = "scribbled over"
+	}
+	again, err := db.FindClaim(ctx, 4)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range again.Notes {
+		if n.Body == "scribbled over" {
+			t.Error("a caller's change to its notes reached the next caller")
+		}
+	}
+	if len(again.Revisions) > 0 && again.Revisions[0].Statement == "scribbled over" {
+		t.Error("a caller's change to its revisions reached the next caller")
+	}
+
+	other, err := store.Open(ctx, db.Path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	rey, err := other.FindUserByName(ctx, "rey")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 3 {
+		body := fmt.Sprintf("From the other connection, %d.", i)
+		if _, err := other.AddNote(ctx, rey, review.NewNote{ClaimID: 4, Body: body}); err != nil {
+			t.Fatal(err)
+		}
+		c, err := db.FindClaim(ctx, 4)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := c.Notes[len(c.Notes)-1].Body; got != body {
+			t.Fatalf("round %d: newest note %q, want %q written by another connection", i, got, body)
+		}
+	}
+}

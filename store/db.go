@@ -30,7 +30,8 @@ type DB struct {
 	w *sql.DB
 	r *sql.DB
 	writer
-	docs docCache
+	docs   docCache
+	claims claimCache
 }
 
 // Open opens (creating if needed) the database at path and applies pending
