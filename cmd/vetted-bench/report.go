@@ -208,6 +208,7 @@ func (r *report) markdown() string {
 		"re-anchoring %d claims, %s per side; mixed load %d clients × %s\n",
 		s.PageClients, s.PageDuration, s.Revisions, s.NoteDuration, thousands(fmt.Sprint(s.Events)),
 		s.Claims, s.AnchorTime, s.MixedClients, s.MixedDuration)
+	fmt.Fprintln(&b, "- Before each measurement the program syncs the file system, collects garbage and waits 2 s, so earlier writes are not flushed during it")
 	fmt.Fprintln(&b)
 	fmt.Fprintln(&b, "## Targets")
 	fmt.Fprintln(&b)
