@@ -682,30 +682,18 @@ func TestBrowserAuditorSeesHistoryGrow(t *testing.T) {
 
 // ---- Screenshots of the main pages, for the README ----
 
-// screenshot writes a full-page PNG of the current page to
+// screenshot writes what the viewport shows of the current page to
 // docs/screenshots/NAME.png when VETTED_SCREENSHOTS=1. Other runs take
-// none: a full-page capture costs seconds in software rendering, and the
-// committed files must not change with every test run.
+// none: the committed files must not change with every test run. The
+// viewport, not the whole page: full-page captures of the reader and the
+// history were megabytes each, and the top of a page is what a reader of
+// the README needs.
 func (tb *tab) screenshot(name string) {
 	tb.t.Helper()
 	if os.Getenv("VETTED_SCREENSHOTS") != "1" {
 		return
 	}
-	// The reader's side panel sticks to the viewport and scrolls inside
-	// it, so a capture beyond the viewport would cut it off: make the
-	// viewport as tall as the page (twice, as the panel then grows), and
-	// put it back after.
-	w, h, mobile := tb.width, tb.height, tb.mobile
-	for range 2 {
-		full := eval[int64](tb, `Math.ceil(document.documentElement.scrollHeight)`)
-		if full <= tb.height {
-			break
-		}
-		tb.viewport(w, full, mobile)
-	}
-	// Quality 100 is what makes chromedp ask for PNG (anything else is JPEG).
-	png := get(tb, chromedp.FullScreenshot(100))
-	tb.viewport(w, h, mobile)
+	png := get(tb, chromedp.CaptureScreenshot())
 	if !bytes.HasPrefix(png, []byte("\x89PNG\r\n\x1a\n")) || len(png) < 5000 {
 		tb.fail("screenshot %s: %d bytes, not a plausible PNG", name, len(png))
 	}
