@@ -13,6 +13,9 @@ const (
 	EINTERNAL  = "internal"
 	EINVALID   = "invalid"
 	ENOTFOUND  = "not_found"
+	// EUNAVAILABLE: the change could not be made now (another program held
+	// the database too long); nothing was written and trying again works.
+	EUNAVAILABLE = "unavailable"
 )
 
 // Error is an error whose Message is safe to show to the person who caused it.

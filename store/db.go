@@ -187,6 +187,12 @@ func FormatError(err error) error {
 	case sqlite3.ErrConstraintCheck:
 		return &review.Error{Code: review.EINVALID, Message: "A value is outside what is allowed."}
 	}
+	if se.Code == sqlite3.ErrBusy || se.Code == sqlite3.ErrLocked {
+		// Another process (an import from the command line, a backup
+		// restore) held the write lock past the busy timeout.
+		return &review.Error{Code: review.EUNAVAILABLE,
+			Message: "The database is busy with another program's change (an import from the command line, perhaps). Nothing was saved: try again in a moment."}
+	}
 	return err
 }
 

@@ -91,7 +91,7 @@ func (db *DB) begin(ctx context.Context) (*Tx, error) {
 		var err error
 		if g, err = db.openGroup(); err != nil {
 			db.handOff()
-			return nil, fmt.Errorf("store: begin: %w", err)
+			return nil, fmt.Errorf("store: begin: %w", FormatError(err))
 		}
 		db.group = g
 	}

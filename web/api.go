@@ -34,6 +34,9 @@ func (s *Server) apiErr(w http.ResponseWriter, r *http.Request, err error) {
 	if code == review.EINTERNAL {
 		s.log.Error("api", "path", r.URL.Path, "err", err)
 	}
+	if code == review.EUNAVAILABLE {
+		w.Header().Set("Retry-After", "5")
+	}
 	s.apiError(w, r, statusOf[code], code, review.ErrorMessage(err))
 }
 

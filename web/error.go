@@ -9,11 +9,12 @@ import (
 
 // statusOf maps review's error codes onto HTTP statuses, in one place.
 var statusOf = map[string]int{
-	review.EINVALID:   http.StatusBadRequest,
-	review.ENOTFOUND:  http.StatusNotFound,
-	review.EFORBIDDEN: http.StatusForbidden,
-	review.ECONFLICT:  http.StatusConflict,
-	review.EINTERNAL:  http.StatusInternalServerError,
+	review.EINVALID:     http.StatusBadRequest,
+	review.ENOTFOUND:    http.StatusNotFound,
+	review.EFORBIDDEN:   http.StatusForbidden,
+	review.ECONFLICT:    http.StatusConflict,
+	review.EINTERNAL:    http.StatusInternalServerError,
+	review.EUNAVAILABLE: http.StatusServiceUnavailable,
 }
 
 // Error answers with the page (or fragment) for err. Internal errors are
@@ -29,6 +30,9 @@ func (s *Server) Error(w http.ResponseWriter, r *http.Request, err error) {
 		code = review.EINTERNAL // a caller's bug; never a blank status
 	}
 	status := statusOf[code]
+	if code == review.EUNAVAILABLE {
+		w.Header().Set("Retry-After", "5")
+	}
 	if code == review.EINTERNAL {
 		s.log.Error("internal error", "method", r.Method, "path", r.URL.Path, "err", err)
 	}
