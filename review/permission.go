@@ -34,20 +34,21 @@ func ParseRole(s string) (Role, error) {
 type Action string
 
 const (
-	ActionRead          Action = "read"         // claims, editions, sources, notes, flags
-	ActionCreateClaim   Action = "claim.create" // includes its first revision
-	ActionProposeRev    Action = "revision.propose"
-	ActionDecideRev     Action = "revision.decide" // approve or reject
-	ActionAddNote       Action = "note.add"
-	ActionAddSource     Action = "source.add"
-	ActionRaiseFlag     Action = "flag.raise"
-	ActionResolveFlag   Action = "flag.resolve"
-	ActionImportEdition Action = "edition.import"
-	ActionReanchorClaim Action = "claim.reanchor"
-	ActionReadHistory   Action = "history.read"
-	ActionExportHistory Action = "history.export"
-	ActionManageUsers   Action = "user.manage"
-	ActionManageTokens  Action = "token.manage"
+	ActionRead           Action = "read"         // claims, editions, sources, notes, flags
+	ActionCreateClaim    Action = "claim.create" // includes its first revision
+	ActionProposeRev     Action = "revision.propose"
+	ActionDecideRev      Action = "revision.decide" // approve or reject
+	ActionAddNote        Action = "note.add"
+	ActionAddSource      Action = "source.add"
+	ActionRaiseFlag      Action = "flag.raise"
+	ActionResolveFlag    Action = "flag.resolve"
+	ActionImportEdition  Action = "edition.import"
+	ActionPublishEdition Action = "edition.publish" // make a draft edition final
+	ActionReanchorClaim  Action = "claim.reanchor"
+	ActionReadHistory    Action = "history.read"
+	ActionExportHistory  Action = "history.export"
+	ActionManageUsers    Action = "user.manage"
+	ActionManageTokens   Action = "token.manage"
 )
 
 // permissions is the whole policy on one screen. Anything not listed is
@@ -57,11 +58,11 @@ var permissions = map[Role][]Action{
 		ActionAddSource, ActionRaiseFlag},
 	RoleEditor: {ActionRead, ActionCreateClaim, ActionProposeRev, ActionAddNote,
 		ActionAddSource, ActionRaiseFlag, ActionDecideRev, ActionResolveFlag,
-		ActionImportEdition, ActionReanchorClaim},
+		ActionImportEdition, ActionPublishEdition, ActionReanchorClaim},
 	RoleAuditor: {ActionRead, ActionReadHistory, ActionExportHistory},
 	RoleAdmin:   {ActionRead, ActionReadHistory, ActionExportHistory, ActionManageUsers, ActionManageTokens},
 	RoleSystem: {ActionRead, ActionReadHistory, ActionExportHistory, ActionManageUsers, ActionManageTokens,
-		ActionImportEdition},
+		ActionImportEdition, ActionPublishEdition},
 }
 
 // Can reports whether role may perform action.
@@ -99,20 +100,21 @@ func Authorize(u User, action Action) error {
 }
 
 var actionLabels = map[Action]string{
-	ActionRead:          "Reading",
-	ActionCreateClaim:   "Creating a claim",
-	ActionProposeRev:    "Proposing a revision",
-	ActionDecideRev:     "Approving or rejecting a revision",
-	ActionAddNote:       "Adding a note",
-	ActionAddSource:     "Adding a source",
-	ActionRaiseFlag:     "Raising a flag",
-	ActionResolveFlag:   "Resolving a flag",
-	ActionImportEdition: "Importing an edition",
-	ActionReanchorClaim: "Re-anchoring a claim",
-	ActionReadHistory:   "Reading the change history",
-	ActionExportHistory: "Exporting the change history",
-	ActionManageUsers:   "Managing users",
-	ActionManageTokens:  "Managing API tokens",
+	ActionRead:           "Reading",
+	ActionCreateClaim:    "Creating a claim",
+	ActionProposeRev:     "Proposing a revision",
+	ActionDecideRev:      "Approving or rejecting a revision",
+	ActionAddNote:        "Adding a note",
+	ActionAddSource:      "Adding a source",
+	ActionRaiseFlag:      "Raising a flag",
+	ActionResolveFlag:    "Resolving a flag",
+	ActionImportEdition:  "Importing an edition",
+	ActionPublishEdition: "Publishing an edition",
+	ActionReanchorClaim:  "Re-anchoring a claim",
+	ActionReadHistory:    "Reading the change history",
+	ActionExportHistory:  "Exporting the change history",
+	ActionManageUsers:    "Managing users",
+	ActionManageTokens:   "Managing API tokens",
 }
 
 func actionLabel(a Action) string {

@@ -9,7 +9,7 @@ import (
 // that the table below is a second statement of the policy, not a copy.
 var permAllActions = []Action{
 	ActionRead, ActionCreateClaim, ActionProposeRev, ActionDecideRev, ActionAddNote, ActionAddSource,
-	ActionRaiseFlag, ActionResolveFlag, ActionImportEdition, ActionReanchorClaim, ActionReadHistory,
+	ActionRaiseFlag, ActionResolveFlag, ActionImportEdition, ActionPublishEdition, ActionReanchorClaim, ActionReadHistory,
 	ActionExportHistory, ActionManageUsers, ActionManageTokens,
 	Action("bogus.action"), Action(""),
 }
@@ -22,11 +22,11 @@ func TestCan(t *testing.T) {
 	allowed := map[Role][]Action{
 		RoleReviewer: {ActionRead, ActionCreateClaim, ActionProposeRev, ActionAddNote, ActionAddSource, ActionRaiseFlag},
 		RoleEditor: {ActionRead, ActionCreateClaim, ActionProposeRev, ActionAddNote, ActionAddSource, ActionRaiseFlag,
-			ActionDecideRev, ActionResolveFlag, ActionImportEdition, ActionReanchorClaim},
+			ActionDecideRev, ActionResolveFlag, ActionImportEdition, ActionPublishEdition, ActionReanchorClaim},
 		RoleAuditor: {ActionRead, ActionReadHistory, ActionExportHistory},
 		RoleAdmin:   {ActionRead, ActionReadHistory, ActionExportHistory, ActionManageUsers, ActionManageTokens},
 		RoleSystem: {ActionRead, ActionReadHistory, ActionExportHistory, ActionManageUsers, ActionManageTokens,
-			ActionImportEdition},
+			ActionImportEdition, ActionPublishEdition},
 		Role(""):      nil,
 		Role("root"):  nil,
 		Role("Admin"): nil, // roles are case-sensitive
@@ -53,7 +53,7 @@ func TestCan(t *testing.T) {
 // exists for.
 func TestCanSeparation(t *testing.T) {
 	writes := []Action{ActionCreateClaim, ActionProposeRev, ActionDecideRev, ActionAddNote, ActionAddSource,
-		ActionRaiseFlag, ActionResolveFlag, ActionImportEdition, ActionReanchorClaim}
+		ActionRaiseFlag, ActionResolveFlag, ActionImportEdition, ActionPublishEdition, ActionReanchorClaim}
 	for _, role := range []Role{RoleAuditor, RoleAdmin} {
 		for _, a := range writes {
 			if Can(role, a) {
@@ -109,6 +109,8 @@ func TestAuthorize(t *testing.T) {
 			[]string{"Approving or rejecting a revision", "needs the editor role", "you are a reviewer"}},
 		{"ErrForbidden/AuditorImports", User{ID: 4, Role: RoleAuditor}, ActionImportEdition, true,
 			[]string{"Importing an edition", "needs the editor role", "you are an auditor"}},
+		{"ErrForbidden/ReviewerPublishes", User{ID: 2, Role: RoleReviewer}, ActionPublishEdition, true,
+			[]string{"Publishing an edition", "needs the editor role", "you are a reviewer"}},
 		{"ErrForbidden/EditorManagesUsers", User{ID: 3, Role: RoleEditor}, ActionManageUsers, true,
 			[]string{"Managing users", "needs the admin role", "you are an editor"}},
 		{"ErrForbidden/AdminAddsNote", User{ID: 5, Role: RoleAdmin}, ActionAddNote, true,

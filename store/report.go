@@ -406,7 +406,7 @@ func (db *DB) PublishEdition(ctx context.Context, by review.User, slug, label st
 		return review.Edition{}, err
 	}
 	defer tx.Rollback()
-	a, err := actor(ctx, tx, by, review.ActionImportEdition)
+	a, err := actor(ctx, tx, by, review.ActionPublishEdition)
 	if err != nil {
 		return review.Edition{}, err
 	}

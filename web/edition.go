@@ -964,7 +964,7 @@ func bytesLookPDF(b []byte) bool { return len(b) >= 5 && string(b[:5]) == "%PDF-
 // --draft does on the command line. It reads no form: the address names the
 // edition, and publishing twice is a conflict, not a second event.
 func (s *Server) handlePublish(w http.ResponseWriter, r *http.Request) {
-	u, ok := s.authorize(w, r, review.ActionImportEdition)
+	u, ok := s.authorize(w, r, review.ActionPublishEdition)
 	if !ok {
 		return
 	}

@@ -186,7 +186,7 @@ func readerPage(p page, v readerView) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			if v.Edition.Draft && p.can(review.ActionImportEdition) {
+			if v.Edition.Draft && p.can(review.ActionPublishEdition) {
 				templ_7745c5c3_Err = publishForm(v.Report.Slug, v.Edition.Label).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
@@ -2148,7 +2148,7 @@ func compareBody(p page, v compareView) templ.Component {
 				return templ_7745c5c3_Err
 			}
 		}
-		if p.can(review.ActionImportEdition) {
+		if p.can(review.ActionPublishEdition) {
 			for _, e := range []review.Edition{v.FromEd, v.ToEd} {
 				if e.Draft {
 					templ_7745c5c3_Err = publishForm(v.Report.Slug, e.Label).Render(ctx, templ_7745c5c3_Buffer)
@@ -3283,7 +3283,7 @@ func importUnchangedPage(p page, rep review.Report, ed review.Edition) templ.Com
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			if ed.Draft && p.can(review.ActionImportEdition) {
+			if ed.Draft && p.can(review.ActionPublishEdition) {
 				templ_7745c5c3_Err = publishForm(rep.Slug, ed.Label).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err

@@ -720,7 +720,7 @@ func TestPublishEdition(t *testing.T) {
 			if status != tt.want {
 				t.Errorf("%s: status %d, want %d", tt.name, status, tt.want)
 			}
-			if tt.want == http.StatusForbidden && !strings.Contains(body, "needs the editor role") {
+			if tt.want == http.StatusForbidden && !strings.Contains(body, "Publishing an edition needs the editor role") {
 				t.Errorf("%s: the refusal does not name the editor role", tt.name)
 			}
 		}
