@@ -169,7 +169,10 @@ func (c *carrier) carry(ctx context.Context, lc liveClaim) (review.ClaimOutcome,
 		after: after, claimID: lc.ID, reportID: lc.ReportID}); err != nil {
 		return review.ClaimOutcome{}, err
 	}
-	return out, touchClaim(ctx, c.tx, lc.ID, latest)
+	if latest == 0 {
+		return out, nil
+	}
+	return out, setLatestRevision(ctx, c.tx, lc.ID, latest)
 }
 
 // proposeQuote proposes, in the importer's name, a revision that carries

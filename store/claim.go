@@ -32,17 +32,13 @@ func claimRow(ctx context.Context, q queryer, id int64) (claimRec, error) {
 	return c, nil
 }
 
-// touchClaim records in tx that a claim's latest revision is now latest;
-// with latest 0 it does nothing. A claim's updated_at is the time of the
-// newest event about it (claimSelect), so a note or a flag, which write an
-// event anyway, need not rewrite the claim's row: one page fewer per write.
-func touchClaim(ctx context.Context, tx *Tx, id, latest int64) error {
-	if latest == 0 {
-		return nil
-	}
-	if _, err := tx.ExecContext(ctx, "UPDATE claims SET updated_at = ?, latest_revision_id = ? WHERE id = ?",
-		review.FormatTime(tx.now), latest, id); err != nil {
-		return fmt.Errorf("store: touch claim: %w", err)
+// setLatestRevision records in tx that rev is the claim's newest revision.
+// Nothing else about a claim's row changes after it is made: its
+// updated_at is the time of the newest event about it (claimSelect), so a
+// note or a flag, which writes an event anyway, rewrites no claim row.
+func setLatestRevision(ctx context.Context, tx *Tx, id, rev int64) error {
+	if _, err := tx.ExecContext(ctx, "UPDATE claims SET latest_revision_id = ? WHERE id = ?", rev, id); err != nil {
+		return fmt.Errorf("store: latest revision: %w", err)
 	}
 	return nil
 }
@@ -128,7 +124,7 @@ func createClaim(ctx context.Context, tx *Tx, a review.User, n review.NewClaim, 
 		reason: n.Reason, claimID: id, reportID: ed.ReportID}); err != nil {
 		return 0, err
 	}
-	return id, touchClaim(ctx, tx, id, rev.ID)
+	return id, setLatestRevision(ctx, tx, id, rev.ID)
 }
 
 func cachedEdition(ctx context.Context, tx *Tx, cache editionCache, slug, label string) (editionDoc, error) {
@@ -248,7 +244,9 @@ func reanchorByHand(ctx context.Context, tx *Tx, c claimRec, sp review.Span) (re
 }
 
 // claimSelect reads a claim with its latest revision and one appearance;
-// the appearance's edition is chosen by the caller's join condition.
+// the appearance's edition is chosen by the caller's join condition. A
+// claim's updated_at is the time of the newest event about it; the column
+// of that name keeps only the creation time, as a fallback.
 const claimSelect = `SELECT c.id, c.report_id, rp.slug, COALESCE(c.current_revision_id, 0), c.retired_in, cu.name,
 	c.created_at, COALESCE((SELECT ev.time FROM events ev WHERE ev.claim_id = c.id ORDER BY ev.seq DESC LIMIT 1), c.updated_at),
 	` + revisionCols + `,

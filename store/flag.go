@@ -101,7 +101,7 @@ func insertFlag(ctx context.Context, tx *Tx, a review.User, n review.NewFlag, wi
 	if err := index(ctx, tx, c.ID, f.Reason); err != nil {
 		return review.Flag{}, err
 	}
-	return f, touchClaim(ctx, tx, c.ID, 0)
+	return f, nil
 }
 
 // ResolveFlag resolves an open flag. An outdated flag may also retire the
@@ -167,9 +167,6 @@ func (db *DB) ResolveFlag(ctx context.Context, by review.User, n review.FlagReso
 	}
 	if _, err := tx.record(ctx, a, change{action: "flag.resolved", entityType: "flag", entityID: f.ID,
 		before: before, after: after, reason: n.Resolution, claimID: c.ID, reportID: c.ReportID}); err != nil {
-		return review.Flag{}, err
-	}
-	if err := touchClaim(ctx, tx, c.ID, 0); err != nil {
 		return review.Flag{}, err
 	}
 	return f, tx.commit()

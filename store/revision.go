@@ -111,12 +111,10 @@ func (db *DB) ProposeRevision(ctx context.Context, by review.User, n review.NewR
 		return review.Revision{}, err
 	}
 	// A draft is its author's until submitted: the claim is not shown as it.
-	shown := rev.ID
-	if n.Draft {
-		shown = 0
-	}
-	if err := touchClaim(ctx, tx, c.ID, shown); err != nil {
-		return review.Revision{}, err
+	if !n.Draft {
+		if err := setLatestRevision(ctx, tx, c.ID, rev.ID); err != nil {
+			return review.Revision{}, err
+		}
 	}
 	return rev, tx.commit()
 }
@@ -238,7 +236,7 @@ func (db *DB) SubmitRevision(ctx context.Context, by review.User, id int64) (rev
 		before: before, after: rev, claimID: c.ID, reportID: c.ReportID}); err != nil {
 		return review.Revision{}, err
 	}
-	if err := touchClaim(ctx, tx, c.ID, id); err != nil {
+	if err := setLatestRevision(ctx, tx, c.ID, id); err != nil {
 		return review.Revision{}, err
 	}
 	return rev, tx.commit()
@@ -287,9 +285,6 @@ func (db *DB) DecideRevision(ctx context.Context, by review.User, id int64, appr
 	}
 	if _, err := tx.record(ctx, a, change{action: action, entityType: "revision", entityID: id,
 		before: before, after: rev, reason: reason, claimID: c.ID, reportID: c.ReportID}); err != nil {
-		return review.Revision{}, err
-	}
-	if err := touchClaim(ctx, tx, c.ID, 0); err != nil {
 		return review.Revision{}, err
 	}
 	return rev, tx.commit()
