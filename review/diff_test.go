@@ -2,6 +2,7 @@ package review
 
 import (
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -69,7 +70,7 @@ func TestWordDiff(t *testing.T) {
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			got := WordDiff(tt.a, tt.b)
-			if !textEqualOps(got, tt.want) {
+			if !slices.Equal(got, tt.want) {
 				t.Errorf("got %v, want %v", got, tt.want)
 			}
 			diffCheck(t, tt.a, tt.b, got)

@@ -2,8 +2,9 @@ package review
 
 import (
 	"strings"
-	"unicode"
 	"unicode/utf8"
+
+	"vetted/review/text"
 )
 
 // HedgePhrases are the words by which a report admits that it is not sure.
@@ -100,14 +101,14 @@ func hedgeWords(s string) []string {
 	var words []string
 	for i := 0; i < len(s); {
 		r, size := utf8.DecodeRuneInString(s[i:])
-		if !textIsWordRune(r) {
+		if !text.IsWordRune(r) {
 			i += size
 			continue
 		}
 		j := i
 		for j < len(s) {
 			r, size := utf8.DecodeRuneInString(s[j:])
-			if !textIsWordRune(r) {
+			if !text.IsWordRune(r) {
 				break
 			}
 			j += size
@@ -118,10 +119,6 @@ func hedgeWords(s string) []string {
 	return words
 }
 
-func textIsWordRune(r rune) bool {
-	return unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.Mn, r)
-}
-
 // HedgeWords returns the hedge phrases of HedgePhrases found in s, in order
 // of appearance, each once, as listed (lower case). Phrases match whole
 // words only: "apparently" does not match inside "unapparently".
@@ -129,41 +126,24 @@ func HedgeWords(s string) []string {
 	return hedgeFind(hedgeBuild(HedgePhrases), s)
 }
 
-// Sentence is one sentence of a Document's body, with the hedges in it.
+// Sentence is one sentence of an edition's body, with the hedges in it.
 type Sentence struct {
-	Start, End int // byte offsets in Document.Text
+	Start, End int // byte offsets in text.Document.Text
 	Text       string
 	Section    string // innermost heading, "" before the first
 	Hedges     []string
 }
 
-// Sentences splits the paragraphs of d into sentences, never across a
-// paragraph or a heading; headings are not sentences. A full stop does not
-// end a sentence when the next word starts in lower case ("e.g. the"), after
-// a known abbreviation or an initial ("Mr.", "J."), or inside a number
-// ("3.5"). Closing quotes after the stop stay with the sentence.
-func Sentences(d Document) []Sentence {
+// Sentences returns the sentences of d (see text.Document.Sentences) with
+// the hedges in each.
+func Sentences(d text.Document) []Sentence {
 	root := hedgeBuild(HedgePhrases)
-	var out []Sentence
-	text := d.Text
-	for pos := 0; pos < len(text); {
-		end := strings.Index(text[pos:], "\n")
-		if end < 0 {
-			end = len(text)
-		} else {
-			end += pos
-		}
-		owner, ok := textOwner(d.Sections, pos)
-		if pos < end && !(ok && owner.HeadingStart == pos && len(owner.Heading) == end-pos) {
-			section := owner.Heading
-			for _, sp := range hedgeSplit(text[pos:end]) {
-				s := Sentence{Start: pos + sp[0], End: pos + sp[1], Section: section}
-				s.Text = text[s.Start:s.End]
-				s.Hedges = hedgeFind(root, s.Text)
-				out = append(out, s)
-			}
-		}
-		pos = end + 1
+	spans := d.Sentences()
+	out := make([]Sentence, 0, len(spans))
+	for _, sp := range spans {
+		s := Sentence{Start: sp.Start, End: sp.End, Section: sp.Section, Text: d.Text[sp.Start:sp.End]}
+		s.Hedges = hedgeFind(root, s.Text)
+		out = append(out, s)
 	}
 	return out
 }
@@ -193,94 +173,4 @@ func hedgeFind(root *hedgeNode, s string) []string {
 		i = end
 	}
 	return found
-}
-
-// hedgeAbbreviations end in a full stop that does not end a sentence (lower
-// case, without the stop). "etc." is left out: it usually ends one.
-var hedgeAbbreviations = map[string]bool{
-	"mr": true, "mrs": true, "ms": true, "dr": true, "prof": true, "st": true,
-	"jr": true, "sr": true, "gen": true, "col": true, "lt": true, "sgt": true,
-	"capt": true, "rev": true, "hon": true, "fig": true, "vs": true, "cf": true, "approx": true,
-	"incl": true, "est": true, "vol": true, "pp": true, "ch": true,
-	"jan": true, "feb": true, "mar": true, "apr": true, "jun": true,
-	"jul": true, "aug": true, "sep": true, "sept": true, "oct": true,
-	"nov": true, "dec": true,
-}
-
-// hedgeSplit returns the byte spans of the sentences of one paragraph line,
-// trimmed of spaces.
-func hedgeSplit(p string) [][2]int {
-	var spans [][2]int
-	start := 0
-	add := func(end int) {
-		s, e := start, end
-		for s < e && p[s] == ' ' {
-			s++
-		}
-		for e > s && p[e-1] == ' ' {
-			e--
-		}
-		if s < e {
-			spans = append(spans, [2]int{s, e})
-		}
-		start = end
-	}
-	for i := 0; i < len(p); {
-		r, size := utf8.DecodeRuneInString(p[i:])
-		i += size
-		if r != '.' && r != '!' && r != '?' && r != '\u2026' {
-			continue
-		}
-		stop := i - size
-		// Take the rest of "?!", "..." and closing quotes with the sentence.
-		for i < len(p) {
-			r, size := utf8.DecodeRuneInString(p[i:])
-			if r != '.' && r != '!' && r != '?' && r != '\u2026' && !textIsClosing(r) {
-				break
-			}
-			i += size
-		}
-		if i == len(p) {
-			break
-		}
-		if p[i] != ' ' {
-			continue // "3.5", "e.g.,", "U.S.-led"
-		}
-		next, _ := utf8.DecodeRuneInString(p[i+1:])
-		if !(unicode.IsUpper(next) || unicode.IsDigit(next) || strings.ContainsRune("‘“\"'([", next)) {
-			continue // "e.g. the", "etc. and"
-		}
-		if r == '.' && hedgeIsAbbreviation(p[:stop]) {
-			continue
-		}
-		add(i)
-	}
-	add(len(p))
-	return spans
-}
-
-// hedgeIsAbbreviation reports whether the word that ends s (just before a
-// full stop) is an abbreviation: listed, a single capital (an initial), or
-// dotted letters ("e.g", "U.S").
-func hedgeIsAbbreviation(s string) bool {
-	i := len(s)
-	for i > 0 {
-		r, size := utf8.DecodeLastRuneInString(s[:i])
-		if !unicode.IsLetter(r) && r != '.' {
-			break
-		}
-		i -= size
-	}
-	word := s[i:]
-	if word == "" {
-		return false
-	}
-	if strings.Contains(word, ".") {
-		return true
-	}
-	if utf8.RuneCountInString(word) == 1 {
-		r, _ := utf8.DecodeRuneInString(word)
-		return unicode.IsUpper(r)
-	}
-	return hedgeAbbreviations[strings.ToLower(word)]
 }

@@ -3,6 +3,8 @@ package review
 import (
 	"strings"
 	"testing"
+
+	"vetted/review/text"
 )
 
 func TestHedgeWords(t *testing.T) {
@@ -47,7 +49,7 @@ func TestHedgeWords(t *testing.T) {
 }
 
 func TestSentences(t *testing.T) {
-	d := textSeedDoc(t)
+	d := text.Normalize(seedText(t))
 	got := Sentences(d)
 	find := func(t *testing.T, prefix string) Sentence {
 		t.Helper()
@@ -124,12 +126,12 @@ func TestSentences(t *testing.T) {
 			{"Decimal", "Scores rose by 3.5 points. They fell later.", []string{"Scores rose by 3.5 points.", "They fell later."}},
 			{"ClosingQuote", "They are paid ‘envelope salaries.’ These are common.", []string{"They are paid ‘envelope salaries.’", "These are common."}},
 			{"Ellipsis", "It went on... Then stopped.", []string{"It went on...", "Then stopped."}},
-			{"Paragraphs", "One\n\nTwo. Three", []string{"One", "Two.", "Three"}},
+			{"Paragraphs", "One more.\n\nTwo. Three", []string{"One more.", "Two.", "Three"}},
 			{"Headings", "TRADE\n\nOne. Two.\n\nDRUGS\n\nThree.", []string{"One.", "Two.", "Three."}},
 		} {
 			t.Run(tt.name, func(t *testing.T) {
 				var got []string
-				for _, s := range Sentences(Normalize(tt.in)) {
+				for _, s := range Sentences(text.Normalize(tt.in)) {
 					got = append(got, s.Text)
 				}
 				if strings.Join(got, "|") != strings.Join(tt.want, "|") {
@@ -140,7 +142,7 @@ func TestSentences(t *testing.T) {
 	})
 
 	t.Run("Empty", func(t *testing.T) {
-		if got := Sentences(Document{}); len(got) != 0 {
+		if got := Sentences(text.Document{}); len(got) != 0 {
 			t.Errorf("got %v", got)
 		}
 	})

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"vetted/review/text"
 )
 
 // Report is a publication that comes out in editions.
@@ -19,17 +21,17 @@ type Report struct {
 
 // Edition is one imported version of a report's text.
 type Edition struct {
-	ID         int64     `json:"id"`
-	ReportID   int64     `json:"report_id"`
-	ReportSlug string    `json:"report"`
-	Label      string    `json:"label"`
-	Published  string    `json:"published,omitempty"` // YYYY-MM-DD, or "" when unknown
-	SHA256     string    `json:"sha256"`              // of Original
-	Original   []byte    `json:"-"`                   // set on import only; reads leave it nil
-	Doc        Document  `json:"-"`
-	Draft      bool      `json:"draft"`
-	ImportedBy string    `json:"imported_by"`
-	ImportedAt time.Time `json:"imported_at"`
+	ID         int64         `json:"id"`
+	ReportID   int64         `json:"report_id"`
+	ReportSlug string        `json:"report"`
+	Label      string        `json:"label"`
+	Published  string        `json:"published,omitempty"` // YYYY-MM-DD, or "" when unknown
+	SHA256     string        `json:"sha256"`              // of Original
+	Original   []byte        `json:"-"`                   // set on import only; reads leave it nil
+	Doc        text.Document `json:"-"`
+	Draft      bool          `json:"draft"`
+	ImportedBy string        `json:"imported_by"`
+	ImportedAt time.Time     `json:"imported_at"`
 }
 
 // Before reports whether e precedes o: by publication date, then by label

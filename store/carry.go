@@ -8,15 +8,17 @@ import (
 	"strings"
 
 	"vetted/review"
+	"vetted/review/anchor"
 )
 
 // carrier follows claims into an edition being imported.
 type carrier struct {
-	tx       *Tx
-	a        review.User
-	ed       editionDoc
-	anchorer *review.Anchorer
-	docs     editionCache // earlier editions, by report and label
+	tx      *Tx
+	a       review.User
+	ed      editionDoc
+	index   *anchor.Index
+	docs    editionCache                 // earlier editions, by report and label
+	aligned map[string]*anchor.Alignment // earlier editions aligned with this one, by the same key
 }
 
 // liveClaim is a claim to carry and the appearance it is carried from.
@@ -67,6 +69,7 @@ func (c *carrier) replace(ctx context.Context, old review.Edition) ([]review.Cla
 	}
 	// The old text is the one the claims were anchored in.
 	c.docs[old.ReportSlug+"\x00"+old.Label] = editionDoc{Edition: old, sentences: review.Sentences(old.Doc)}
+	delete(c.aligned, old.ReportSlug+"\x00"+old.Label)
 	return c.carryAll(ctx, live)
 }
 
@@ -111,7 +114,13 @@ func (c *carrier) carry(ctx context.Context, lc liveClaim) (review.ClaimOutcome,
 	if err != nil {
 		return review.ClaimOutcome{}, err
 	}
-	m := c.anchorer.Reanchor(lc.from.Anchor, from.Doc)
+	key := c.ed.ReportSlug + "\x00" + lc.from.Edition
+	al, ok := c.aligned[key]
+	if !ok {
+		al = c.index.Align(from.Doc)
+		c.aligned[key] = al
+	}
+	m := al.Reanchor(lc.from.Anchor)
 	app := review.Appearance{ClaimID: lc.ID, Edition: c.ed.Label, Match: m.Outcome, Similarity: m.Similarity,
 		Anchor: m.Anchor, Diff: m.Diff, CreatedAt: c.tx.now}
 	if m.Outcome != review.OutcomeMissing {

@@ -12,6 +12,7 @@ import (
 	"sync"
 
 	"vetted/review"
+	"vetted/review/anchor"
 )
 
 // claimRec is a claim's own row.
@@ -95,7 +96,7 @@ func createClaim(ctx context.Context, tx *Tx, a review.User, n review.NewClaim, 
 	if err != nil {
 		return 0, err
 	}
-	anchor, err := review.Locate(ed.Doc, n.Quote, n.Prefix, n.Suffix)
+	anc, err := anchor.Locate(ed.Doc, n.Quote, n.Prefix, n.Suffix)
 	if err != nil {
 		return 0, err
 	}
@@ -115,7 +116,7 @@ func createClaim(ctx context.Context, tx *Tx, a review.User, n review.NewClaim, 
 		return 0, err
 	}
 	app := review.Appearance{ClaimID: id, Edition: ed.Label, Match: review.OutcomeOriginal, Similarity: 1,
-		Anchor: anchor, Hedges: review.HedgesAt(ed.sentences, anchor.Start, anchor.End), CreatedAt: tx.now}
+		Anchor: anc, Hedges: review.HedgesAt(ed.sentences, anc.Start, anc.End), CreatedAt: tx.now}
 	if err := insertAppearance(ctx, tx, ed.ID, app); err != nil {
 		return 0, err
 	}
@@ -219,7 +220,7 @@ func reanchorByHand(ctx context.Context, tx *Tx, c claimRec, sp review.Span) (re
 	if err != nil {
 		return review.Appearance{}, err
 	}
-	anchor, err := review.AnchorAt(ed.Doc, sp.Start, sp.End)
+	anc, err := anchor.At(ed.Doc, sp.Start, sp.End)
 	if err != nil {
 		return review.Appearance{}, err
 	}
@@ -233,10 +234,10 @@ func reanchorByHand(ctx context.Context, tx *Tx, c claimRec, sp review.Span) (re
 			prev = app
 		}
 	}
-	diff := review.WordDiff(prev.Exact, anchor.Exact)
+	diff := review.WordDiff(prev.Exact, anc.Exact)
 	app := review.Appearance{ClaimID: c.ID, Edition: ed.Label, Match: review.OutcomeChanged,
-		Similarity: review.DiffSimilarity(diff), Anchor: anchor, Diff: diff,
-		Hedges: review.HedgesAt(ed.sentences, anchor.Start, anchor.End), CreatedAt: tx.now}
+		Similarity: review.DiffSimilarity(diff), Anchor: anc, Diff: diff,
+		Hedges: review.HedgesAt(ed.sentences, anc.Start, anc.End), CreatedAt: tx.now}
 	if _, err := tx.ExecContext(ctx, "DELETE FROM appearances WHERE claim_id = ? AND edition_id = ?", c.ID, ed.ID); err != nil {
 		return review.Appearance{}, fmt.Errorf("store: reanchor: %w", err)
 	}

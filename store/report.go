@@ -12,6 +12,8 @@ import (
 	"sync"
 
 	"vetted/review"
+	"vetted/review/anchor"
+	"vetted/review/text"
 )
 
 // ListReports returns every report with its editions (without their text),
@@ -145,7 +147,7 @@ func (db *DB) findEdition(ctx context.Context, q queryer, slug, label string) (r
 // stale. The original bytes are never kept.
 type docCache struct {
 	mu    sync.Mutex
-	docs  map[docKey]review.Document
+	docs  map[docKey]text.Document
 	bytes int
 }
 
@@ -158,7 +160,7 @@ type docKey struct {
 // editions of tens of KiB.
 const maxDocBytes = 16 << 20
 
-func (c *docCache) get(ctx context.Context, q queryer, e review.Edition) (review.Document, error) {
+func (c *docCache) get(ctx context.Context, q queryer, e review.Edition) (text.Document, error) {
 	key := docKey{e.ID, e.SHA256, review.FormatTime(e.ImportedAt)}
 	c.mu.Lock()
 	doc, ok := c.docs[key]
@@ -176,25 +178,25 @@ func (c *docCache) get(ctx context.Context, q queryer, e review.Edition) (review
 	}
 	c.mu.Lock()
 	if c.docs == nil || c.bytes+len(doc.Text) > maxDocBytes {
-		c.docs, c.bytes = map[docKey]review.Document{}, 0
+		c.docs, c.bytes = map[docKey]text.Document{}, 0
 	}
 	if _, had := c.docs[key]; !had {
 		c.bytes += len(doc.Text)
 	}
-	c.docs[key] = review.Document{Text: doc.Text, Sections: slices.Clone(doc.Sections)}
+	c.docs[key] = text.Document{Text: doc.Text, Sections: slices.Clone(doc.Sections)}
 	c.mu.Unlock()
 	return doc, nil
 }
 
-func loadSections(ctx context.Context, q queryer, editionID int64) ([]review.Section, error) {
+func loadSections(ctx context.Context, q queryer, editionID int64) ([]text.Section, error) {
 	rows, err := q.QueryContext(ctx, `SELECT heading, parent, heading_start, start, "end" FROM sections WHERE edition_id = ? ORDER BY ord`, editionID)
 	if err != nil {
 		return nil, fmt.Errorf("store: sections: %w", err)
 	}
 	defer rows.Close()
-	var ss []review.Section
+	var ss []text.Section
 	for rows.Next() {
-		var s review.Section
+		var s text.Section
 		if err := rows.Scan(&s.Heading, &s.Parent, &s.HeadingStart, &s.Start, &s.End); err != nil {
 			return nil, fmt.Errorf("store: sections: %w", err)
 		}
@@ -203,7 +205,7 @@ func loadSections(ctx context.Context, q queryer, editionID int64) ([]review.Sec
 	return ss, rows.Err()
 }
 
-func insertSections(ctx context.Context, tx *Tx, editionID int64, ss []review.Section) error {
+func insertSections(ctx context.Context, tx *Tx, editionID int64, ss []text.Section) error {
 	if _, err := tx.ExecContext(ctx, "DELETE FROM sections WHERE edition_id = ?", editionID); err != nil {
 		return fmt.Errorf("store: sections: %w", err)
 	}
@@ -229,7 +231,7 @@ func (db *DB) ImportEdition(ctx context.Context, by review.User, n review.NewEdi
 	digest := hex.EncodeToString(sum[:])
 	// Normalising and re-anchoring are CPU work; the document is built
 	// before the writer is taken.
-	doc := review.Normalize(string(n.Original))
+	doc := text.Normalize(string(n.Original))
 	tx, err := db.begin(ctx)
 	if err != nil {
 		return review.ImportResult{}, err
@@ -310,7 +312,7 @@ func (db *DB) ImportEdition(ctx context.Context, by review.User, n review.NewEdi
 
 	result := review.ImportResult{Edition: ed, Replaced: exists, Counts: map[review.Outcome]int{}}
 	carry := carrier{tx: tx, a: a, ed: editionDoc{Edition: ed, sentences: review.Sentences(doc)},
-		anchorer: review.NewAnchorer(doc), docs: editionCache{}}
+		index: anchor.NewIndex(doc), docs: editionCache{}, aligned: map[string]*anchor.Alignment{}}
 	switch {
 	case exists:
 		result.Outcomes, err = carry.replace(ctx, old)

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"vetted/review"
+	"vetted/review/anchor"
 )
 
 // claimsPerPage is the page size of the claims list; maxPage keeps the
@@ -455,7 +456,7 @@ func (s *Server) spanOfQuote(r *http.Request, flagID int64) error {
 	if err != nil {
 		return err
 	}
-	a, err := review.Locate(ed.Doc, r.PostForm.Get("quote"), r.PostForm.Get("prefix"), r.PostForm.Get("suffix"))
+	a, err := anchor.Locate(ed.Doc, r.PostForm.Get("quote"), r.PostForm.Get("prefix"), r.PostForm.Get("suffix"))
 	if err != nil {
 		return err
 	}

@@ -12,6 +12,8 @@ import (
 	"unicode/utf8"
 
 	"vetted/review"
+	"vetted/review/anchor"
+	"vetted/review/text"
 )
 
 // The reader, the comparison of two editions and the import of an edition.
@@ -156,7 +158,7 @@ func (s *Server) handleReader(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	if quote := q.Get("quote"); quote != "" && len(quote) <= review.MaxLongText {
 		v.Form.Quote, v.Form.Prefix, v.Form.Suffix = quote, q.Get("prefix"), q.Get("suffix")
-		if a, err := review.Locate(ed.Doc, quote, v.Form.Prefix, v.Form.Suffix); err == nil {
+		if a, err := anchor.Locate(ed.Doc, quote, v.Form.Prefix, v.Form.Suffix); err == nil {
 			v.Prefill = review.HedgesAt(review.Sentences(ed.Doc), a.Start, a.End)
 		} else {
 			v.Prefill = review.HedgeWords(quote)
@@ -251,7 +253,7 @@ func tocEntries(secs []readerSection, perSection map[string]int) []tocEntry {
 func sectionID(i int) string { return fmt.Sprintf("sec-%d", i+1) }
 
 // sectionIDs maps headings to the ids of their first occurrence.
-func sectionIDs(doc review.Document) map[string]string {
+func sectionIDs(doc text.Document) map[string]string {
 	ids := map[string]string{"": "text-start"}
 	for i, sec := range doc.Sections {
 		if _, ok := ids[sec.Heading]; !ok {
@@ -275,7 +277,7 @@ type textLayout struct {
 // layoutSections cuts the text into its blocks (separated by one blank
 // line), nests sub-sections under their parent and lays out each
 // paragraph.
-func layoutSections(doc review.Document, sents []review.Sentence, claims []review.Claim) []readerSection {
+func layoutSections(doc text.Document, sents []review.Sentence, claims []review.Claim) []readerSection {
 	l := &textLayout{text: doc.Text, sents: sents, claims: claims, linked: map[int64]bool{}}
 	headingAt := map[int]int{}
 	for i, sec := range doc.Sections {
@@ -763,7 +765,7 @@ type docSection struct {
 	Body    string
 }
 
-func docSections(d review.Document) []docSection {
+func docSections(d text.Document) []docSection {
 	var out []docSection
 	first := len(d.Text)
 	for _, s := range d.Sections {
@@ -785,7 +787,7 @@ func docSections(d review.Document) []docSection {
 // diffSections matches the sections of two documents by heading, keeping
 // both orders (a longest common subsequence of the headings), and diffs
 // the bodies of matched sections word by word.
-func diffSections(from, to review.Document) []sectionDiff {
+func diffSections(from, to text.Document) []sectionDiff {
 	a, b := docSections(from), docSections(to)
 	n, m := len(a), len(b)
 	lcs := make([][]int, n+1)

@@ -16,6 +16,8 @@ import (
 
 	"vetted"
 	"vetted/review"
+	"vetted/review/anchor"
+	"vetted/review/text"
 	"vetted/store"
 )
 
@@ -30,7 +32,7 @@ const (
 // and a new section added, as the 2023 edition might be.
 func secondEdition(t *testing.T) []byte {
 	t.Helper()
-	text := review.Normalize(string(vetted.DemoEdition)).Text
+	text := text.Normalize(string(vetted.DemoEdition)).Text
 	edits := []struct{ old, new string }{
 		{"Azerbaijan hosts a large illicit caviar trade.", "Azerbaijan hosts a sizeable illicit caviar trade."},
 		{" Similar to journalists, activists are also harassed, intimidated and detained.", ""},
@@ -212,7 +214,7 @@ func TestReader(t *testing.T) {
 		if got, want := countTestID(body, "claim-mark"), len(editionClaims(t, ts.DB, "2021")); got != want {
 			t.Errorf("claim marks = %d, want %d", got, want)
 		}
-		if got := readerText(body); got != review.Normalize(string(vetted.DemoEdition)).Text {
+		if got := readerText(body); got != text.Normalize(string(vetted.DemoEdition)).Text {
 			t.Error("overlapping highlights changed the text")
 		}
 	})
@@ -856,7 +858,7 @@ func TestBrowserReaderSelection(t *testing.T) {
 		}
 		// The words around the selection are the edition's: the server
 		// anchors the quote with them.
-		a, err := review.Locate(ed.Doc, f.Quote, f.Prefix, f.Suffix)
+		a, err := anchor.Locate(ed.Doc, f.Quote, f.Prefix, f.Suffix)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -875,7 +877,7 @@ func TestBrowserReaderSelection(t *testing.T) {
 		if f.Hedge != "likely to" || f.Confidence != "low" {
 			t.Errorf("hedge %q, confidence %q; want likely to, low", f.Hedge, f.Confidence)
 		}
-		a, err := review.Locate(ed.Doc, f.Quote, f.Prefix, f.Suffix)
+		a, err := anchor.Locate(ed.Doc, f.Quote, f.Prefix, f.Suffix)
 		if err != nil || a.Exact != quote {
 			t.Errorf("Locate(%q, %q, %q) = %q, %v", f.Quote, f.Prefix, f.Suffix, a.Exact, err)
 		}

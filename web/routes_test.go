@@ -21,6 +21,7 @@ import (
 
 	"vetted"
 	"vetted/review"
+	"vetted/review/text"
 	"vetted/store"
 	"vetted/web"
 )
@@ -338,7 +339,7 @@ func newRouteFixture(t *testing.T, ts *testServer) *routeFixture {
 	fx.asset = m
 
 	// A second edition, so that there is something to compare.
-	doc := review.Normalize(string(vetted.DemoEdition))
+	doc := text.Normalize(string(vetted.DemoEdition))
 	_, err := db.ImportEdition(ctx, fx.users["eda"], review.NewEdition{Report: "azerbaijan", Label: "2023", Published: "2023-10-01",
 		Original: []byte(doc.Text + "\n\nA sentence that only the 2023 edition holds.\n")})
 	must(err)

@@ -10,12 +10,14 @@ import (
 
 	"vetted"
 	"vetted/review"
+	"vetted/review/anchor"
+	"vetted/review/text"
 )
 
 // anchorSet is the re-anchoring workload: claims anchored in the demo
 // edition, and an edited copy of that edition to carry them onto.
 type anchorSet struct {
-	oldDoc, newDoc review.Document
+	oldDoc, newDoc text.Document
 	anchors        []review.Anchor
 	demo           int // claims in the demo
 	edited         int // demo quotes reworded in the new edition
@@ -60,15 +62,15 @@ func widen(text string, start, end, left, right int) (int, int) {
 // reworded throughout (most are then reported missing).
 func newAnchorSet(n int) (anchorSet, error) {
 	var set anchorSet
-	set.oldDoc = review.Normalize(string(vetted.DemoEdition))
-	text := set.oldDoc.Text
+	set.oldDoc = text.Normalize(string(vetted.DemoEdition))
+	body := set.oldDoc.Text
 	parsed, bad := review.ReadClaimFile(bytes.NewReader(vetted.DemoClaims))
 	if len(bad) > 0 {
 		return set, bad
 	}
 	var demo []review.Anchor
 	for _, p := range parsed {
-		a, err := review.Locate(set.oldDoc, p.Claim.Quote, p.Claim.Prefix, p.Claim.Suffix)
+		a, err := anchor.Locate(set.oldDoc, p.Claim.Quote, p.Claim.Prefix, p.Claim.Suffix)
 		if err != nil {
 			return set, fmt.Errorf("demo quote %q: %w", p.Claim.Quote, err)
 		}
@@ -81,11 +83,11 @@ func newAnchorSet(n int) (anchorSet, error) {
 	for k := 0; len(set.anchors) < n; k++ {
 		a := demo[k%len(demo)]
 		if v := k / len(demo); v > 0 {
-			start, end := widen(text, a.Start, a.End, v%3, (v/3)%3)
+			start, end := widen(body, a.Start, a.End, v%3, (v/3)%3)
 			if start == a.Start && end == a.End {
 				continue
 			}
-			w, err := review.AnchorAt(set.oldDoc, start, end)
+			w, err := anchor.At(set.oldDoc, start, end)
 			if err != nil {
 				return set, err
 			}
@@ -94,16 +96,16 @@ func newAnchorSet(n int) (anchorSet, error) {
 		set.anchors = append(set.anchors, a)
 	}
 
-	// Edit the demo quotes from the end of the text backwards, so earlier
+	// Edit the demo quotes from the end of the body backwards, so earlier
 	// offsets stay valid; skip any that overlap one already edited.
 	order := slices.Clone(demo)
 	slices.SortFunc(order, func(x, y review.Anchor) int { return y.Start - x.Start })
-	limit := len(text) + 1
+	limit := len(body) + 1
 	for j, a := range order {
 		if a.End > limit {
 			continue
 		}
-		words := strings.Fields(text[a.Start:a.End])
+		words := strings.Fields(body[a.Start:a.End])
 		switch {
 		case j%5 == 1 && len(words) >= 6:
 			words[len(words)/2] = "notably"
@@ -112,19 +114,19 @@ func newAnchorSet(n int) (anchorSet, error) {
 		default:
 			continue
 		}
-		text = text[:a.Start] + strings.Join(words, " ") + text[a.End:]
+		body = body[:a.Start] + strings.Join(words, " ") + body[a.End:]
 		limit = a.Start
 		set.edited++
 	}
 	if len(set.oldDoc.Sections) > 0 {
 		at := set.oldDoc.Sections[0].Start
-		text = text[:at] + "This profile was revised in 2023 to reflect information gathered by the Index's experts since the first edition.\n\n" + text[at:]
+		body = body[:at] + "This profile was revised in 2023 to reflect information gathered by the Index's experts since the first edition.\n\n" + body[at:]
 	}
-	set.newDoc = review.Normalize(text)
+	set.newDoc = text.Normalize(body)
 	return set, nil
 }
 
-// measureReanchor measures Anchorer.Reanchor of every claim onto the new
+// measureReanchor measures Alignment.Reanchor of every claim onto the new
 // edition against strings.Index of every quote in the new text, the least
 // any re-anchoring could do. The sides alternate in three rounds.
 func measureReanchor(ctx context.Context, s sizes) (section, error) {
@@ -134,12 +136,12 @@ func measureReanchor(ctx context.Context, s sizes) (section, error) {
 		return sec, err
 	}
 	start := time.Now()
-	an := review.NewAnchorer(set.newDoc)
+	al := anchor.NewIndex(set.newDoc).Align(set.oldDoc)
 	build := time.Since(start)
 	outcomes := map[review.Outcome]int{}
 	found := 0
 	for _, a := range set.anchors {
-		outcomes[an.Reanchor(a, set.oldDoc).Outcome]++
+		outcomes[al.Reanchor(a).Outcome]++
 		if strings.Contains(set.newDoc.Text, a.Exact) {
 			found++
 		}
@@ -150,7 +152,7 @@ func measureReanchor(ctx context.Context, s sizes) (section, error) {
 		n := 0
 		for time.Since(start) < d && ctx.Err() == nil {
 			for _, a := range set.anchors {
-				if an.Reanchor(a, set.oldDoc).Outcome == review.OutcomeUnchanged {
+				if al.Reanchor(a).Outcome == review.OutcomeUnchanged {
 					sink++
 				}
 			}

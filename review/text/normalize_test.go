@@ -1,4 +1,4 @@
-package review
+package text
 
 import (
 	"os"
@@ -7,24 +7,24 @@ import (
 	"unicode/utf8"
 )
 
-// textSeedRaw returns the seed report as extracted from the PDF.
-func textSeedRaw(tb testing.TB) string {
+// seedRaw returns the seed report as extracted from the PDF.
+func seedRaw(tb testing.TB) string {
 	tb.Helper()
-	raw, err := os.ReadFile("../testdata/azerbaijan-2021.txt")
+	raw, err := os.ReadFile("../../testdata/azerbaijan-2021.txt")
 	if err != nil {
 		tb.Fatal(err)
 	}
 	return string(raw)
 }
 
-// textSeedDoc returns the seed report normalised.
-func textSeedDoc(tb testing.TB) Document {
+// seedDoc returns the seed report normalised.
+func seedDoc(tb testing.TB) Document {
 	tb.Helper()
-	return Normalize(textSeedRaw(tb))
+	return Normalize(seedRaw(tb))
 }
 
-// textCheckDoc checks what Normalize promises of any input.
-func textCheckDoc(tb testing.TB, d Document) {
+// checkDoc checks what Normalize promises of any input.
+func checkDoc(tb testing.TB, d Document) {
 	tb.Helper()
 	if !utf8.ValidString(d.Text) {
 		tb.Errorf("Text is not valid UTF-8: %q", d.Text)
@@ -65,8 +65,8 @@ func textCheckDoc(tb testing.TB, d Document) {
 
 func TestNormalize(t *testing.T) {
 	t.Run("Seed", func(t *testing.T) {
-		d := textSeedDoc(t)
-		textCheckDoc(t, d)
+		d := seedDoc(t)
+		checkDoc(t, d)
 
 		type heading struct{ heading, parent string }
 		want := []heading{
@@ -130,7 +130,7 @@ func TestNormalize(t *testing.T) {
 	})
 
 	t.Run("Idempotent", func(t *testing.T) {
-		d := textSeedDoc(t)
+		d := seedDoc(t)
 		d2 := Normalize(d.Text)
 		if d2.Text != d.Text {
 			t.Errorf("Normalize(Normalize(x).Text).Text differs")
@@ -146,7 +146,7 @@ func TestNormalize(t *testing.T) {
 	})
 
 	t.Run("LineEndings", func(t *testing.T) {
-		raw := textSeedRaw(t)
+		raw := seedRaw(t)
 		want := Normalize(raw).Text
 		for name, in := range map[string]string{
 			"CRLF":      strings.ReplaceAll(raw, "\n", "\r\n"),
@@ -197,7 +197,7 @@ func TestNormalize(t *testing.T) {
 				if d.Text != tt.want {
 					t.Errorf("got %q, want %q", d.Text, tt.want)
 				}
-				textCheckDoc(t, d)
+				checkDoc(t, d)
 			})
 		}
 	})
@@ -225,7 +225,7 @@ func TestNormalize(t *testing.T) {
 				if len(d.Sections) != tt.wantSections {
 					t.Errorf("got %d sections, want %d", len(d.Sections), tt.wantSections)
 				}
-				textCheckDoc(t, d)
+				checkDoc(t, d)
 				if got := Normalize(d.Text).Text; got != d.Text {
 					t.Errorf("not idempotent: %.80q", got)
 				}
@@ -254,7 +254,7 @@ func TestNormalize(t *testing.T) {
 }
 
 func TestSectionAt(t *testing.T) {
-	d := textSeedDoc(t)
+	d := seedDoc(t)
 	for _, tt := range []struct {
 		name, at string
 		want     string
@@ -313,12 +313,12 @@ func TestNormalizeQuote(t *testing.T) {
 	t.Run("SeedLines", func(t *testing.T) {
 		// Any run of whole lines of the extraction, normalised as a quote, is
 		// in the normalised text, heading lines aside.
-		raw := textSeedRaw(t)
+		raw := seedRaw(t)
 		d := Normalize(raw)
 		lines := strings.Split(raw, "\n")
 		for i := 0; i+3 <= len(lines); i++ {
 			chunk := strings.Join(lines[i:i+3], "\n")
-			if strings.ToUpper(chunk) == chunk || textChunkHasHeading(lines[i:i+3]) {
+			if strings.ToUpper(chunk) == chunk || chunkHasHeading(lines[i:i+3]) {
 				continue
 			}
 			if q := NormalizeQuote(chunk); q != "" && !strings.Contains(d.Text, q) {
@@ -328,9 +328,9 @@ func TestNormalizeQuote(t *testing.T) {
 	})
 }
 
-func textChunkHasHeading(lines []string) bool {
+func chunkHasHeading(lines []string) bool {
 	for _, l := range lines {
-		if textIsHeading(strings.TrimSpace(l)) {
+		if isCaps(strings.TrimSpace(l)) {
 			return true
 		}
 	}

@@ -1,0 +1,336 @@
+package anchor
+
+import (
+	"math"
+	"slices"
+
+	"vetted/review/text"
+)
+
+// Alignment pairs the sentences and headings of an older edition with
+// their counterparts in the edition of an Index, in order:
+//
+//  1. Units (sentences and headings) whose match keys are equal and occur
+//     once in each edition are paired; of those, the longest run in the
+//     same order in both is kept (patience alignment, as in Bram Cohen's
+//     patience diff). These unchanged units are fixed points.
+//  2. Between two fixed points, the old units and the new ones are aligned
+//     by dynamic programming over beads of one old unit to one new unit,
+//     two old to one new (a merge) and one old to two new (a split), a unit
+//     on either side may also be left alone, maximising the sum over beads
+//     of (similarity − InPlaceThreshold) × the units the bead pairs on its
+//     longer side (less a small penalty for a merge or split, which is
+//     allowed only when each of the two sentences has at least mergeShare
+//     of its words in the one they became, and the two together are more
+//     like it than either alone). Similarity here is the Dice
+//     coefficient of the two sides' words weighted by inverse document
+//     frequency, so that a sentence reworded in place keeps its rare words
+//     and its counterpart, while a sentence that merely shares "the" and
+//     "of" with another does not.
+//
+// A heading pairs only with a heading. An old unit with no bead has no
+// counterpart in place: its claim is then looked for elsewhere, as a moved
+// sentence, at the stricter ChangedThreshold.
+type Alignment struct {
+	x      *Index
+	old    text.Document
+	oldKey text.Key
+	units  []unit
+	// pair[i] is the bead of old unit i, -1 for none; beads[b] lists its
+	// old and new units.
+	pair  []int
+	beads []bead
+	// taken[j] is the bead that new unit j belongs to, -1 for none.
+	taken []int
+	// fixedOld[i] is whether old unit i is a fixed point.
+	fixedOld []bool
+}
+
+// bead is a pairing of consecutive old units with consecutive new ones.
+type bead struct {
+	old, new [2]int // unit index spans [lo,hi)
+	sim      float64
+}
+
+// InPlaceThreshold is the least weighted word similarity (see Alignment) at
+// which a sentence between the same two unchanged sentences of both
+// editions counts as the claim's sentence, changed. A look-alike anywhere
+// else needs ChangedThreshold.
+const InPlaceThreshold = 0.4
+
+// alignMaxCells bounds the dynamic programming of one gap between fixed
+// points (old units × new units); a larger gap is left unaligned, and its
+// claims are looked for as moved ones.
+const alignMaxCells = 1 << 18
+
+// Align aligns old, an earlier edition, with the index's edition.
+func (x *Index) Align(old text.Document) *Alignment {
+	al := &Alignment{x: x, old: old, oldKey: text.NewKey(old.Text)}
+	al.units = makeUnits(old, al.oldKey)
+	n, m := len(al.units), len(x.units)
+	al.pair = slices.Repeat([]int{-1}, n)
+	al.taken = slices.Repeat([]int{-1}, m)
+	al.fixedOld = make([]bool, n)
+
+	w := newWeights(al.units, x.units)
+	fixed := patience(al.units, x.units)
+	prevI, prevJ := 0, 0
+	for _, f := range append(fixed, [2]int{n, m}) {
+		al.alignGap(w, prevI, f[0], prevJ, f[1])
+		if f[0] < n {
+			al.addBead(bead{old: [2]int{f[0], f[0] + 1}, new: [2]int{f[1], f[1] + 1}, sim: 1})
+			al.fixedOld[f[0]] = true
+		}
+		prevI, prevJ = f[0]+1, f[1]+1
+	}
+	return al
+}
+
+func (al *Alignment) addBead(b bead) {
+	id := len(al.beads)
+	al.beads = append(al.beads, b)
+	for i := b.old[0]; i < b.old[1]; i++ {
+		al.pair[i] = id
+	}
+	for j := b.new[0]; j < b.new[1]; j++ {
+		al.taken[j] = id
+	}
+}
+
+// patience returns the fixed points: pairs (old, new) of units with equal
+// keys found once in each, the longest increasing run of them.
+func patience(a, b []unit) [][2]int {
+	type seen struct{ na, nb, ia, ib int }
+	m := map[string]*seen{}
+	for i, u := range a {
+		s := m[u.key]
+		if s == nil {
+			s = &seen{}
+			m[u.key] = s
+		}
+		s.na++
+		s.ia = i
+	}
+	for j, u := range b {
+		if s := m[u.key]; s != nil {
+			s.nb++
+			s.ib = j
+		}
+	}
+	var cand [][2]int
+	for i, u := range a {
+		if s := m[u.key]; s.na == 1 && s.nb == 1 && a[i].heading == b[s.ib].heading {
+			cand = append(cand, [2]int{i, s.ib})
+		}
+	}
+	// Longest increasing subsequence of the new indexes, by patience
+	// sorting.
+	var tails []int // indexes into cand
+	prev := make([]int, len(cand))
+	for k, c := range cand {
+		p, _ := slices.BinarySearchFunc(tails, c[1], func(t, target int) int { return cand[t][1] - target })
+		if p > 0 {
+			prev[k] = tails[p-1]
+		} else {
+			prev[k] = -1
+		}
+		if p == len(tails) {
+			tails = append(tails, k)
+		} else {
+			tails[p] = k
+		}
+	}
+	out := make([][2]int, len(tails))
+	t := -1
+	if len(tails) > 0 {
+		t = tails[len(tails)-1]
+	}
+	for k := len(tails) - 1; k >= 0; k-- {
+		out[k] = cand[t]
+		t = prev[t]
+	}
+	return out
+}
+
+// weights holds each unit's words as ids with multiplicity, sorted, and
+// each id's inverse document frequency over the units of both editions.
+type weights struct {
+	old, new [][]int32
+	idf      []float64
+}
+
+func newWeights(a, b []unit) *weights {
+	ids := map[string]int32{}
+	var df []int
+	toIDs := func(us []unit) [][]int32 {
+		out := make([][]int32, len(us))
+		for i, u := range us {
+			var row []int32
+			for _, w := range lowerWords(u.key) {
+				id, ok := ids[w]
+				if !ok {
+					id = int32(len(df))
+					ids[w] = id
+					df = append(df, 0)
+				}
+				row = append(row, id)
+			}
+			slices.Sort(row)
+			for k, id := range row {
+				if k == 0 || row[k-1] != id {
+					df[id]++
+				}
+			}
+			out[i] = row
+		}
+		return out
+	}
+	w := &weights{old: toIDs(a), new: toIDs(b)}
+	total := float64(len(a) + len(b))
+	w.idf = make([]float64, len(df))
+	for id, n := range df {
+		w.idf[id] = math.Log(1 + total/float64(n))
+	}
+	return w
+}
+
+// dice is the IDF-weighted Dice coefficient of two sorted id multisets.
+func (w *weights) dice(x, y []int32) float64 {
+	var both, sum float64
+	for _, id := range x {
+		sum += w.idf[id]
+	}
+	for _, id := range y {
+		sum += w.idf[id]
+	}
+	if sum == 0 {
+		return 0
+	}
+	for i, j := 0, 0; i < len(x) && j < len(y); {
+		switch {
+		case x[i] < y[j]:
+			i++
+		case x[i] > y[j]:
+			j++
+		default:
+			both += 2 * w.idf[x[i]]
+			i++
+			j++
+		}
+	}
+	return both / sum
+}
+
+func merged(x, y []int32) []int32 {
+	out := make([]int32, 0, len(x)+len(y))
+	out = append(append(out, x...), y...)
+	slices.Sort(out)
+	return out
+}
+
+// mergePenalty makes a merge or split bead win only over a one-to-one bead
+// that is clearly worse.
+const mergePenalty = 0.05
+
+// mergeShare is the least share (IDF-weighted) of each merged sentence's
+// words that the sentence they merged into must have, and the same for a
+// split: a sentence dropped beside one merely edited is no merge.
+const mergeShare = 0.4
+
+// alignGap aligns old units [i0,i1) with new units [j0,j1).
+func (al *Alignment) alignGap(w *weights, i0, i1, j0, j1 int) {
+	n, m := i1-i0, j1-j0
+	if n == 0 || m == 0 || (n+1)*(m+1) > alignMaxCells {
+		return
+	}
+	a, b := al.units[i0:i1], al.x.units[j0:j1]
+	wa, wb := w.old[i0:i1], w.new[j0:j1]
+	const none = math.MaxInt8
+	width := m + 1
+	score := make([]float64, (n+1)*width)
+	move := make([]int8, (n+1)*width) // 0 start, 1 skip old, 2 skip new, 3 one-one, 4 two-one, 5 one-two
+	for i := 0; i <= n; i++ {
+		for j := 0; j <= m; j++ {
+			if i == 0 && j == 0 {
+				continue
+			}
+			best, mv := math.Inf(-1), int8(none)
+			try := func(s float64, k int8) {
+				if s > best {
+					best, mv = s, k
+				}
+			}
+			if i > 0 {
+				try(score[(i-1)*width+j], 1)
+			}
+			if j > 0 {
+				try(score[i*width+j-1], 2)
+			}
+			if i > 0 && j > 0 && a[i-1].heading == b[j-1].heading {
+				if s := w.dice(wa[i-1], wb[j-1]); s >= InPlaceThreshold {
+					try(score[(i-1)*width+j-1]+s-InPlaceThreshold, 3)
+				}
+			}
+			if i > 1 && j > 0 && !a[i-1].heading && !a[i-2].heading && !b[j-1].heading &&
+				min(w.contain(wa[i-2], wb[j-1]), w.contain(wa[i-1], wb[j-1])) >= mergeShare {
+				if s := w.dice(merged(wa[i-2], wa[i-1]), wb[j-1]); s >= InPlaceThreshold && s >= max(w.dice(wa[i-2], wb[j-1]), w.dice(wa[i-1], wb[j-1])) {
+					try(score[(i-2)*width+j-1]+2*(s-InPlaceThreshold)-mergePenalty, 4)
+				}
+			}
+			if i > 0 && j > 1 && !a[i-1].heading && !b[j-1].heading && !b[j-2].heading &&
+				min(w.contain(wb[j-2], wa[i-1]), w.contain(wb[j-1], wa[i-1])) >= mergeShare {
+				if s := w.dice(wa[i-1], merged(wb[j-2], wb[j-1])); s >= InPlaceThreshold && s >= max(w.dice(wa[i-1], wb[j-2]), w.dice(wa[i-1], wb[j-1])) {
+					try(score[(i-1)*width+j-2]+2*(s-InPlaceThreshold)-mergePenalty, 5)
+				}
+			}
+			score[i*width+j], move[i*width+j] = best, mv
+		}
+	}
+	var found []bead
+	for i, j := n, m; i > 0 || j > 0; {
+		switch move[i*width+j] {
+		case 1:
+			i--
+		case 2:
+			j--
+		case 3:
+			found = append(found, bead{old: [2]int{i0 + i - 1, i0 + i}, new: [2]int{j0 + j - 1, j0 + j}, sim: w.dice(wa[i-1], wb[j-1])})
+			i, j = i-1, j-1
+		case 4:
+			found = append(found, bead{old: [2]int{i0 + i - 2, i0 + i}, new: [2]int{j0 + j - 1, j0 + j}, sim: w.dice(merged(wa[i-2], wa[i-1]), wb[j-1])})
+			i, j = i-2, j-1
+		case 5:
+			found = append(found, bead{old: [2]int{i0 + i - 1, i0 + i}, new: [2]int{j0 + j - 2, j0 + j}, sim: w.dice(wa[i-1], merged(wb[j-2], wb[j-1]))})
+			i, j = i-1, j-2
+		default:
+			i, j = 0, 0
+		}
+	}
+	for k := len(found) - 1; k >= 0; k-- {
+		al.addBead(found[k])
+	}
+}
+
+// contain is the IDF-weighted share of x's words that y has too.
+func (w *weights) contain(x, y []int32) float64 {
+	var both, sum float64
+	for _, id := range x {
+		sum += w.idf[id]
+	}
+	if sum == 0 {
+		return 0
+	}
+	for i, j := 0, 0; i < len(x) && j < len(y); {
+		switch {
+		case x[i] < y[j]:
+			i++
+		case x[i] > y[j]:
+			j++
+		default:
+			both += w.idf[x[i]]
+			i++
+			j++
+		}
+	}
+	return both / sum
+}

@@ -1,0 +1,312 @@
+package text
+
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// The heading styles real reports use. A heading's style decides its place
+// in the outline (see outline).
+const (
+	styleCaps  = "CAPS"  // "CRIMINAL MARKETS"
+	stylePlain = "plain" // "Overview", "Key Developments in 2023"
+)
+
+// isHeading reports whether a block, on its own line, reads as a heading:
+// in capitals, numbered or lettered, or a short mixed-case title.
+func isHeading(s string) bool {
+	return headingStyle(s) != ""
+}
+
+// headingStyle returns the style of a heading line, "" for a line that is
+// no heading:
+//
+//   - CAPS: entirely in capitals, at least three letters, nothing but
+//     spaces, digits and "&-–—,’'/()" besides ("EU." is text);
+//   - a numbered style, named by its numbering ("A.", "A1.", "a.", "1.",
+//     "1.1", "I.", "(a)", "Section 1."), followed by a title that starts
+//     with a capital, of at most 20 words (45 for a question), ending in a
+//     letter, digit, closing bracket, question mark or colon;
+//   - plain: at most 10 words (25 in title case), starting with a
+//     capital, ending in a letter, digit or closing bracket, with no
+//     sentence punctuation, colon, semicolon or double quote inside.
+func headingStyle(s string) string {
+	if s == "" || utf8.RuneCountInString(s) > 320 {
+		return ""
+	}
+	if isCaps(s) {
+		return styleCaps
+	}
+	if style, title := numbering(s); style != "" {
+		if numberedTitle(title) {
+			return style
+		}
+		return ""
+	}
+	if plainTitle(s) {
+		return stylePlain
+	}
+	return ""
+}
+
+// isCaps reports whether s is written entirely in capitals.
+func isCaps(s string) bool {
+	letters := 0
+	for _, r := range s {
+		switch {
+		case unicode.IsLetter(r):
+			if !unicode.IsUpper(r) {
+				return false
+			}
+			letters++
+		case unicode.IsDigit(r) || strings.ContainsRune(" &-\u2010\u2011\u2013\u2014,\u2019'/()", r):
+		default:
+			return false
+		}
+	}
+	return letters >= 3
+}
+
+// numbering splits a heading's numbering from its title and names the
+// numbering's style; style is "" when s starts with none.
+func numbering(s string) (style, title string) {
+	word, rest, ok := strings.Cut(s, " ")
+	if !ok {
+		return "", ""
+	}
+	for _, kw := range []string{"Section", "Part", "Chapter", "Article", "Annex", "Appendix", "SECTION", "PART", "CHAPTER"} {
+		if word == kw {
+			num, title, _ := strings.Cut(rest, " ")
+			num = strings.TrimRight(num, ".:")
+			if num == "" || !isNumberLike(num) {
+				return "", ""
+			}
+			return strings.ToLower(kw) + " N", title
+		}
+	}
+	if strings.HasPrefix(word, "(") && strings.HasSuffix(word, ")") && len(word) <= 6 {
+		inner := word[1 : len(word)-1]
+		switch {
+		case isDigits(inner):
+			return "(1)", rest
+		case isRoman(inner, true):
+			return "(i)", rest
+		case len(inner) == 1 && inner[0] >= 'a' && inner[0] <= 'z':
+			return "(a)", rest
+		case len(inner) == 1 && inner[0] >= 'A' && inner[0] <= 'Z':
+			return "(A)", rest
+		}
+		return "", ""
+	}
+	w := strings.TrimSuffix(word, ".")
+	dotted := len(w) < len(word)
+	switch {
+	case w == "":
+		return "", ""
+	case isDigits(strings.ReplaceAll(w, ".", "")) && strings.Contains(w, ".") && !strings.HasSuffix(w, ".") && !strings.Contains(w, ".."):
+		// "1.2", "1.2.3" (the depth is the style)
+		return strings.Repeat("1.", strings.Count(w, ".")) + "1", rest
+	case isDigits(w) && len(w) <= 2 && dotted:
+		return "1.", rest
+	case len(w) == 1 && w[0] >= 'A' && w[0] <= 'Z' && dotted:
+		return "A.", rest
+	case len(w) == 1 && w[0] >= 'a' && w[0] <= 'z' && dotted:
+		return "a.", rest
+	case len(w) >= 2 && len(w) <= 3 && w[0] >= 'A' && w[0] <= 'Z' && isDigits(w[1:]):
+		return "A1.", rest // "A1." or "A1" (Freedom House's sub-questions)
+	case len(w) >= 2 && isRoman(w, false) && dotted:
+		return "I.", rest
+	}
+	return "", ""
+}
+
+func isDigits(s string) bool {
+	if s == "" {
+		return false
+	}
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+func isNumberLike(s string) bool {
+	return isDigits(s) || isRoman(s, false) || isRoman(s, true) ||
+		len(s) == 1 && unicode.IsUpper(rune(s[0])) || len(s) <= 5 && isDigits(strings.ReplaceAll(s, ".", ""))
+}
+
+func isRoman(s string, lower bool) bool {
+	if s == "" || len(s) > 6 {
+		return false
+	}
+	set := "IVXLC"
+	if lower {
+		set = "ivxlc"
+	}
+	for _, r := range s {
+		if !strings.ContainsRune(set, r) {
+			return false
+		}
+	}
+	return true
+}
+
+// numberedTitle reports whether the title after a heading's numbering reads
+// as a title, not as the first sentence of a numbered paragraph.
+func numberedTitle(t string) bool {
+	if t == "" {
+		return true // "Section 4."
+	}
+	first, _ := utf8.DecodeRuneInString(strings.TrimLeft(t, "\"'‘“("))
+	if !unicode.IsUpper(first) && !unicode.IsDigit(first) {
+		return false
+	}
+	last, _ := utf8.DecodeLastRuneInString(t)
+	limit := 20
+	if last == '?' {
+		limit = 45 // a question of a survey's method: "B1. Do the people have the right to …?"
+	}
+	if len(strings.Fields(t)) > limit || hasSentenceBreak(t) {
+		return false
+	}
+	return unicode.IsLetter(last) || unicode.IsDigit(last) || last == ')' || last == '?' || last == ':'
+}
+
+// plainTitle reports whether s reads as a short mixed-case title.
+func plainTitle(s string) bool {
+	first, _ := utf8.DecodeRuneInString(s)
+	if !unicode.IsUpper(first) {
+		return false
+	}
+	words := strings.Fields(s)
+	if len(words) > 10 && !(len(words) <= 25 && titleCase(words)) {
+		return false
+	}
+	if strings.ContainsAny(s, ";:!?\u2026\"“”") || hasSentenceBreak(s) {
+		return false
+	}
+	last, _ := utf8.DecodeLastRuneInString(s)
+	return unicode.IsLetter(last) || unicode.IsDigit(last) || last == ')'
+}
+
+// titleCase reports whether the words of four letters or more are nearly
+// all capitalised, as in "Acts of Violence, Criminalization, and Other
+// Abuses Based on Sexual Orientation".
+func titleCase(words []string) bool {
+	long, upper := 0, 0
+	for _, w := range words {
+		w = strings.TrimFunc(w, func(r rune) bool { return !unicode.IsLetter(r) })
+		if utf8.RuneCountInString(w) < 4 {
+			continue
+		}
+		long++
+		if r, _ := utf8.DecodeRuneInString(w); unicode.IsUpper(r) {
+			upper++
+		}
+	}
+	return long >= 3 && upper*10 >= long*9
+}
+
+// hasSentenceBreak reports whether s holds a sentence end followed by more
+// text: ". " or "? " inside it.
+func hasSentenceBreak(s string) bool {
+	for _, p := range []string{". ", "? ", "! "} {
+		if i := strings.Index(s, p); i > 0 {
+			// "U.S. Department", "St. Petersburg": an abbreviation is no end.
+			before := s[:i]
+			if j := strings.LastIndexAny(before, " ."); j >= 0 {
+				before = before[j+1:]
+			}
+			if utf8.RuneCountInString(before) > 2 {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// isHeadingLine reports whether line s, inside a run of lines, is a heading.
+// A line in capitals always is. A numbered or mixed-case one must stand
+// apart: after a blank line, the start, a heading or a line that ends a
+// sentence (afterBreak, lastHeading, last), before a line that starts a
+// sentence (next), and, for a mixed-case one, well short of the text's
+// usual line length (width, in runes), so that the last words of a
+// paragraph are not taken for a title.
+func isHeadingLine(s, last string, lastHeading, afterBreak bool, next string, width int) bool {
+	style := headingStyle(s)
+	switch {
+	case style == "":
+		return false
+	case style == styleCaps:
+		return true
+	case !(afterBreak || lastHeading || endsSentence(last)):
+		return false
+	}
+	if next != "" {
+		r, _ := utf8.DecodeRuneInString(strings.TrimLeft(next, "\"'‘“(["))
+		if !unicode.IsUpper(r) && !unicode.IsDigit(r) {
+			return false
+		}
+	}
+	if style == stylePlain && !afterBreak && !lastHeading && width > 0 && utf8.RuneCountInString(s)*10 > width*6 {
+		return false
+	}
+	return true
+}
+
+// outline returns the level of each heading block (0 for paragraphs) and
+// the index of its parent block (-1 at the top level and for paragraphs).
+//
+// Each heading style takes the next level down the first time it appears
+// and keeps it; a style seen before closes every deeper level (so after
+// "A. …", "A1. …", "B. …" is A's sibling). A heading directly followed by a
+// heading of its own style is a parent of the headings of that style after
+// it, up to the next such parent: "RESILIENCE" directly followed by
+// "LEADERSHIP AND GOVERNANCE" holds it and the capitals headings after it.
+func outline(blocks []block) (levels, parents []int) {
+	levels = make([]int, len(blocks))
+	parents = make([]int, len(blocks))
+	var stack []string // style keys, outermost first
+	var owners []int   // the block that opened each level
+	under := map[string]bool{}
+	for i, b := range blocks {
+		parents[i] = -1
+		if !b.heading {
+			continue
+		}
+		style := headingStyle(b.text)
+		if style == "" {
+			style = styleCaps // unreachable: a heading block has a style
+		}
+		key := style
+		group := i+1 < len(blocks) && blocks[i+1].heading && headingStyle(blocks[i+1].text) == style
+		switch {
+		case group:
+			under[style] = true
+		case under[style]:
+			key = style + ">"
+		}
+		at := -1
+		for j, k := range stack {
+			if k == key {
+				at = j
+				break
+			}
+		}
+		if at < 0 {
+			stack = append(stack, key)
+			owners = append(owners, i)
+		} else {
+			stack, owners = stack[:at+1], owners[:at+1]
+			owners[at] = i
+		}
+		levels[i] = len(stack)
+		if len(owners) >= 2 {
+			parents[i] = owners[len(owners)-2]
+		}
+	}
+	return levels, parents
+}

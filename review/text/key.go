@@ -1,0 +1,177 @@
+package text
+
+import (
+	"unicode"
+	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
+)
+
+// Key is the match key of a text: the text with every difference folded
+// away that a reader cannot see or does not mean, and a map from each of its
+// bytes back to the bytes of the text it came from. Quotes are found on
+// keys and anchored on the stored text through the map, so a span found on
+// the key is always an exact span of the stored text.
+//
+// The folding, in order:
+//
+//   - Unicode compatibility normalisation, NFKC (UAX #15): canonical
+//     equivalents (NFC and NFD), ligatures (ﬁ ﬂ → fi fl), full-width and
+//     half-width forms, no-break and other fixed-width spaces;
+//   - format characters (general category Cf: soft hyphen, zero-width space,
+//     ZWNJ and ZWJ, word joiner, byte order mark, direction marks) and
+//     variation selectors are dropped;
+//   - every run of white space (line and paragraph breaks included) becomes
+//     one space, and none is kept at either end;
+//   - curly, low and angle quotation marks and primes become ' and ";
+//   - dashes (general category Pd, and U+2212 minus) become '-', and a '-'
+//     between two letters is dropped, so a word broken at a line end reads
+//     the same with or without its hyphen ("exploita-tion" = "exploitation",
+//     "South-eastern" = "Southeastern").
+//
+// Case is kept: "Party" and "party" differ.
+type Key struct {
+	// Text is the folded text, valid UTF-8.
+	Text string
+	// from[i], to[i] are the byte span of the source text that key byte i
+	// was folded from: a whole normalisation segment, so a span of the key
+	// maps onto whole characters of the source.
+	from, to []int32
+	n        int // the source's length in bytes
+}
+
+// NewKey folds s (any string; invalid UTF-8 is read as U+FFFD) into its
+// match key.
+func NewKey(s string) Key {
+	k := Key{n: len(s)}
+	buf := make([]byte, 0, len(s))
+	from := make([]int32, 0, len(s))
+	to := make([]int32, 0, len(s))
+	emit := func(r rune, p0, p1 int) {
+		var tmp [utf8.UTFMax]byte
+		n := utf8.EncodeRune(tmp[:], r)
+		buf = append(buf, tmp[:n]...)
+		for range n {
+			from = append(from, int32(p0))
+			to = append(to, int32(p1))
+		}
+	}
+	space := true // a space was emitted last, or nothing yet
+	var last rune // the last rune emitted
+	var it norm.Iter
+	it.InitString(norm.NFKC, s)
+	// Next may hand out one input segment's output in several pieces, the
+	// position advancing only with the last: the bytes emitted since it
+	// last advanced all belong to [p0, p1).
+	p0, open := 0, 0
+	for !it.Done() {
+		seg := it.Next()
+		p1 := it.Pos()
+		if p1 == p0 {
+			p1 = len(s) // a provisional end, settled below
+		}
+		for i := 0; i < len(seg); {
+			r, size := utf8.DecodeRune(seg[i:])
+			i += size
+			r, keep := keyFold(r)
+			switch {
+			case !keep:
+			case r == ' ':
+				if !space {
+					emit(' ', p0, p1)
+					space, last = true, ' '
+				}
+			default:
+				if last == '-' && unicode.IsLetter(r) && len(buf) >= 2 {
+					// A hyphen between letters: drop it, if a letter is
+					// before it too.
+					if before, _ := utf8.DecodeLastRune(buf[:len(buf)-1]); unicode.IsLetter(before) {
+						buf, from, to = buf[:len(buf)-1], from[:len(from)-1], to[:len(to)-1]
+						open = min(open, len(to))
+					}
+				}
+				emit(r, p0, p1)
+				space, last = false, r
+			}
+		}
+		if pos := it.Pos(); pos > p0 {
+			for i := open; i < len(to); i++ {
+				to[i] = int32(pos)
+			}
+			p0, open = pos, len(to)
+		}
+	}
+	if space && len(buf) > 0 {
+		buf, from, to = buf[:len(buf)-1], from[:len(from)-1], to[:len(to)-1]
+	}
+	k.Text, k.from, k.to = string(buf), from, to
+	return k
+}
+
+// keyFold folds one rune of NFKC text; keep is false for a rune the key
+// drops.
+func keyFold(r rune) (folded rune, keep bool) {
+	switch {
+	case r < utf8.RuneSelf:
+		switch r {
+		case '`':
+			return '\'', true
+		case '\t', '\n', '\v', '\f', '\r':
+			return ' ', true
+		}
+		if r < ' ' || r == 0x7f {
+			return 0, false
+		}
+		return r, true
+	case unicode.Is(unicode.Cf, r) || unicode.Is(unicode.Variation_Selector, r):
+		return 0, false
+	case unicode.IsSpace(r):
+		return ' ', true
+	case unicode.Is(unicode.Pd, r) || r == '\u2212':
+		return '-', true
+	}
+	switch r {
+	case '\u2018', '\u2019', '\u201A', '\u201B', '\u2032', '\u2035', '\u02BC', '\u02B9', '\u00B4', '\u2039', '\u203A':
+		return '\'', true
+	case '\u201C', '\u201D', '\u201E', '\u201F', '\u2033', '\u2036', '\u00AB', '\u00BB', '\u301D', '\u301E', '\u301F':
+		return '"', true
+	}
+	if unicode.IsControl(r) {
+		return 0, false
+	}
+	return r, true
+}
+
+// Span maps the key's byte span [start,end) (0 ≤ start < end ≤
+// len(k.Text)) onto the source text: the smallest span of whole characters
+// whose key it is.
+func (k Key) Span(start, end int) (int, int) {
+	return int(k.from[start]), int(k.to[end-1])
+}
+
+// Offset returns the key offset of a source byte offset: the first key byte
+// folded from at or after it (len(k.Text) past the last).
+func (k Key) Offset(src int) int {
+	lo, hi := 0, len(k.from)
+	for lo < hi {
+		m := int(uint(lo+hi) >> 1)
+		if int(k.from[m]) < src {
+			lo = m + 1
+		} else {
+			hi = m
+		}
+	}
+	return lo
+}
+
+// Len is the length in bytes of the text the key was folded from.
+func (k Key) Len() int { return k.n }
+
+// Fold returns the match key of s without its offset map.
+func Fold(s string) string { return NewKey(s).Text }
+
+// Equal reports whether a and b read the same: whether their keys are
+// equal.
+func Equal(a, b string) bool {
+	return a == b || Fold(a) == Fold(b)
+}
