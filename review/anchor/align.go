@@ -13,7 +13,10 @@ import (
 //  1. Units (sentences and headings) whose match keys are equal and occur
 //     once in each edition are paired; of those, the longest run in the
 //     same order in both is kept (patience alignment, as in Bram Cohen's
-//     patience diff). These unchanged units are fixed points.
+//     patience diff). These unchanged units are fixed points. The other
+//     such pairs are sentences moved unchanged: the moved sentence is no
+//     counterpart of another sentence where it now stands, and is paired
+//     with its old self unless that found a counterpart in place.
 //  2. Between two fixed points, the old units and the new ones are aligned
 //     by dynamic programming over beads of one old unit to one new unit,
 //     two old to one new (a merge) and one old to two new (a split), a unit
@@ -44,6 +47,7 @@ type Alignment struct {
 	taken []int
 	// fixedOld[i] is whether old unit i is a fixed point.
 	fixedOld []bool
+	w        *weights
 }
 
 // bead is a pairing of consecutive old units with consecutive new ones.
@@ -73,17 +77,72 @@ func (x *Index) Align(old text.Document) *Alignment {
 	al.fixedOld = make([]bool, n)
 
 	w := newWeights(al.units, x.units)
-	fixed := patience(al.units, x.units)
+	al.w = w
+	fixed, moved := patience(al.units, x.units)
+	// A sentence moved here unchanged from elsewhere is not the counterpart
+	// of another sentence here.
+	movedFrom := make(map[int]int, len(moved)) // new unit -> old unit
+	for _, f := range moved {
+		movedFrom[f[1]] = f[0]
+	}
 	prevI, prevJ := 0, 0
 	for _, f := range append(fixed, [2]int{n, m}) {
-		al.alignGap(w, prevI, f[0], prevJ, f[1])
+		al.alignGap(w, movedFrom, prevI, f[0], prevJ, f[1])
 		if f[0] < n {
 			al.addBead(bead{old: [2]int{f[0], f[0] + 1}, new: [2]int{f[1], f[1] + 1}, sim: 1})
 			al.fixedOld[f[0]] = true
 		}
 		prevI, prevJ = f[0]+1, f[1]+1
 	}
+	for _, f := range moved {
+		if al.pair[f[0]] < 0 && al.taken[f[1]] < 0 {
+			al.addBead(bead{old: [2]int{f[0], f[0] + 1}, new: [2]int{f[1], f[1] + 1}, sim: 1})
+		}
+	}
+	al.alignMoved(w, movedFrom)
 	return al
+}
+
+// alignMoved aligns the sentences left unpaired next to paired ones with
+// the free sentences next to those pairs' counterparts: a paragraph moved
+// to another section keeps its edited sentences with its unchanged ones.
+func (al *Alignment) alignMoved(w *weights, movedFrom map[int]int) {
+	n, m := len(al.units), len(al.x.units)
+	for s := 0; s < n; {
+		if al.pair[s] >= 0 {
+			s++
+			continue
+		}
+		e := s
+		for e < n && al.pair[e] < 0 {
+			e++
+		}
+		// The free new units after the counterpart of the pair before the
+		// run, or before the counterpart of the pair after it.
+		lo, hi := -1, -1
+		if s > 0 {
+			lo = al.beads[al.pair[s-1]].new[1]
+			hi = lo
+			for hi < m && al.taken[hi] < 0 {
+				hi++
+			}
+		}
+		if e < n {
+			next := al.beads[al.pair[e]].new[0]
+			if lo < 0 || next < lo {
+				hi, lo = next, next
+				for lo > 0 && al.taken[lo-1] < 0 {
+					lo--
+				}
+			} else {
+				hi = min(hi, next)
+			}
+		}
+		if lo >= 0 && lo < hi {
+			al.alignGap(w, movedFrom, s, e, lo, hi)
+		}
+		s = e
+	}
 }
 
 func (al *Alignment) addBead(b bead) {
@@ -98,8 +157,9 @@ func (al *Alignment) addBead(b bead) {
 }
 
 // patience returns the fixed points: pairs (old, new) of units with equal
-// keys found once in each, the longest increasing run of them.
-func patience(a, b []unit) [][2]int {
+// keys found once in each, the longest increasing run of them; and the
+// other such pairs, sentences moved unchanged.
+func patience(a, b []unit) (fixed, moved [][2]int) {
 	type seen struct{ na, nb, ia, ib int }
 	m := map[string]*seen{}
 	for i, u := range a {
@@ -145,11 +205,18 @@ func patience(a, b []unit) [][2]int {
 	if len(tails) > 0 {
 		t = tails[len(tails)-1]
 	}
+	inRun := make([]bool, len(cand))
 	for k := len(tails) - 1; k >= 0; k-- {
 		out[k] = cand[t]
+		inRun[t] = true
 		t = prev[t]
 	}
-	return out
+	for k, c := range cand {
+		if !inRun[k] && !a[c[0]].heading {
+			moved = append(moved, c)
+		}
+	}
+	return out, moved
 }
 
 // weights holds each unit's words as ids with multiplicity, sorted, and
@@ -157,6 +224,7 @@ func patience(a, b []unit) [][2]int {
 type weights struct {
 	old, new [][]int32
 	idf      []float64
+	ids      map[string]int32
 }
 
 func newWeights(a, b []unit) *weights {
@@ -185,7 +253,7 @@ func newWeights(a, b []unit) *weights {
 		}
 		return out
 	}
-	w := &weights{old: toIDs(a), new: toIDs(b)}
+	w := &weights{old: toIDs(a), new: toIDs(b), ids: ids}
 	total := float64(len(a) + len(b))
 	w.idf = make([]float64, len(df))
 	for id, n := range df {
@@ -238,13 +306,30 @@ const mergePenalty = 0.05
 const mergeShare = 0.4
 
 // alignGap aligns old units [i0,i1) with new units [j0,j1).
-func (al *Alignment) alignGap(w *weights, i0, i1, j0, j1 int) {
-	n, m := i1-i0, j1-j0
+func (al *Alignment) alignGap(w *weights, movedFrom map[int]int, i0, i1, j0, j1 int) {
+	ai := make([]int, 0, i1-i0)
+	for i := i0; i < i1; i++ {
+		ai = append(ai, i)
+	}
+	var bj []int
+	for j := j0; j < j1; j++ {
+		if i, ok := movedFrom[j]; ok && (i < i0 || i >= i1) {
+			continue
+		}
+		bj = append(bj, j)
+	}
+	n, m := len(ai), len(bj)
 	if n == 0 || m == 0 || (n+1)*(m+1) > alignMaxCells {
 		return
 	}
-	a, b := al.units[i0:i1], al.x.units[j0:j1]
-	wa, wb := w.old[i0:i1], w.new[j0:j1]
+	a, b := make([]unit, n), make([]unit, m)
+	wa, wb := make([][]int32, n), make([][]int32, m)
+	for k, i := range ai {
+		a[k], wa[k] = al.units[i], w.old[i]
+	}
+	for k, j := range bj {
+		b[k], wb[k] = al.x.units[j], w.new[j]
+	}
 	const none = math.MaxInt8
 	width := m + 1
 	score := make([]float64, (n+1)*width)
@@ -271,13 +356,13 @@ func (al *Alignment) alignGap(w *weights, i0, i1, j0, j1 int) {
 					try(score[(i-1)*width+j-1]+s-InPlaceThreshold, 3)
 				}
 			}
-			if i > 1 && j > 0 && !a[i-1].heading && !a[i-2].heading && !b[j-1].heading &&
+			if i > 1 && j > 0 && ai[i-1] == ai[i-2]+1 && !a[i-1].heading && !a[i-2].heading && !b[j-1].heading &&
 				min(w.contain(wa[i-2], wb[j-1]), w.contain(wa[i-1], wb[j-1])) >= mergeShare {
 				if s := w.dice(merged(wa[i-2], wa[i-1]), wb[j-1]); s >= InPlaceThreshold && s >= max(w.dice(wa[i-2], wb[j-1]), w.dice(wa[i-1], wb[j-1])) {
 					try(score[(i-2)*width+j-1]+2*(s-InPlaceThreshold)-mergePenalty, 4)
 				}
 			}
-			if i > 0 && j > 1 && !a[i-1].heading && !b[j-1].heading && !b[j-2].heading &&
+			if i > 0 && j > 1 && bj[j-1] == bj[j-2]+1 && !a[i-1].heading && !b[j-1].heading && !b[j-2].heading &&
 				min(w.contain(wb[j-2], wa[i-1]), w.contain(wb[j-1], wa[i-1])) >= mergeShare {
 				if s := w.dice(wa[i-1], merged(wb[j-2], wb[j-1])); s >= InPlaceThreshold && s >= max(w.dice(wa[i-1], wb[j-2]), w.dice(wa[i-1], wb[j-1])) {
 					try(score[(i-1)*width+j-2]+2*(s-InPlaceThreshold)-mergePenalty, 5)
@@ -294,13 +379,13 @@ func (al *Alignment) alignGap(w *weights, i0, i1, j0, j1 int) {
 		case 2:
 			j--
 		case 3:
-			found = append(found, bead{old: [2]int{i0 + i - 1, i0 + i}, new: [2]int{j0 + j - 1, j0 + j}, sim: w.dice(wa[i-1], wb[j-1])})
+			found = append(found, bead{old: [2]int{ai[i-1], ai[i-1] + 1}, new: [2]int{bj[j-1], bj[j-1] + 1}, sim: w.dice(wa[i-1], wb[j-1])})
 			i, j = i-1, j-1
 		case 4:
-			found = append(found, bead{old: [2]int{i0 + i - 2, i0 + i}, new: [2]int{j0 + j - 1, j0 + j}, sim: w.dice(merged(wa[i-2], wa[i-1]), wb[j-1])})
+			found = append(found, bead{old: [2]int{ai[i-2], ai[i-1] + 1}, new: [2]int{bj[j-1], bj[j-1] + 1}, sim: w.dice(merged(wa[i-2], wa[i-1]), wb[j-1])})
 			i, j = i-2, j-1
 		case 5:
-			found = append(found, bead{old: [2]int{i0 + i - 1, i0 + i}, new: [2]int{j0 + j - 2, j0 + j}, sim: w.dice(wa[i-1], merged(wb[j-2], wb[j-1]))})
+			found = append(found, bead{old: [2]int{ai[i-1], ai[i-1] + 1}, new: [2]int{bj[j-2], bj[j-1] + 1}, sim: w.dice(wa[i-1], merged(wb[j-2], wb[j-1]))})
 			i, j = i-1, j-2
 		default:
 			i, j = 0, 0
@@ -333,4 +418,17 @@ func (w *weights) contain(x, y []int32) float64 {
 		}
 	}
 	return both / sum
+}
+
+// of returns the sorted word ids of a key; a word neither edition has gets
+// no id and so counts for nothing.
+func (w *weights) of(key string) []int32 {
+	var row []int32
+	for _, word := range lowerWords(key) {
+		if id, ok := w.ids[word]; ok {
+			row = append(row, id)
+		}
+	}
+	slices.Sort(row)
+	return row
 }

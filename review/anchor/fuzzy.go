@@ -96,8 +96,15 @@ func (al *Alignment) fuzzy(q string, h hint, sc *scratch) (candidate, bool) {
 	found := false
 	for _, win := range windows {
 		c, ok := x.align(qr, win, sc)
-		if !ok || al.ownedElsewhere(h, c.start, c.end) {
+		if !ok || al.ownedElsewhere(h, c.start, c.end) || h.inPlace && al.inTarget(h, c.start, c.end) {
 			continue
+		}
+		if h.whole {
+			c.start, c.end = al.snap(c.start, c.end)
+			c.quote = similarity(q, x.key.Text[c.start:c.end])
+		}
+		if al.w != nil {
+			c.quote = max(c.quote, al.w.dice(al.w.of(q), al.w.of(x.key.Text[c.start:c.end])))
 		}
 		if found && weightQuote*c.quote+(1-weightQuote) <= best.score {
 			continue // cannot win even with perfect context

@@ -35,6 +35,10 @@ type Match struct {
 // unchanged sentences, InPlaceThreshold applies instead.
 const ChangedThreshold = 0.75
 
+// inPlacePrior is how much more like the quote a passage elsewhere must be
+// than its counterpart in place to win over it.
+const inPlacePrior = 0.15
+
 const (
 	weightQuote    = 0.80
 	weightPrefix   = 0.05
@@ -56,11 +60,17 @@ const (
 //     Alignment), the claim is changed and anchored there: on the whole
 //     counterpart sentences when the quote was whole sentences, else on
 //     the run of whole words that best aligns with the quote's words.
+//     A passage elsewhere (see 3) wins over it only if it scores at least
+//     ChangedThreshold and is inPlacePrior more like the quote: a sentence
+//     moved and edited, where its old place now holds a mere look-alike.
 //  3. Otherwise the best approximate match elsewhere is found, among
 //     sentences that are no other sentence's counterpart: candidate places
 //     are where many of the quote's rarer words occur in order, and in each
 //     the span with the least edit distance to the quote is found, widened
-//     to whole words, and scored (see ChangedThreshold).
+//     to whole words, and scored (see ChangedThreshold), its similarity
+//     being the greater of the edit similarity and the weighted word
+//     similarity of Alignment (a sentence moved and cut short keeps its
+//     words, not its length).
 //  4. Otherwise the claim is missing, with the best score seen.
 //
 // It is deterministic and does not panic on any input.
@@ -82,21 +92,23 @@ func (al *Alignment) Reanchor(old review.Anchor) Match {
 			return al.match(old, best.start, best.end, true)
 		}
 	}
+	var here candidate
+	found := false
 	if h.inPlace {
 		if s, e, ok := al.inPlace(h, q, sc); ok {
-			return al.match(old, s, e, false)
+			here, found = candidate{start: s, end: e, quote: similarity(q, x.key.Text[s:e])}, true
 		}
 	}
 	best, ok := al.fuzzy(q, h, sc)
+	if found && (!ok || best.score < ChangedThreshold || best.quote < here.quote+inPlacePrior) {
+		return al.match(old, here.start, here.end, false)
+	}
 	if !ok || best.score < ChangedThreshold {
 		m := Match{Outcome: review.OutcomeMissing, Anchor: review.Anchor{Section: old.Section}}
 		if ok {
 			m.Similarity = best.score
 		}
 		return m
-	}
-	if h.whole {
-		best.start, best.end = al.snap(best.start, best.end)
 	}
 	return al.match(old, best.start, best.end, false)
 }
@@ -199,6 +211,13 @@ func (al *Alignment) ownedElsewhere(h hint, ks, ke int) bool {
 		}
 	}
 	return true
+}
+
+// inTarget reports whether the key span [ks,ke) overlaps the counterparts
+// of the quote's sentences.
+func (al *Alignment) inTarget(h hint, ks, ke int) bool {
+	us := al.x.units
+	return ks < us[h.target[1]-1].kend && us[h.target[0]].kstart < ke
 }
 
 // bestExact picks the occurrence (key spans) that best agrees with the
