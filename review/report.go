@@ -109,6 +109,9 @@ type ImportResult struct {
 	Counts         map[Outcome]int `json:"counts"`
 	// NewMaterial is text of the new edition that no claim covers.
 	NewMaterial []Sentence `json:"new_material"`
+	// Outline is the edition's headings as the import found them, so that
+	// an editor sees at once what was taken for a heading.
+	Outline []text.Section `json:"outline"`
 }
 
 // ClaimOutcome is what became of one claim in an imported edition.

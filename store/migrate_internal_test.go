@@ -9,9 +9,10 @@ import (
 	"vetted/review"
 )
 
-// TestUpgradeRebuildsSearchIndex takes a demo database back to schema 4's
-// search index and opens it again: migration 5 rebuilds the index without
-// per-document sizes, keeping every row, and search finds what it found.
+// TestUpgradeRebuildsSearchIndex takes a demo database back to schema 4
+// and opens it again: migration 5 rebuilds the search index without
+// per-document sizes, keeping every row, and search finds what it found;
+// migration 6 gives every section its level.
 func TestUpgradeRebuildsSearchIndex(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "old.db")
@@ -42,7 +43,8 @@ func TestUpgradeRebuildsSearchIndex(t *testing.T) {
 		"INSERT INTO claim_search_old (body, claim_id) SELECT body, claim_id FROM claim_search",
 		"DROP TABLE claim_search",
 		"ALTER TABLE claim_search_old RENAME TO claim_search",
-		"DELETE FROM schema_migrations WHERE version = 5",
+		"ALTER TABLE sections DROP COLUMN level",
+		"DELETE FROM schema_migrations WHERE version >= 5",
 	} {
 		if _, err := db.w.ExecContext(ctx, q); err != nil {
 			t.Fatalf("%s: %v", q, err)
@@ -67,6 +69,18 @@ func TestUpgradeRebuildsSearchIndex(t *testing.T) {
 	rows, caviar := search(db)
 	if rows != wantRows || len(caviar) != len(wantCaviar) || len(caviar) == 0 {
 		t.Errorf("after the upgrade: %d index rows, caviar in %v; before: %d rows, %v", rows, caviar, wantRows, wantCaviar)
+	}
+	// Migration 6 gives the sections of an edition imported before it their
+	// level: two, under a parent heading.
+	var bad int
+	if err := db.r.QueryRowContext(ctx, `SELECT COUNT(*) FROM sections
+		WHERE level != CASE WHEN parent = '' THEN 1 ELSE 2 END`).Scan(&bad); err != nil {
+		t.Fatal(err)
+	}
+	var nested int
+	db.r.QueryRowContext(ctx, `SELECT COUNT(*) FROM sections WHERE level = 2`).Scan(&nested)
+	if bad != 0 || nested == 0 {
+		t.Errorf("after migration 6: %d sections with the wrong level, %d at level 2", bad, nested)
 	}
 }
 

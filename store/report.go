@@ -189,7 +189,7 @@ func (c *docCache) get(ctx context.Context, q queryer, e review.Edition) (text.D
 }
 
 func loadSections(ctx context.Context, q queryer, editionID int64) ([]text.Section, error) {
-	rows, err := q.QueryContext(ctx, `SELECT heading, parent, heading_start, start, "end" FROM sections WHERE edition_id = ? ORDER BY ord`, editionID)
+	rows, err := q.QueryContext(ctx, `SELECT heading, parent, level, heading_start, start, "end" FROM sections WHERE edition_id = ? ORDER BY ord`, editionID)
 	if err != nil {
 		return nil, fmt.Errorf("store: sections: %w", err)
 	}
@@ -197,7 +197,7 @@ func loadSections(ctx context.Context, q queryer, editionID int64) ([]text.Secti
 	var ss []text.Section
 	for rows.Next() {
 		var s text.Section
-		if err := rows.Scan(&s.Heading, &s.Parent, &s.HeadingStart, &s.Start, &s.End); err != nil {
+		if err := rows.Scan(&s.Heading, &s.Parent, &s.Level, &s.HeadingStart, &s.Start, &s.End); err != nil {
 			return nil, fmt.Errorf("store: sections: %w", err)
 		}
 		ss = append(ss, s)
@@ -210,8 +210,8 @@ func insertSections(ctx context.Context, tx *Tx, editionID int64, ss []text.Sect
 		return fmt.Errorf("store: sections: %w", err)
 	}
 	for i, s := range ss {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO sections (edition_id, ord, heading, parent, heading_start, start, "end")
-			VALUES (?, ?, ?, ?, ?, ?, ?)`, editionID, i, s.Heading, s.Parent, s.HeadingStart, s.Start, s.End); err != nil {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO sections (edition_id, ord, heading, parent, level, heading_start, start, "end")
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, editionID, i, s.Heading, s.Parent, s.Level, s.HeadingStart, s.Start, s.End); err != nil {
 			return fmt.Errorf("store: sections: %w", err)
 		}
 	}
@@ -310,7 +310,7 @@ func (db *DB) ImportEdition(ctx context.Context, by review.User, n review.NewEdi
 		return review.ImportResult{}, err
 	}
 
-	result := review.ImportResult{Edition: ed, Replaced: exists, Counts: map[review.Outcome]int{}}
+	result := review.ImportResult{Edition: ed, Replaced: exists, Counts: map[review.Outcome]int{}, Outline: doc.Sections}
 	carry := carrier{tx: tx, a: a, ed: editionDoc{Edition: ed, sentences: review.Sentences(doc)},
 		index: anchor.NewIndex(doc), docs: editionCache{}, aligned: map[string]*anchor.Alignment{}}
 	switch {

@@ -83,7 +83,7 @@ type tocEntry struct {
 type readerSection struct {
 	Heading  string
 	ID       string
-	Level    int // 2 or 3
+	Level    int // the HTML heading level, 2 to 6; 0 for the text before the first heading
 	Paras    []readerPara
 	Children []readerSection
 }
@@ -275,23 +275,17 @@ type textLayout struct {
 }
 
 // layoutSections cuts the text into its blocks (separated by one blank
-// line), nests sub-sections under their parent and lays out each
-// paragraph.
+// line), nests each section under the nearest heading before it of a
+// higher level, and lays out each paragraph.
 func layoutSections(doc text.Document, sents []review.Sentence, claims []review.Claim) []readerSection {
 	l := &textLayout{text: doc.Text, sents: sents, claims: claims, linked: map[int64]bool{}}
 	headingAt := map[int]int{}
 	for i, sec := range doc.Sections {
 		headingAt[sec.HeadingStart] = i
 	}
-	out := []readerSection{{ID: "text-start"}}
-	// cur is the section that receives paragraphs.
-	cur := func() *readerSection {
-		top := &out[len(out)-1]
-		if n := len(top.Children); n > 0 {
-			return &top.Children[n-1]
-		}
-		return top
-	}
+	// Flat first, each section with its depth; the text before the first
+	// heading is depth 0.
+	flat := []flatSection{{sec: readerSection{ID: "text-start"}}}
 	text := doc.Text
 	for pos := 0; pos < len(text); {
 		end := strings.Index(text[pos:], "\n\n")
@@ -302,20 +296,39 @@ func layoutSections(doc text.Document, sents []review.Sentence, claims []review.
 		}
 		if i, ok := headingAt[pos]; ok && end-pos == len(doc.Sections[i].Heading) {
 			sec := doc.Sections[i]
-			top := &out[len(out)-1]
-			if sec.Parent != "" && top.Heading == sec.Parent {
-				top.Children = append(top.Children, readerSection{Heading: sec.Heading, ID: sectionID(i), Level: 3})
-			} else {
-				out = append(out, readerSection{Heading: sec.Heading, ID: sectionID(i), Level: 2})
-			}
+			depth := max(1, sec.Level)
+			flat = append(flat, flatSection{sec: readerSection{Heading: sec.Heading, ID: sectionID(i), Level: min(1+depth, 6)}, depth: depth})
 		} else if pos < end {
-			c := cur()
+			c := &flat[len(flat)-1].sec
 			c.Paras = append(c.Paras, l.para(pos, end))
 		}
 		pos = end + 2
 	}
-	if len(out[0].Paras) == 0 {
-		out = out[1:]
+	out := nestSections(flat[1:])
+	if len(flat[0].sec.Paras) > 0 {
+		out = append([]readerSection{flat[0].sec}, out...)
+	}
+	return out
+}
+
+// flatSection is a section before nesting, with its depth in the outline.
+type flatSection struct {
+	sec   readerSection
+	depth int
+}
+
+// nestSections makes each section the parent of the deeper ones after it.
+func nestSections(flat []flatSection) []readerSection {
+	var out []readerSection
+	for i := 0; i < len(flat); {
+		j := i + 1
+		for j < len(flat) && flat[j].depth > flat[i].depth {
+			j++
+		}
+		s := flat[i].sec
+		s.Children = nestSections(flat[i+1 : j])
+		out = append(out, s)
+		i = j
 	}
 	return out
 }
@@ -775,11 +788,7 @@ func docSections(d text.Document) []docSection {
 		out = append(out, docSection{Body: pre, Level: 2})
 	}
 	for _, s := range d.Sections {
-		lvl := 2
-		if s.Parent != "" {
-			lvl = 3
-		}
-		out = append(out, docSection{Heading: s.Heading, Level: lvl, Body: d.Text[s.Start:s.End]})
+		out = append(out, docSection{Heading: s.Heading, Level: min(1+max(1, s.Level), 6), Body: d.Text[s.Start:s.End]})
 	}
 	return out
 }
@@ -879,6 +888,9 @@ func (s *Server) handleImport(w http.ResponseWriter, r *http.Request) {
 		s.render(w, r, status, importPage(s.page(r, "Import an edition of "+rep.Title), v))
 	}
 	original, err := readUpload(r)
+	if err == nil && bytesLookPDF(original) {
+		original, err = ExtractPDF(r.Context(), original)
+	}
 	if err != nil {
 		if review.ErrorCode(err) != review.EINVALID {
 			s.Error(w, r, err)
@@ -926,7 +938,7 @@ func (s *Server) handleImport(w http.ResponseWriter, r *http.Request) {
 }
 
 // readUpload reads the form's file, refusing what cannot be an edition's
-// text before anything is written.
+// text or a PDF before anything is written.
 func readUpload(r *http.Request) ([]byte, error) {
 	f, hdr, err := r.FormFile("file")
 	if errors.Is(err, http.ErrMissingFile) || errors.Is(err, http.ErrNotMultipart) {
@@ -946,7 +958,7 @@ func readUpload(r *http.Request) ([]byte, error) {
 		return nil, review.FieldErrorf("file", "The file is larger than %d MiB.", review.MaxEditionBytes>>20)
 	}
 	if bytesLookPDF(b) {
-		return nil, review.FieldErrorf("file", "This is a PDF: extract its text first (pdftotext -layout, from poppler-utils) and import the .txt file, or use vetted import on the server.")
+		return b, nil // its text is extracted by ExtractPDF
 	}
 	if !utf8.Valid(b) {
 		return nil, review.FieldErrorf("file", "The file %q is not UTF-8 text. Save it as UTF-8 (for example with iconv -t UTF-8) and import it again.", hdr.Filename)
@@ -956,8 +968,6 @@ func readUpload(r *http.Request) ([]byte, error) {
 	}
 	return b, nil
 }
-
-func bytesLookPDF(b []byte) bool { return len(b) >= 5 && string(b[:5]) == "%PDF-" }
 
 // ---- Publish ----
 

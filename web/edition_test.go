@@ -373,7 +373,7 @@ func TestImport(t *testing.T) {
 			{"NoLabel", map[string]string{"edition": ""}, "a.txt", good, "is not valid"},
 			{"BadDate", map[string]string{"edition": "2023", "published": "2023-13-45"}, "a.txt", good, "is not a date"},
 			{"NoFile", map[string]string{"edition": "2023"}, "", nil, "Choose the edition"},
-			{"PDF", map[string]string{"edition": "2023"}, "a.pdf", []byte("%PDF-1.7\n..."), "pdftotext"},
+			{"BrokenPDF", map[string]string{"edition": "2023"}, "a.pdf", []byte("%PDF-1.7\n..."), "pdftotext could not read the PDF"},
 		}
 		c := ts.Login(t, "eda")
 		for _, tt := range tests {

@@ -707,7 +707,7 @@ func importForm(slug, errMsg string) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 58, "\">Text file (as extracted from the PDF)</label> <input id=\"")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 58, "\">The edition: its PDF, or its text as extracted</label> <input id=\"")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -720,7 +720,7 @@ func importForm(slug, errMsg string) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 59, "\" name=\"file\" type=\"file\" accept=\".txt,text/plain\" required> <label class=\"check\"><input type=\"checkbox\" name=\"draft\" value=\"yes\"> Draft (may be replaced)</label> <button type=\"submit\">Import and re-anchor claims</button></form></details>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 59, "\" name=\"file\" type=\"file\" accept=\".pdf,.txt,application/pdf,text/plain\" required> <label class=\"check\"><input type=\"checkbox\" name=\"draft\" value=\"yes\"> Draft (may be replaced)</label> <button type=\"submit\">Import and re-anchor claims</button></form></details>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}

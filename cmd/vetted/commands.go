@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -9,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"sort"
 	"strconv"
@@ -18,7 +16,9 @@ import (
 	"time"
 
 	"vetted/review"
+	"vetted/review/text"
 	"vetted/store"
+	"vetted/web"
 )
 
 // usageError is a bad flag or argument: exit 2.
@@ -289,21 +289,19 @@ func cmdUserSet(ctx context.Context, e *env, args []string) error {
 	return nil
 }
 
-// pdfText runs poppler's pdftotext, keeping the layout's line breaks for the
-// normaliser to join.
+// pdfText reads a PDF file (at most maxPDFBytes) and extracts its text as
+// the web import does.
 func pdfText(ctx context.Context, path string) ([]byte, error) {
-	bin, err := exec.LookPath("pdftotext")
+	pdf, err := readFileLimited(path, maxPDFBytes)
 	if err != nil {
-		return nil, review.Errorf(review.EINVALID, "Importing a PDF needs poppler's pdftotext, which is not installed: run 'apt-get install poppler-utils' (Debian/Ubuntu), or import the text extracted some other way.")
+		return nil, err
 	}
-	var out, stderr bytes.Buffer
-	cmd := exec.CommandContext(ctx, bin, "-enc", "UTF-8", "-nopgbrk", path, "-")
-	cmd.Stdout, cmd.Stderr = &out, &stderr
-	if err := cmd.Run(); err != nil {
-		return nil, review.Errorf(review.EINVALID, "pdftotext could not read %s: %s", path, strings.TrimSpace(stderr.String()))
-	}
-	return out.Bytes(), nil
+	return web.ExtractPDF(ctx, pdf)
 }
+
+// maxPDFBytes bounds a PDF read for import: report PDFs with their pictures
+// run to tens of MiB.
+const maxPDFBytes = 64 << 20
 
 func cmdImport(ctx context.Context, e *env, args []string) error {
 	fs := flags(e, "import", "import [--db PATH] --report SLUG --edition LABEL [--title TEXT] [--publisher TEXT] [--published YYYY-MM-DD] [--actor NAME] [--draft] [--replace] [--json] FILE")
@@ -372,6 +370,7 @@ func cmdImport(ctx context.Context, e *env, args []string) error {
 	}
 	fmt.Fprintf(e.stdout, "%s %s %s: %d bytes, %d sections, SHA-256 %s\n", *slug, *label, verb, len(data),
 		len(res.Edition.Doc.Sections), res.Edition.SHA256)
+	printOutline(e.stdout, res.Outline)
 	if len(res.Outcomes) > 0 {
 		fmt.Fprintf(e.stdout, "claims: %d unchanged, %d changed (revision proposed), %d missing (flagged outdated)\n",
 			res.Counts[review.OutcomeUnchanged]+res.Counts[review.OutcomeOriginal], res.Counts[review.OutcomeChanged], res.Counts[review.OutcomeMissing])
@@ -388,6 +387,31 @@ func cmdImport(ctx context.Context, e *env, args []string) error {
 	fmt.Fprintf(e.stdout, "new material: %d sentence(s) no claim covers\n", len(res.NewMaterial))
 	return nil
 }
+
+// printOutline prints the headings an import found, indented by level, so
+// that a line taken for a heading by mistake (or a heading missed) shows at
+// once; a long outline is cut after outlineLines.
+func printOutline(w io.Writer, secs []text.Section) {
+	if len(secs) == 0 {
+		fmt.Fprintln(w, "outline: no headings found (the whole text is one section)")
+		return
+	}
+	fmt.Fprintln(w, "outline:")
+	for i, s := range secs {
+		if i == outlineLines {
+			fmt.Fprintf(w, "  … and %d more headings\n", len(secs)-i)
+			break
+		}
+		h := s.Heading
+		if r := []rune(h); len(r) > 90 {
+			h = string(r[:89]) + "…"
+		}
+		fmt.Fprintf(w, "  %s%s\n", strings.Repeat("  ", max(0, s.Level-1)), h)
+	}
+}
+
+// outlineLines bounds the outline an import prints.
+const outlineLines = 80
 
 func readFileLimited(path string, max int64) ([]byte, error) {
 	f, err := os.Open(path)

@@ -22,18 +22,19 @@ type Document struct {
 // overlap: a parent heading directly followed by its first child has an
 // empty body, and its children's bodies follow.
 type Section struct {
-	Heading string // "CRIMINAL JUSTICE AND SECURITY", "A1. Was the current head of government …?"
-	Parent  string // the heading of the nearest enclosing section, "" at the top level
+	Heading string `json:"heading"` // "CRIMINAL JUSTICE AND SECURITY", "A1. Was the current head of government …?"
+	Parent  string `json:"parent"`  // the heading of the nearest enclosing section, "" at the top level
 	// Level is the depth of the heading in the outline: 1 at the top, 2 for
 	// a heading under a level-1 one, and so on.
-	Level        int
-	HeadingStart int // byte offset of the heading line in Document.Text
+	Level        int `json:"level"`
+	HeadingStart int `json:"heading_start"` // byte offset of the heading line in Document.Text
 	// Start, End are the byte offsets [Start,End) of the body: from the
 	// first paragraph after the heading to the end of the last paragraph
 	// before the next heading (of any level) or the end of the text, without
 	// the blank lines around it. Start == End == the end of the heading line
 	// when the body is empty.
-	Start, End int
+	Start int `json:"start"`
+	End   int `json:"end"`
 }
 
 // SectionAt returns the innermost section whose body contains offset. Heading

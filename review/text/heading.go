@@ -29,7 +29,8 @@ func isHeading(s string) bool {
 //     with a capital, of at most 20 words (45 for a question), ending in a
 //     letter, digit, closing bracket, question mark or colon;
 //   - plain: at most 10 words (25 in title case), starting with a
-//     capital, ending in a letter, digit or closing bracket, with no
+//     capital, ending in a letter, digit or closing bracket but not in a
+//     word a title does not end with ("of", "the", "and", …), with no
 //     sentence punctuation, colon, semicolon or double quote inside.
 func headingStyle(s string) string {
 	if s == "" || utf8.RuneCountInString(s) > 320 {
@@ -189,7 +190,14 @@ func plainTitle(s string) bool {
 		return false
 	}
 	last, _ := utf8.DecodeLastRuneInString(s)
-	return unicode.IsLetter(last) || unicode.IsDigit(last) || last == ')'
+	return (unicode.IsLetter(last) || unicode.IsDigit(last) || last == ')') && !runsOn[strings.ToLower(words[len(words)-1])]
+}
+
+// runsOn are words a title does not end with but a wrapped line often does.
+var runsOn = map[string]bool{
+	"a": true, "an": true, "the": true, "of": true, "in": true, "on": true, "at": true, "to": true,
+	"for": true, "and": true, "or": true, "but": true, "with": true, "by": true, "from": true,
+	"as": true, "that": true, "is": true, "are": true, "was": true, "were": true, "its": true, "their": true,
 }
 
 // titleCase reports whether the words of four letters or more are nearly
@@ -232,9 +240,9 @@ func hasSentenceBreak(s string) bool {
 // A line in capitals always is. A numbered or mixed-case one must stand
 // apart: after a blank line, the start, a heading or a line that ends a
 // sentence (afterBreak, lastHeading, last), before a line that starts a
-// sentence (next), and, for a mixed-case one, well short of the text's
-// usual line length (width, in runes), so that the last words of a
-// paragraph are not taken for a title.
+// sentence (next), and, for a mixed-case one not after a blank line, well
+// short of the text's usual line length (width, in runes), so that the
+// first line of a paragraph is not taken for a title.
 func isHeadingLine(s, last string, lastHeading, afterBreak bool, next string, width int) bool {
 	style := headingStyle(s)
 	switch {
@@ -251,7 +259,7 @@ func isHeadingLine(s, last string, lastHeading, afterBreak bool, next string, wi
 			return false
 		}
 	}
-	if style == stylePlain && !afterBreak && !lastHeading && width > 0 && utf8.RuneCountInString(s)*10 > width*6 {
+	if style == stylePlain && !afterBreak && width > 0 && utf8.RuneCountInString(s)*10 > width*6 {
 		return false
 	}
 	return true
