@@ -89,7 +89,7 @@ func (al *Alignment) Reanchor(old review.Anchor) Match {
 
 	if occ := x.findExact(q, sc); len(occ) > 0 {
 		if best, ok := al.bestExact(h, occ); ok {
-			return al.match(old, best.start, best.end, true)
+			return al.match(old, q, best.start, best.end, true)
 		}
 	}
 	var here candidate
@@ -99,9 +99,12 @@ func (al *Alignment) Reanchor(old review.Anchor) Match {
 			here, found = candidate{start: s, end: e, quote: similarity(q, x.key.Text[s:e])}, true
 		}
 	}
+	if found && here.quote+inPlacePrior > 1 {
+		return al.match(old, q, here.start, here.end, false) // nothing elsewhere could beat it
+	}
 	best, ok := al.fuzzy(q, h, sc)
 	if found && (!ok || best.score < ChangedThreshold || best.quote < here.quote+inPlacePrior) {
-		return al.match(old, here.start, here.end, false)
+		return al.match(old, q, here.start, here.end, false)
 	}
 	if !ok || best.score < ChangedThreshold {
 		m := Match{Outcome: review.OutcomeMissing, Anchor: review.Anchor{Section: old.Section}}
@@ -110,15 +113,15 @@ func (al *Alignment) Reanchor(old review.Anchor) Match {
 		}
 		return m
 	}
-	return al.match(old, best.start, best.end, false)
+	return al.match(old, q, best.start, best.end, false)
 }
 
-// match builds the match of the new key span [ks,ke).
-func (al *Alignment) match(old review.Anchor, ks, ke int, exact bool) Match {
+// match builds the match of the new key span [ks,ke) for old, whose key
+// is oldKey.
+func (al *Alignment) match(old review.Anchor, oldKey string, ks, ke int, exact bool) Match {
 	x := al.x
 	s, e := x.key.Span(ks, ke)
 	a := makeAnchor(x.doc, s, e)
-	oldKey := text.Fold(old.Exact)
 	if exact || x.key.Text[ks:ke] == oldKey {
 		return Match{Outcome: review.OutcomeUnchanged, Anchor: a, Similarity: 1}
 	}
@@ -278,59 +281,73 @@ func (al *Alignment) inPlace(h hint, q string, sc *scratch) (ks, ke int, ok bool
 }
 
 // wordSpan finds, in the key region [lo,hi), the run of whole words that
-// best aligns with the words of q: the least word edit distance, and of
-// equals, the run whose length in words is closest to q's (so a changed
-// word at either end is kept, "traced to 5" → "traced to 6", not dropped).
-// The quote's punctuation at either end is taken along where the text has
-// it. ok is false when more than half of q's words would have to change.
+// best aligns with the words of q: the least word edit distance (semi-global
+// alignment: all of q, any run of the region), and of equals, the run whose
+// length in words is closest to q's, a substitution being preferred to a
+// deletion on the way, so that a changed word at either end is kept ("traced
+// to 5" → "traced to 6", not "traced to"). The quote's punctuation at
+// either end is taken along where the text has it. ok is false when more
+// than half of q's words would have to change. It costs O(words of q ×
+// words of the region).
 func wordSpan(key string, lo, hi int, q string, sc *scratch) (int, int, bool) {
 	qt := tokenize(q, sc.tokens)
 	sc.tokens = qt
 	rt := tokenize(key[lo:hi], nil)
 	n, m := len(qt), len(rt)
-	if n == 0 || m == 0 || m*m*n > 1<<24 {
+	if n == 0 || m == 0 || n*m > 1<<24 {
 		return 0, 0, false
 	}
 	eq := func(i, j int) bool {
 		return qt[i].hash == rt[j].hash && strings.EqualFold(q[qt[i].start:qt[i].end], key[lo+rt[j].start:lo+rt[j].end])
 	}
-	bestCost, bestS, bestE := n+1, 0, 0
-	prev := make([]int, n+1)
-	cur := make([]int, n+1)
-	for s := 0; s < m; s++ {
-		// Global alignment of all of q with rt[s:e] for every e.
-		for i := range prev {
-			prev[i] = i
+	// Column e of the table is the region's first e words; row i is q's
+	// first i words. cost[e] and start[e] hold row i: the least cost of
+	// aligning q[:i] with a run ending at word e, and where that run starts.
+	cost, start := make([]int, m+1), make([]int, m+1)
+	prevCost, prevStart := make([]int, m+1), make([]int, m+1)
+	for e := range prevCost {
+		prevCost[e], prevStart[e] = 0, e // any start is free
+	}
+	for i := 1; i <= n; i++ {
+		cost[0], start[0] = i, 0
+		for e := 1; e <= m; e++ {
+			c, st := prevCost[e-1], prevStart[e-1] // q word i-1 against region word e-1
+			if !eq(i-1, e-1) {
+				c++
+			}
+			if d := prevCost[e] + 1; d < c { // q word i-1 dropped
+				c, st = d, prevStart[e]
+			}
+			if d := cost[e-1] + 1; d < c { // region word e-1 added
+				c, st = d, start[e-1]
+			}
+			cost[e], start[e] = c, st
 		}
-		for e := s + 1; e <= m; e++ {
-			cur[0] = e - s
-			for i := 1; i <= n; i++ {
-				c := prev[i-1]
-				if !eq(i-1, e-1) {
-					c++
-				}
-				c = min(c, prev[i]+1, cur[i-1]+1)
-				cur[i] = c
-			}
-			cost := cur[n]
-			if cost < bestCost || cost == bestCost && abs((e-s)-n) < abs((bestE-bestS)-n) {
-				bestCost, bestS, bestE = cost, s, e
-			}
-			prev, cur = cur, prev
+		cost, prevCost = prevCost, cost
+		start, prevStart = prevStart, start
+	}
+	bestCost, bestS, bestE := n+1, 0, 0
+	for e := 1; e <= m; e++ {
+		c, s := prevCost[e], prevStart[e]
+		if s >= e {
+			continue
+		}
+		if c < bestCost || c == bestCost && abs((e-s)-n) < abs((bestE-bestS)-n) {
+			bestCost, bestS, bestE = c, s, e
 		}
 	}
-	if bestCost*2 > n {
+	if bestE == 0 || bestCost*2 > n {
 		return 0, 0, false
 	}
-	start, end := lo+rt[bestS].start, lo+rt[bestE-1].end
+	ks, ke := lo+rt[bestS].start, lo+rt[bestE-1].end
 	// The quote's own punctuation at its ends ("…last year." keeps its stop).
-	if lead := q[:qt[0].start]; lead != "" && strings.HasSuffix(key[lo:start], lead) {
-		start -= len(lead)
+	if lead := q[:qt[0].start]; lead != "" && strings.HasSuffix(key[lo:ks], lead) {
+		ks -= len(lead)
 	}
-	if trail := q[qt[n-1].end:]; trail != "" && strings.HasPrefix(key[end:hi], trail) {
-		end += len(trail)
+	if trail := q[qt[n-1].end:]; trail != "" && strings.HasPrefix(key[ke:hi], trail) {
+		ke += len(trail)
 	}
-	return start, end, true
+	return ks, ke, true
 }
 
 // snap widens the key span [ks,ke) to the whole units it mostly covers.

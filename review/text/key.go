@@ -43,6 +43,9 @@ type Key struct {
 // NewKey folds s (any string; invalid UTF-8 is read as U+FFFD) into its
 // match key.
 func NewKey(s string) Key {
+	if isASCII(s) {
+		return asciiKey(s, true)
+	}
 	k := Key{n: len(s)}
 	buf := make([]byte, 0, len(s))
 	from := make([]int32, 0, len(s))
@@ -168,7 +171,67 @@ func (k Key) Offset(src int) int {
 func (k Key) Len() int { return k.n }
 
 // Fold returns the match key of s without its offset map.
-func Fold(s string) string { return NewKey(s).Text }
+func Fold(s string) string {
+	if isASCII(s) {
+		return asciiKey(s, false).Text
+	}
+	return NewKey(s).Text
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
+}
+
+// asciiKey is NewKey for ASCII text, which NFKC leaves as it is: the same
+// folding, a byte at a time, with the offset map only if withMap.
+func asciiKey(s string, withMap bool) Key {
+	k := Key{n: len(s)}
+	buf := make([]byte, 0, len(s))
+	var from, to []int32
+	if withMap {
+		from, to = make([]int32, 0, len(s)), make([]int32, 0, len(s))
+	}
+	space := true
+	for i := 0; i < len(s); i++ {
+		r, keep := keyFold(rune(s[i]))
+		switch {
+		case !keep:
+			continue
+		case r == ' ':
+			if space {
+				continue
+			}
+			space = true
+		default:
+			if isLetterASCII(r) && len(buf) >= 2 && buf[len(buf)-1] == '-' && isLetterASCII(rune(buf[len(buf)-2])) {
+				buf = buf[:len(buf)-1]
+				if withMap {
+					from, to = from[:len(from)-1], to[:len(to)-1]
+				}
+			}
+			space = false
+		}
+		buf = append(buf, byte(r))
+		if withMap {
+			from, to = append(from, int32(i)), append(to, int32(i+1))
+		}
+	}
+	if space && len(buf) > 0 {
+		buf = buf[:len(buf)-1]
+		if withMap {
+			from, to = from[:len(from)-1], to[:len(to)-1]
+		}
+	}
+	k.Text, k.from, k.to = string(buf), from, to
+	return k
+}
+
+func isLetterASCII(r rune) bool { return 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' }
 
 // Equal reports whether a and b read the same: whether their keys are
 // equal.

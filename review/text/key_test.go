@@ -103,3 +103,22 @@ func checkKey(tb testing.TB, src string, k Key) {
 		}
 	}
 }
+
+// TestKeyASCII checks the ASCII fast path against the general one, which
+// a non-ASCII symbol at the end forces.
+func TestKeyASCII(t *testing.T) {
+	for _, s := range []string{
+		"", " ", "a", "exploita-tion South-eastern 2-b a- -b", "  one \t two\n\nthree  ", "a\x00b\x7fc`d",
+		"COVID-19 - x", "x--y", "a - b", "-a-", "end -",
+	} {
+		fast := NewKey(s)
+		slow := NewKey(s + "\u2603")
+		if want := strings.TrimSuffix(slow.Text, "\u2603"); fast.Text != strings.TrimSpace(want) {
+			t.Errorf("%q: fast %q, general %q", s, fast.Text, want)
+		}
+		if Fold(s) != fast.Text {
+			t.Errorf("%q: Fold %q, NewKey %q", s, Fold(s), fast.Text)
+		}
+		checkKey(t, s, fast)
+	}
+}
