@@ -27,7 +27,8 @@ func isHeading(s string) bool {
 //   - a numbered style, named by its numbering ("A.", "A1.", "a.", "1.",
 //     "1.1", "I.", "(a)", "Section 1."), followed by a title that starts
 //     with a capital, of at most 20 words (45 for a question), ending in a
-//     letter, digit, closing bracket, question mark or colon;
+//     letter, digit, closing bracket, question mark or colon, but not in a
+//     word a title does not end with ("and", "of", …);
 //   - plain: at most 10 words (25 in title case), starting with a
 //     capital, ending in a letter, digit or closing bracket but not in a
 //     word a title does not end with ("of", "the", "and", …), with no
@@ -170,7 +171,8 @@ func numberedTitle(t string) bool {
 	if last == '?' {
 		limit = 45 // a question of a survey's method: "B1. Do the people have the right to …?"
 	}
-	if len(strings.Fields(t)) > limit || hasSentenceBreak(t) {
+	words := strings.Fields(t)
+	if len(words) > limit || hasSentenceBreak(t) || runsOn[strings.ToLower(words[len(words)-1])] {
 		return false
 	}
 	return unicode.IsLetter(last) || unicode.IsDigit(last) || last == ')' || last == '?' || last == ':'
@@ -240,9 +242,10 @@ func hasSentenceBreak(s string) bool {
 // A line in capitals always is. A numbered or mixed-case one must stand
 // apart: after a blank line, the start, a heading or a line that ends a
 // sentence (afterBreak, lastHeading, last), before a line that starts a
-// sentence (next), and, for a mixed-case one not after a blank line, well
-// short of the text's usual line length (width, in runes), so that the
-// first line of a paragraph is not taken for a title.
+// sentence or a numbered heading (next), and, for a mixed-case one not
+// after a blank line, well short of the text's usual line length (width,
+// in runes: under 60%, 80% in title case; 0 for no limit), so that the
+// first line of a hard-wrapped paragraph is not taken for a title.
 func isHeadingLine(s, last string, lastHeading, afterBreak bool, next string, width int) bool {
 	style := headingStyle(s)
 	switch {
@@ -255,12 +258,20 @@ func isHeadingLine(s, last string, lastHeading, afterBreak bool, next string, wi
 	}
 	if next != "" {
 		r, _ := utf8.DecodeRuneInString(strings.TrimLeft(next, "\"'‘“(["))
-		if !unicode.IsUpper(r) && !unicode.IsDigit(r) {
+		if style, _ := numbering(next); !unicode.IsUpper(r) && !unicode.IsDigit(r) && style == "" {
 			return false
 		}
 	}
-	if style == stylePlain && !afterBreak && width > 0 && utf8.RuneCountInString(s)*10 > width*6 {
-		return false
+	if style == stylePlain && !afterBreak && width > 0 {
+		// A title-case line may run longer than a sentence-case one, but not
+		// as far as a line the wrap filled.
+		limit := 6
+		if titleCase(strings.Fields(s)) {
+			limit = 8
+		}
+		if utf8.RuneCountInString(s)*10 > width*limit {
+			return false
+		}
 	}
 	return true
 }

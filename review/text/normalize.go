@@ -217,7 +217,12 @@ func makeBlocks(lines []line, headings bool) []block {
 			inPara = false
 		}
 	}
+	skip := 0 // lines already taken into a heading
 	for i, ln := range lines {
+		if skip > 0 {
+			skip--
+			continue
+		}
 		s := ln.s
 		switch {
 		case s == "":
@@ -232,10 +237,20 @@ func makeBlocks(lines []line, headings bool) []block {
 			glue = true
 		}
 		next := nextText(lines, i+1)
+		if headings && !glue {
+			if h, k := wrappedHeading(lines, i, last, lastHeading, broken || last == "", width); k > 0 {
+				closePara()
+				blocks = append(blocks, block{text: finishBlock(h), heading: true})
+				lastHeading = true
+				last, broken, glue = h, false, false
+				skip = k
+				continue
+			}
+		}
 		switch {
 		case inPara && glue:
 			para = append(para, strings.TrimLeft(s, "\u00AD ")...)
-		case headings && isHeadingLine(s, last, lastHeading, broken || !inPara, next, width):
+		case headings && isHeadingLine(s, last, lastHeading, broken || last == "", next, width):
 			closePara()
 			blocks = append(blocks, block{text: finishBlock(s), heading: true})
 			lastHeading = true
@@ -262,6 +277,39 @@ func makeBlocks(lines []line, headings bool) []block {
 		}
 	}
 	return blocks
+}
+
+// wrappedHeading returns a numbered heading that a hard wrap
+// broke over lines[i] and up to three lines after it ("c. Torture and
+// Other Cruel, Inhuman, or Degrading Treatment or Punishment, and" + "Other
+// Related Abuses"), and how many lines after lines[i] it took; k is 0 when
+// lines[i] starts no such heading. A line the wrap filled (85% of width,
+// in runes) is joined with what follows even if it reads as a heading
+// alone.
+func wrappedHeading(lines []line, i int, last string, lastHeading, afterBreak bool, width int) (string, int) {
+	s := lines[i].s
+	if style, _ := numbering(s); style == "" {
+		return "", 0 // only a numbering says where a heading broken over lines begins
+	}
+	full := width > 0 && utf8.RuneCountInString(s)*20 >= width*17 // a line the wrap filled
+	if !full && isHeadingLine(s, last, lastHeading, afterBreak, nextText(lines, i+1), 0) {
+		return "", 0 // a heading on its own line
+	}
+	joined, best, bestK := s, "", 0
+	for k := 1; k <= 3 && i+k < len(lines); k++ {
+		l := lines[i+k]
+		if l.s == "" || l.page != lines[i].page {
+			break
+		}
+		joined += " " + l.s
+		if style := headingStyle(joined); style == "" || style == styleCaps {
+			continue
+		}
+		if isHeadingLine(joined, last, lastHeading, afterBreak, nextText(lines, i+k+1), 0) {
+			best, bestK = joined, k // the longest such run wins: "… of Human" + "Rights"
+		}
+	}
+	return best, bestK
 }
 
 // finishBlock drops the soft hyphens left inside words and puts the block
