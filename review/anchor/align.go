@@ -85,6 +85,7 @@ func (x *Index) Align(old text.Document) *Alignment {
 	for _, f := range moved {
 		movedFrom[f[1]] = f[0]
 	}
+	moved = append(moved, al.contained(fixed, movedFrom)...)
 	prevI, prevJ := 0, 0
 	for _, f := range append(fixed, [2]int{n, m}) {
 		al.alignGap(w, movedFrom, prevI, f[0], prevJ, f[1])
@@ -102,6 +103,49 @@ func (x *Index) Align(old text.Document) *Alignment {
 	al.alignMoved(w, movedFrom)
 	return al
 }
+
+// contained finds the new sentences that stand word for word inside one old
+// sentence, and only there, but not as its equal: a sentence that lost its
+// lead-in ("Reproductive Rights: There were no reports of …"), or one cut
+// out of a longer one. Each is recorded in movedFrom as moved from there
+// (so no other sentence takes it as a counterpart) and returned as a pair.
+// Sentences shorter than containedMin bytes are left alone: short ones
+// recur by chance.
+func (al *Alignment) contained(fixed [][2]int, movedFrom map[int]int) [][2]int {
+	isFixed := make(map[int]bool, len(fixed))
+	for _, f := range fixed {
+		isFixed[f[1]] = true
+	}
+	var oldIdx *Index
+	var sc scratch
+	var pairs [][2]int
+	for j, u := range al.x.units {
+		if u.heading || isFixed[j] || len(u.key) < containedMin {
+			continue
+		}
+		if _, ok := movedFrom[j]; ok {
+			continue
+		}
+		if oldIdx == nil {
+			oldIdx = NewIndex(al.old)
+		}
+		occ := oldIdx.findExact(u.key, &sc)
+		if len(occ) != 1 {
+			continue
+		}
+		i := unitAt(al.units, occ[0][0]) // the same key as al.oldKey
+		if i < 0 || al.units[i].heading || al.units[i].key == u.key {
+			continue
+		}
+		movedFrom[j] = i
+		pairs = append(pairs, [2]int{i, j})
+	}
+	return pairs
+}
+
+// containedMin is the least length, in bytes of its key, of a sentence
+// that contained looks for inside the old ones.
+const containedMin = 24
 
 // alignMoved aligns the sentences left unpaired next to paired ones with
 // the free sentences next to those pairs' counterparts: a paragraph moved

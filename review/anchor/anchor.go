@@ -50,12 +50,19 @@ func Locate(d text.Document, quote, prefix, suffix string) (review.Anchor, error
 		// The quote's lines as they were, each break a space: a heading
 		// line inside the quote, or a dash at a line end that the text did
 		// not join.
+		seen := make(map[[2]int]bool, len(occ))
+		for _, o := range occ {
+			seen[o] = true
+		}
 		for _, o := range findAll(k.Text, loose) {
-			if !slices.Contains(occ, o) {
+			if !seen[o] {
 				occ = append(occ, o)
 			}
 		}
 		slices.SortFunc(occ, func(a, b [2]int) int { return cmp.Or(a[0]-b[0], a[1]-b[1]) })
+	}
+	if len(occ) >= maxOccurrences {
+		return review.Anchor{}, review.FieldErrorf("quote", "The quote occurs %d times or more in this edition: quote a longer passage, so that it says which one you mean.", maxOccurrences)
 	}
 	if len(occ) == 0 {
 		return review.Anchor{}, review.FieldErrorf("quote", "The quote does not occur in this edition. Copy it again from this edition's text, without changing any word.")
@@ -132,15 +139,20 @@ func context(s string, start, end int) (prefix, suffix string) {
 	return s[p:start], s[end:e]
 }
 
-// findAll returns the byte spans of every occurrence of q in s, overlapping
-// ones included.
+// maxOccurrences bounds the occurrences of a quote that are looked at: a
+// quote found that often says nothing of where it is, and looking at all
+// of them in a text built of repeats would cost occurrences × length.
+const maxOccurrences = 1000
+
+// findAll returns the byte spans of the occurrences of q in s, overlapping
+// ones included, at most maxOccurrences of them.
 func findAll(s, q string) [][2]int {
 	if q == "" {
 		return nil
 	}
 	var occ [][2]int
 	_, step := utf8.DecodeRuneInString(q)
-	for i := 0; i <= len(s)-len(q); {
+	for i := 0; i <= len(s)-len(q) && len(occ) < maxOccurrences; {
 		j := strings.Index(s[i:], q)
 		if j < 0 {
 			break

@@ -25,7 +25,7 @@ const maxSteps = 1 << 26
 // that start and end on word boundaries. A word inside q (not touching
 // either end) is a whole word of the key at every occurrence, so the
 // occurrences of q are among those of its rarest inner word; without one,
-// the key is searched.
+// the key is searched. At most maxOccurrences are returned.
 func (x *Index) findExact(q string, sc *scratch) [][2]int {
 	sc.tokens = tokenize(q, sc.tokens)
 	var pivot *token
@@ -52,6 +52,9 @@ func (x *Index) findExact(q string, sc *scratch) [][2]int {
 		s := x.words[w].start - pivot.start
 		if s >= 0 && s+len(q) <= len(k) && k[s:s+len(q)] == q && onBoundary(k, s) && onBoundary(k, s+len(q)) {
 			occ = append(occ, [2]int{s, s + len(q)})
+			if len(occ) == maxOccurrences {
+				break
+			}
 		}
 	}
 	return occ
@@ -74,8 +77,8 @@ func (al *Alignment) fuzzy(q string, h hint, sc *scratch) (candidate, bool) {
 		sc.qr = append(sc.qr, r)
 	}
 	qr := sc.qr
-	if len(qr) == 0 {
-		return candidate{}, false
+	if len(qr) == 0 || len(qr) > maxEditRunes {
+		return candidate{}, false // too long to align rune by rune: whole sentences are aligned in place instead
 	}
 	sc.q.init(qr)
 	sc.rqReady = false

@@ -1,6 +1,10 @@
 package anchor
 
-import "unicode/utf8"
+import (
+	"unicode/utf8"
+
+	"vetted/review"
+)
 
 // pattern is a pattern compiled for Myers' bit-parallel edit distance
 // (G. Myers, "A fast bit-vector algorithm for approximate string matching
@@ -10,9 +14,8 @@ type pattern struct {
 	m, blocks int
 	shift     uint // the bit of the last pattern rune in the last block
 	ascii     [128]int32
-	other     []rune
-	otherRow  []int32
-	peq       []uint64 // row r is peq[r*blocks:(r+1)*blocks]; row 0 matches nothing
+	other     map[rune]int32 // rows of the runes beyond ASCII
+	peq       []uint64       // row r is peq[r*blocks:(r+1)*blocks]; row 0 matches nothing
 	pv, mv    []uint64
 }
 
@@ -21,8 +24,10 @@ func (p *pattern) init(q []rune) {
 	p.blocks = (len(q) + 63) / 64
 	p.shift = uint((len(q) - 1) % 64)
 	p.ascii = [128]int32{}
-	p.other = p.other[:0]
-	p.otherRow = p.otherRow[:0]
+	if p.other == nil {
+		p.other = map[rune]int32{}
+	}
+	clear(p.other)
 	p.peq = append(p.peq[:0], make([]uint64, p.blocks)...)
 	rows := int32(1)
 	for i, r := range q {
@@ -33,8 +38,7 @@ func (p *pattern) init(q []rune) {
 			if r >= 0 && r < utf8.RuneSelf {
 				p.ascii[r] = row
 			} else {
-				p.other = append(p.other, r)
-				p.otherRow = append(p.otherRow, row)
+				p.other[r] = row
 			}
 			p.peq = append(p.peq, make([]uint64, p.blocks)...)
 		}
@@ -51,12 +55,7 @@ func (p *pattern) row(r rune) int32 {
 	if r >= 0 && r < utf8.RuneSelf {
 		return p.ascii[r]
 	}
-	for i, o := range p.other {
-		if o == r {
-			return p.otherRow[i]
-		}
-	}
-	return 0
+	return p.other[r]
 }
 
 func (p *pattern) reset() {
@@ -151,8 +150,14 @@ func (p *pattern) distance(text []rune) int {
 	return score
 }
 
+// maxEditRunes bounds the quotes and passages compared rune by rune: the
+// bit-parallel table grows with the pattern's length times its distinct
+// runes. Longer ones are compared word by word.
+const maxEditRunes = 4096
+
 // similarity is 1 − Levenshtein distance / the longer length, in runes; 1
-// for two empty strings.
+// for two empty strings. Beyond maxEditRunes it is the share of words a
+// word diff keeps (review.DiffSimilarity).
 func similarity(x, y string) float64 {
 	if x == y {
 		return 1
@@ -161,6 +166,9 @@ func similarity(x, y string) float64 {
 	n := max(len(xr), len(yr))
 	if len(xr) == 0 || len(yr) == 0 {
 		return 0
+	}
+	if n > maxEditRunes {
+		return review.DiffSimilarity(review.WordDiff(x, y))
 	}
 	var p pattern
 	p.init(xr)

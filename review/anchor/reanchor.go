@@ -75,13 +75,14 @@ const (
 //
 // It is deterministic and does not panic on any input.
 func (al *Alignment) Reanchor(old review.Anchor) Match {
+	missing := Match{Outcome: review.OutcomeMissing, Anchor: review.Anchor{Section: old.Section}}
 	if al == nil {
-		return Match{Outcome: review.OutcomeMissing}
+		return missing
 	}
 	x := al.x
 	q := text.Fold(old.Exact)
 	if q == "" {
-		return Match{Outcome: review.OutcomeMissing}
+		return missing
 	}
 	sc := x.pool.Get().(*scratch)
 	defer x.pool.Put(sc)
@@ -142,10 +143,13 @@ type hint struct {
 	// the covered ones; inPlace is whether there are any.
 	target  [2]int
 	inPlace bool
+	// prefix and suffix are the keys of the old context, folded once.
+	prefix, suffix string
 }
 
 func (al *Alignment) hint(old review.Anchor, q string) hint {
-	h := hint{old: old, secFrac: 0.5, docFrac: 0.5, oldStart: old.Start, covered: [2]int{-1, -1}}
+	h := hint{old: old, secFrac: 0.5, docFrac: 0.5, oldStart: old.Start, covered: [2]int{-1, -1},
+		prefix: text.Fold(old.Prefix), suffix: text.Fold(old.Suffix)}
 	d := al.old
 	if n := len(d.Text); n > 0 && old.Start >= 0 && old.Start <= n {
 		h.docFrac = float64(old.Start) / float64(n)
@@ -247,12 +251,26 @@ func (al *Alignment) bestExact(h hint, occ [][2]int) (candidate, bool) {
 			best, bestRank = c, rank
 		}
 	}
+	if !h.inPlace && h.covered[0] >= 0 {
+		// The quote's sentence is gone, and its words stand in another
+		// sentence: the same claim if they are most of a sentence that is
+		// nobody's counterpart (moved, its lead-in dropped), or in the same
+		// section or context.
+		if j := unitAt(x.units, best.start); bestRank == 1 && j >= 0 && (best.end-best.start)*5 >= (x.units[j].kend-x.units[j].kstart)*4 {
+			return best, true
+		}
+		if !scored {
+			al.context(h, &best)
+		}
+		heading, _, _ := x.doc.Region(x.spanStart(best.start))
+		return best, text.Equal(heading, h.old.Section) || best.prefix >= 0.5 || best.suffix >= 0.5
+	}
 	if bestRank < 2 && h.inPlace {
 		if !scored {
 			al.context(h, &best)
 		}
 		heading, _, _ := x.doc.Region(x.spanStart(best.start))
-		if bestRank == 0 || heading != h.old.Section && best.prefix < 0.5 && best.suffix < 0.5 {
+		if bestRank == 0 || !text.Equal(heading, h.old.Section) && best.prefix < 0.5 && best.suffix < 0.5 {
 			return best, false
 		}
 	}
@@ -373,14 +391,14 @@ type candidate struct {
 	score          float64
 }
 
-// context fills in the context similarities and the total score of c.
+// context fills in the context similarities and the total score of c,
+// comparing keys: the old context folded, the new one read off the key.
 func (al *Alignment) context(h hint, c *candidate) {
 	x := al.x
-	s, e := x.key.Span(c.start, c.end)
-	p, sf := context(x.doc.Text, s, e)
-	c.prefix = similarity(text.Fold(h.old.Prefix), text.Fold(p))
-	c.suffix = similarity(text.Fold(h.old.Suffix), text.Fold(sf))
-	c.pos = al.position(h, s)
+	p, sf := context(x.key.Text, c.start, c.end)
+	c.prefix = similarity(h.prefix, strings.TrimSpace(p))
+	c.suffix = similarity(h.suffix, strings.TrimSpace(sf))
+	c.pos = al.position(h, x.spanStart(c.start))
 	c.score = weightQuote*c.quote + weightPrefix*c.prefix + weightSuffix*c.suffix + weightPosition*c.pos
 }
 
@@ -389,7 +407,7 @@ func (al *Alignment) context(h hint, c *candidate) {
 func (al *Alignment) position(h hint, offset int) float64 {
 	d := al.x.doc
 	heading, _, _ := d.Region(offset)
-	if heading == h.old.Section {
+	if text.Equal(heading, h.old.Section) {
 		return 0.5 + 0.5*(1-math.Abs(sectionFrac(d, offset)-h.secFrac))
 	}
 	g := 0.0

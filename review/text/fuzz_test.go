@@ -67,6 +67,7 @@ func FuzzKey(f *testing.F) {
 		f.Add(s[:min(len(s), 600)])
 	}
 	f.Add("ﬃ ½ ＡＢ e\u0301\u0323 a-\u00ADb -- x\u200D\u0301")
+	f.Add("\xef\xacA\u200d\u0301 d\u00B4Ivoire \u2033")
 	f.Fuzz(func(t *testing.T, s string) {
 		k := NewKey(s)
 		if !utf8.ValidString(k.Text) || strings.TrimSpace(k.Text) != k.Text || strings.Contains(k.Text, "  ") {

@@ -15,15 +15,19 @@ import (
 //
 // The folding, in order:
 //
-//   - Unicode compatibility normalisation, NFKC (UAX #15): canonical
+//   - Unicode compatibility normalisation, NFKC (UAX #15), after the
+//     format characters and marks below are taken out: canonical
 //     equivalents (NFC and NFD), ligatures (ﬁ ﬂ → fi fl), full-width and
 //     half-width forms, no-break and other fixed-width spaces;
 //   - format characters (general category Cf: soft hyphen, zero-width space,
 //     ZWNJ and ZWJ, word joiner, byte order mark, direction marks) and
-//     variation selectors are dropped;
+//     variation selectors are dropped, before NFKC, so that the letter and
+//     accent around one compose;
 //   - every run of white space (line and paragraph breaks included) becomes
 //     one space, and none is kept at either end;
-//   - curly, low and angle quotation marks and primes become ' and ";
+//   - curly, low and angle quotation marks, primes and the acute accent
+//     used as an apostrophe ("d´Ivoire") become ' and " (the last two
+//     before NFKC, which would make an accent or two primes of them);
 //   - dashes (general category Pd, and U+2212 minus) become '-', and a '-'
 //     between two letters is dropped, so a word broken at a line end reads
 //     the same with or without its hyphen ("exploita-tion" = "exploitation",
@@ -46,6 +50,72 @@ func NewKey(s string) Key {
 	if isASCII(s) {
 		return asciiKey(s, true)
 	}
+	if pre, from, to, ok := prefold(s); ok {
+		// Fold what NFKC would spoil first, then map the key back through.
+		k := foldKey(pre)
+		for i := range k.from {
+			k.from[i], k.to[i] = from[k.from[i]], to[k.to[i]-1]
+		}
+		k.n = len(s)
+		return k
+	}
+	return foldKey(s)
+}
+
+// prefold maps what must be folded before NFKC: format characters and
+// variation selectors are dropped (left in, they keep a letter from the
+// accent after them, and the key would not be stable), and the acute
+// accent, primes and reversed primes used as quotation marks become ' and
+// " (NFKC would make an accent or two primes of them). Byte i of pre came
+// from the character s[from[i]:to[i]]. ok is false when s holds none of
+// them, and pre is not made.
+func prefold(s string) (pre string, from, to []int32, ok bool) {
+	for _, r := range s {
+		if _, changed := prefoldRune(r); changed {
+			ok = true
+			break
+		}
+	}
+	if !ok {
+		return s, nil, nil, false
+	}
+	b := make([]byte, 0, len(s))
+	from = make([]int32, 0, len(s))
+	to = make([]int32, 0, len(s))
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if m, _ := prefoldRune(r); m >= 0 {
+			n := len(b)
+			b = utf8.AppendRune(b, m)
+			for range len(b) - n {
+				from, to = append(from, int32(i)), append(to, int32(i+size))
+			}
+		}
+		i += size
+	}
+	return string(b), from, to, true
+}
+
+// prefoldRune returns r as prefold maps it (-1 to drop it), and whether
+// that changed it.
+func prefoldRune(r rune) (rune, bool) {
+	switch {
+	case r < utf8.RuneSelf:
+		return r, false
+	case unicode.Is(unicode.Cf, r) || unicode.Is(unicode.Variation_Selector, r):
+		return -1, true
+	}
+	switch r {
+	case '\u00B4', '\u2032', '\u2035':
+		return '\'', true
+	case '\u2033', '\u2036':
+		return '"', true
+	}
+	return r, false
+}
+
+// foldKey is NewKey after prefold.
+func foldKey(s string) Key {
 	k := Key{n: len(s)}
 	buf := make([]byte, 0, len(s))
 	from := make([]int32, 0, len(s))
@@ -134,9 +204,9 @@ func keyFold(r rune) (folded rune, keep bool) {
 		return '-', true
 	}
 	switch r {
-	case '\u2018', '\u2019', '\u201A', '\u201B', '\u2032', '\u2035', '\u02BC', '\u02B9', '\u00B4', '\u2039', '\u203A':
+	case '\u2018', '\u2019', '\u201A', '\u201B', '\u02BC', '\u02B9', '\u2039', '\u203A':
 		return '\'', true
-	case '\u201C', '\u201D', '\u201E', '\u201F', '\u2033', '\u2036', '\u00AB', '\u00BB', '\u301D', '\u301E', '\u301F':
+	case '\u201C', '\u201D', '\u201E', '\u201F', '\u00AB', '\u00BB', '\u301D', '\u301E', '\u301F':
 		return '"', true
 	}
 	if unicode.IsControl(r) {

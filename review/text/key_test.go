@@ -18,6 +18,8 @@ func TestKey(t *testing.T) {
 		{"Spaces", "12\u202F400 in\u00A0 Lankaran Astara\u2009port\n\nNext", "12 400 in Lankaran Astara port Next"},
 		{"Ends", "  \n one two \t", "one two"},
 		{"Quotes", "the country\u2019s \u201Cmafia\u201D \u00ABx\u00BB \u2018y\u2019 `z", "the country's \"mafia\" \"x\" 'y' 'z"},
+		{"AccentAsApostrophe", "C\u00F4te d\u00B4Ivoire \u2033x\u2033 \u2032y\u2032", "Côte d'Ivoire \"x\" 'y'"},
+		{"FormatBetweenLetterAndAccent", "A\u200D\u0301 e\uFE0F\u0301", "\u00C1 \u00E9"},
 		{"Dashes", "2020\u20132021 \u2014 Aliyev\u2014who \u2212 5", "2020-2021 - Aliyevwho - 5"},
 		{"LineEndHyphen", "exploita-tion South-eastern exploitation", "exploitation Southeastern exploitation"},
 		{"HyphenNotBetweenLetters", "COVID-19 - x 2-b a-", "COVID-19 - x 2-b a-"},

@@ -181,3 +181,16 @@ func TestCharacters(t *testing.T) {
 		})
 	}
 }
+
+// TestLargeText normalises inputs built to make normalising slow (each
+// once took minutes on a few hundred KB; timing is not asserted).
+func TestLargeText(t *testing.T) {
+	in := strings.Repeat("word abc-\n", 100000)
+	d := Normalize(in)
+	if want := strings.TrimSuffix(strings.Repeat("word abc-", 100000), "-"); strings.TrimSuffix(d.Text, "-") != want {
+		t.Errorf("hyphenated line ends: got %.80q…", d.Text)
+	}
+	if k := NewKey(d.Text); len(k.Text) == 0 {
+		t.Error("no key")
+	}
+}

@@ -1,6 +1,7 @@
 package text
 
 import (
+	"bytes"
 	"slices"
 	"strings"
 	"unicode"
@@ -408,7 +409,7 @@ func join(para []byte, s string, words map[string]bool) []byte {
 		return append(para[:len(para)-n], s...)
 	case isDash(last) && unicode.IsLetter(before):
 		if first, _ := utf8.DecodeRuneInString(s); unicode.IsLower(first) {
-			head := lastWord(string(para[:len(para)-n]))
+			head := lastWord(para[:len(para)-n])
 			tail := firstWord(s)
 			whole := strings.ToLower(head + tail)
 			if words[whole] && !words[strings.ToLower(head+"-"+tail)] {
@@ -421,9 +422,12 @@ func join(para []byte, s string, words map[string]bool) []byte {
 	return append(para, s...)
 }
 
-func lastWord(s string) string {
-	i := strings.LastIndexFunc(s, func(r rune) bool { return !isWordRune(r) })
-	return s[i+1:]
+// lastWord returns the word that ends b (looking back at most 256 bytes:
+// joining stays linear however long the paragraph).
+func lastWord(b []byte) string {
+	b = b[max(0, len(b)-256):]
+	i := bytes.LastIndexFunc(b, func(r rune) bool { return !isWordRune(r) })
+	return string(b[i+1:])
 }
 
 func firstWord(s string) string {
