@@ -204,16 +204,15 @@ func (al *Alignment) addBead(b bead) {
 // keys found once in each, the longest increasing run of them; and the
 // other such pairs, sentences moved unchanged.
 func patience(a, b []unit) (fixed, moved [][2]int) {
-	type seen struct{ na, nb, ia, ib int }
+	type seen struct{ na, nb, ib int }
 	m := map[string]*seen{}
-	for i, u := range a {
+	for _, u := range a {
 		s := m[u.key]
 		if s == nil {
 			s = &seen{}
 			m[u.key] = s
 		}
 		s.na++
-		s.ia = i
 	}
 	for j, u := range b {
 		if s := m[u.key]; s != nil {

@@ -15,13 +15,14 @@ import (
 //  1. With page breaks (form feeds, as pdftotext writes them): a line among
 //     the first or last two of a page that is a page number ("12", "Page 12",
 //     "12 of 40", "- 12 -"), or that recurs, digits aside, at the edges of at
-//     least two pages and a third of them.
+//     least three pages and a third of them.
 //  2. A page-number line, or a short line that recurs in the text, standing
 //     alone between the two halves of a sentence (the text before it does
 //     not end a sentence, the text after it starts in lower case), with the
 //     short lines beside it on the way (a running header).
 //  3. Page-number lines that count up through the text (at least three, in
-//     order), with the lines next to them that recur next to them.
+//     order, five lines of text or more apart), with the lines next to them
+//     that recur next to them.
 //
 // What is dropped leaves a blank line, so that a sentence broken by a page
 // is joined as any sentence broken by a blank line is.
@@ -40,25 +41,44 @@ func dropFurniture(lines []line) []line {
 	return out
 }
 
-// pageNumber returns the number of a page-number line, ok false for any
-// other line.
+// pageNumber returns the number of a page-number line ("12", "Page 12",
+// "12 of 40", "- 12 -"), ok false for any other line.
+//
+// A year standing alone (1900–2100) or a fraction of a small whole ("3 /
+// 4", a score) is no page number unless it says "page".
 func pageNumber(s string) (int, bool) {
 	t := strings.TrimSpace(strings.Trim(s, "-–— "))
 	low := strings.ToLower(t)
+	page := false
 	for _, p := range []string{"page ", "p. ", "p "} {
-		low = strings.TrimPrefix(low, p)
+		if strings.HasPrefix(low, p) {
+			low, page = strings.TrimPrefix(low, p), true
+		}
 	}
-	if num, _, ok := strings.Cut(low, " of "); ok {
-		low = num
-	} else if num, _, ok := strings.Cut(low, "/"); ok {
-		low = num
+	of := ""
+	if num, total, ok := strings.Cut(low, " of "); ok {
+		low, of = num, total
+	} else if num, total, ok := strings.Cut(low, "/"); ok {
+		low, of = num, total
 	}
-	low = strings.TrimSpace(low)
+	low, of = strings.TrimSpace(low), strings.TrimSpace(of)
 	if len(low) == 0 || len(low) > 4 || !isDigits(low) {
 		return 0, false
 	}
 	n, err := strconv.Atoi(low)
-	return n, err == nil
+	if err != nil {
+		return 0, false
+	}
+	if of != "" {
+		total, err := strconv.Atoi(of)
+		if err != nil || total < n || total < 10 && !page {
+			return 0, false
+		}
+	}
+	if n >= 1900 && n <= 2100 && !page {
+		return 0, false
+	}
+	return n, true
 }
 
 // signature is a line with its digits and case folded away, so that
@@ -108,7 +128,7 @@ func edgeFurniture(lines []line, drop []bool) {
 			}
 		}
 	}
-	need := max(2, (pages+2)/3)
+	need := max(3, (pages+2)/3)
 	for _, e := range edges {
 		for _, i := range e {
 			s := lines[i].s
@@ -149,14 +169,14 @@ func pageEdges(lines []line) [][]int {
 func sentenceFurniture(lines []line, drop []bool) {
 	recurs := map[string]int{}
 	for i, l := range lines {
-		if setApart(lines, i) && furnitureLike(l.s) {
+		if standalone(lines, i) && furnitureLike(l.s) {
 			recurs[signature(l.s)]++
 		}
 	}
 	isFurniture := func(i int) bool {
 		s := lines[i].s
 		_, num := pageNumber(s)
-		return setApart(lines, i) && (num || furnitureLike(s) && recurs[signature(s)] >= 2)
+		return standalone(lines, i) && (num || furnitureLike(s) && recurs[signature(s)] >= 2)
 	}
 	for i := range lines {
 		if drop[i] || lines[i].s == "" || !isFurniture(i) {
@@ -187,7 +207,7 @@ func sentenceFurniture(lines []line, drop []bool) {
 				after = j
 				break
 			}
-			if _, num := pageNumber(s); len(between) < 3 && setApart(lines, j) && (num || furnitureLike(s)) {
+			if _, num := pageNumber(s); len(between) < 3 && standalone(lines, j) && (num || furnitureLike(s)) {
 				between = append(between, j)
 				continue
 			}
@@ -200,19 +220,6 @@ func sentenceFurniture(lines []line, drop []bool) {
 			drop[j] = true
 		}
 	}
-}
-
-// setApart reports whether lines[i] stands apart from the paragraphs
-// around it, as Normalize will print it: in capitals (a line Normalize
-// always takes for a heading of its own), or between blank lines, page
-// breaks or such headings. Rule 2
-// asks this, not standalone, so that it decides the same on Normalize's
-// own output.
-func setApart(lines []line, i int) bool {
-	separate := func(j int) bool {
-		return j < 0 || j >= len(lines) || lines[j].s == "" || lines[j].page != lines[i].page || isCaps(lines[j].s)
-	}
-	return isCaps(lines[i].s) || separate(i-1) && separate(i+1)
 }
 
 // standalone reports whether lines[i] has a blank line (or a page break, or
@@ -238,6 +245,18 @@ func countedFurniture(lines []line, drop []bool) {
 	}
 	if len(nums) < 3 {
 		return
+	}
+	// Pages hold text: numbers a few lines apart are a table or a list.
+	for k := 1; k < len(nums); k++ {
+		text := 0
+		for j := nums[k-1] + 1; j < nums[k]; j++ {
+			if lines[j].s != "" {
+				text++
+			}
+		}
+		if text < 5 {
+			return
+		}
 	}
 	up := 0
 	for k := 1; k < len(vals); k++ {

@@ -92,10 +92,10 @@ func numbering(s string) (style, title string) {
 		switch {
 		case isDigits(inner):
 			return "(1)", rest
+		case len(inner) == 1 && inner[0] >= 'a' && inner[0] <= 'z' && inner != "i":
+			return "(a)", rest // "(c)", "(v)": letters (a one-letter numeral is "(i)")
 		case isRoman(inner, true):
 			return "(i)", rest
-		case len(inner) == 1 && inner[0] >= 'a' && inner[0] <= 'z':
-			return "(a)", rest
 		case len(inner) == 1 && inner[0] >= 'A' && inner[0] <= 'Z':
 			return "(A)", rest
 		}
@@ -115,8 +115,8 @@ func numbering(s string) (style, title string) {
 		return "A.", rest
 	case len(w) == 1 && w[0] >= 'a' && w[0] <= 'z' && dotted:
 		return "a.", rest
-	case len(w) >= 2 && len(w) <= 3 && w[0] >= 'A' && w[0] <= 'Z' && isDigits(w[1:]):
-		return "A1.", rest // "A1." or "A1" (Freedom House's sub-questions)
+	case len(w) >= 2 && len(w) <= 3 && w[0] >= 'A' && w[0] <= 'Z' && isDigits(w[1:]) && dotted:
+		return "A1.", rest // Freedom House's sub-questions; "G20 Leaders" is no numbering
 	case len(w) >= 2 && isRoman(w, false) && dotted:
 		return "I.", rest
 	}
@@ -221,11 +221,11 @@ func titleCase(words []string) bool {
 }
 
 // hasSentenceBreak reports whether s holds a sentence end followed by more
-// text: ". " or "? " inside it.
+// text: ". ", "? " or "! " after a word of three letters or more (so
+// "U.S. Department" and "St. Petersburg" are no break).
 func hasSentenceBreak(s string) bool {
-	for _, p := range []string{". ", "? ", "! "} {
-		if i := strings.Index(s, p); i > 0 {
-			// "U.S. Department", "St. Petersburg": an abbreviation is no end.
+	for i := 0; i+1 < len(s); i++ {
+		if (s[i] == '.' || s[i] == '?' || s[i] == '!') && s[i+1] == ' ' {
 			before := s[:i]
 			if j := strings.LastIndexAny(before, " ."); j >= 0 {
 				before = before[j+1:]
@@ -239,7 +239,8 @@ func hasSentenceBreak(s string) bool {
 }
 
 // isHeadingLine reports whether line s, inside a run of lines, is a heading.
-// A line in capitals always is. A numbered or mixed-case one must stand
+// A line in capitals is, unless it runs on from an unfinished line into a
+// line in lower case. A numbered or mixed-case one must stand
 // apart: after a blank line, the start, a heading or a line that ends a
 // sentence (afterBreak, lastHeading, last), before a line that starts a
 // sentence or a numbered heading (next), and, for a mixed-case one not
@@ -252,7 +253,9 @@ func isHeadingLine(s, last string, lastHeading, afterBreak bool, next string, wi
 	case style == "":
 		return false
 	case style == styleCaps:
-		return true
+		// Always, but in the middle of a sentence ("funded by the" /
+		// "UNITED NATIONS" / "and ran"), where it is words of the text.
+		return afterBreak || lastHeading || endsSentence(last) || !startsLower(next)
 	case !(afterBreak || lastHeading || endsSentence(last)):
 		return false
 	}
@@ -280,52 +283,96 @@ func isHeadingLine(s, last string, lastHeading, afterBreak bool, next string, wi
 // the index of its parent block (-1 at the top level and for paragraphs).
 //
 // Each heading style takes the next level down the first time it appears
-// and keeps it; a style seen before closes every deeper level (so after
-// "A. …", "A1. …", "B. …" is A's sibling). A heading directly followed by a
-// heading of its own style is a parent of the headings of that style after
-// it, up to the next such parent: "RESILIENCE" directly followed by
-// "LEADERSHIP AND GOVERNANCE" holds it and the capitals headings after it.
+// and keeps that level after ("A. …", "A1. …", "B. …": B is A's sibling;
+// "II." after "a." is a sibling of "I."). A heading in capitals or in plain
+// mixed case directly followed by one of its own style is a parent of the
+// headings of that style after it, up to the next such parent
+// ("RESILIENCE" directly followed by "LEADERSHIP AND GOVERNANCE"). A plain
+// heading directly followed by a numbered heading of a known level is its
+// parent ("Civil Liberties" before "D. Freedom of Expression"); one
+// followed by text, once numbered headings have begun, sits under the
+// innermost of them ("Women" in "Section 6. Discrimination").
 func outline(blocks []block) (levels, parents []int) {
 	levels = make([]int, len(blocks))
 	parents = make([]int, len(blocks))
-	var stack []string // style keys, outermost first
-	var owners []int   // the block that opened each level
+	var keys []string // the style key of each open level, outermost first
+	var owners []int  // the block that opened each level
+	levelOf := map[string]int{}
 	under := map[string]bool{}
+	styles := headingStyles(blocks)
 	for i, b := range blocks {
 		parents[i] = -1
 		if !b.heading {
 			continue
 		}
-		style := headingStyle(b.text)
-		if style == "" {
-			style = styleCaps // unreachable: a heading block has a style
+		style := styles[i]
+		next := ""
+		if i+1 < len(blocks) && blocks[i+1].heading {
+			next = styles[i+1]
 		}
+		unnumbered := style == styleCaps || style == stylePlain
 		key := style
-		group := i+1 < len(blocks) && blocks[i+1].heading && headingStyle(blocks[i+1].text) == style
 		switch {
-		case group:
+		case unnumbered && next == style:
 			under[style] = true
 		case under[style]:
 			key = style + ">"
 		}
-		at := -1
-		for j, k := range stack {
-			if k == key {
-				at = j
-				break
-			}
+		lvl, known := levelOf[key], false
+		if lvl > 0 {
+			known = true
 		}
-		if at < 0 {
-			stack = append(stack, key)
-			owners = append(owners, i)
-		} else {
-			stack, owners = stack[:at+1], owners[:at+1]
-			owners[at] = i
+		switch {
+		case style == stylePlain && next != "" && next != style && levelOf[next] > 1:
+			lvl = levelOf[next] - 1
+		case style == stylePlain && innermostNumbered(keys) > 0 && (next == "" || levelOf[next] == 0):
+			lvl = innermostNumbered(keys) + 1
+		case known:
+			lvl = min(lvl, len(keys)+1)
+		default:
+			lvl = len(keys) + 1
+			levelOf[key] = lvl
 		}
-		levels[i] = len(stack)
-		if len(owners) >= 2 {
-			parents[i] = owners[len(owners)-2]
+		lvl = max(1, min(lvl, len(keys)+1))
+		keys, owners = append(keys[:lvl-1], key), append(owners[:lvl-1], i)
+		levels[i] = lvl
+		if lvl >= 2 {
+			parents[i] = owners[lvl-2]
 		}
 	}
 	return levels, parents
+}
+
+// headingStyles returns the style of each heading block, "" for a
+// paragraph. "I.", "V." and "X." are letters in a text that numbers
+// nothing in Roman numerals of more than one letter, and numerals in one
+// that does ("I. Background", "II. Findings").
+func headingStyles(blocks []block) []string {
+	styles := make([]string, len(blocks))
+	roman := false
+	for i, b := range blocks {
+		if b.heading {
+			styles[i] = headingStyle(b.text)
+			roman = roman || styles[i] == "I."
+		}
+	}
+	if roman {
+		for i, b := range blocks {
+			if styles[i] == "A." && strings.IndexByte("IVX", b.text[0]) >= 0 {
+				styles[i] = "I."
+			}
+		}
+	}
+	return styles
+}
+
+// innermostNumbered returns the level of the innermost open numbered
+// heading, 0 if none is open.
+func innermostNumbered(keys []string) int {
+	for l := len(keys); l > 0; l-- {
+		if k := strings.TrimSuffix(keys[l-1], ">"); k != styleCaps && k != stylePlain {
+			return l
+		}
+	}
+	return 0
 }

@@ -122,8 +122,12 @@ func TestOutline(t *testing.T) {
 			[]string{"1. Introduction", "  1.1 Scope", "  1.2 Method", "2. Findings"}},
 		{"CapsGroups", "RESILIENCE\nLEADERSHIP\nText.\n\nJUSTICE\nText.",
 			[]string{"RESILIENCE", "  LEADERSHIP", "  JUSTICE"}},
-		{"NotHeadings", "1. The president is elected for seven years.\n\nA. Smith said so.\n\nHe was elected in 2003, and\n\nthe vote was not free.",
+		{"NotHeadings", "1. The president is elected for seven years.\n\nA. Smith said so.\n\nHe was elected in 2003, and\n\nthe vote was not free.\n\nU.S. aid fell. Officials cut programs\n\nText.",
 			nil},
+		{"Roman", "I. Background\n\nText.\n\nA. History\n\nText.\n\nII. Findings\n\nText.\n\nIII. Method\n\nText.\n\nIV. Limits\n\nText.\n\nV. Summary\n\nText.",
+			[]string{"I. Background", "  A. History", "II. Findings", "III. Method", "IV. Limits", "V. Summary"}},
+		{"LetteredInBrackets", "(a) First\n\nText.\n\n(b) Second\n\nText.\n\n(c) Third\n\nText.",
+			[]string{"(a) First", "(b) Second", "(c) Third"}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			d := Normalize(tt.in)
@@ -143,8 +147,13 @@ func TestFurniture(t *testing.T) {
 			"First page text that runs on.\n\nSecond page text.\n\nThird page."},
 		{"SentenceOverPage", "the country is a source and transit point for irregular\n\n4\n\nGLOBAL ORGANIZED CRIME INDEX 2023\n\nmigration. Nationals use smugglers.",
 			"the country is a source and transit point for irregular migration. Nationals use smugglers."},
-		{"CountedPages", "Text one.\n\n1\n\nText two.\n\n2\n\nText three.\n\n3\n\nText four.",
-			"Text one.\n\nText two.\n\nText three.\n\nText four."},
+		{"CountedPages", strings.Repeat("A line.\n", 5) + "\n1\n\n" + strings.Repeat("B line.\n", 5) + "\n2\n\n" + strings.Repeat("C line.\n", 5) + "\n3\n\nEnd.",
+			"A line. A line. A line. A line. A line.\n\nB line. B line. B line. B line. B line.\n\nC line. C line. C line. C line. C line.\n\nEnd."},
+		{"TableOfNumbers", "Seizures:\n\n1\n\n12 kg\n\n2\n\n40 kg\n\n3\n\n7 kg", "Seizures:\n\n1\n\n12 kg\n\n2\n\n40 kg\n\n3\n\n7 kg"},
+		{"TableOfYears", "By year\n\n2019\n\n4,100\n\n2020\n\n4,300\n\n2021\n\n4,500", "By year\n\n2019\n\n4,100\n\n2020\n\n4,300\n\n2021\n\n4,500"},
+		{"ScoreAtPageEdge", "A1 score\n3 / 4\fText.\n0 / 4", "A1 score\n\n3 / 4\n\nText. 0 / 4"},
+		{"CapitalsInSentenceTwice", "funded by the\nUNITED NATIONS\nand ran until March. Then funded by the\nUNITED NATIONS\nand ran again.",
+			"funded by the UNITED NATIONS and ran until March. Then funded by the UNITED NATIONS and ran again."},
 		{"PageWordFormat", "Text that goes\n\nPage 7 of 20\n\non here.", "Text that goes on here."},
 		{"NumberIsContent", "The seizures:\n\n2020\n\nThe figure rose.", "The seizures:\n\n2020\n\nThe figure rose."},
 		{"LoneNumberNotInSentence", "It ended.\n\n12\n\nNext part.", "It ended.\n\n12\n\nNext part."},
@@ -192,5 +201,27 @@ func TestLargeText(t *testing.T) {
 	}
 	if k := NewKey(d.Text); len(k.Text) == 0 {
 		t.Error("no key")
+	}
+}
+
+func TestSplitSentences(t *testing.T) {
+	for _, tt := range []struct {
+		in   string
+		want []string
+	}{
+		{"Arrests rose in 2023.15 The ministry denied it.", []string{"Arrests rose in 2023.15", "The ministry denied it."}},
+		{"Arrests rose sharply.7 The ministry denied it.", []string{"Arrests rose sharply.7", "The ministry denied it."}},
+		{"It rose by 3.5 Million were affected.", []string{"It rose by 3.5 Million were affected."}},
+		{"See Fig.2 Below.", []string{"See Fig.2 Below."}},
+		{"One. Two? Three", []string{"One.", "Two?", "Three"}},
+		{"Mr. Aliyev won. e.g. this", []string{"Mr. Aliyev won. e.g. this"}},
+	} {
+		var got []string
+		for _, sp := range SplitSentences(tt.in) {
+			got = append(got, tt.in[sp[0]:sp[1]])
+		}
+		if !slices.Equal(got, tt.want) {
+			t.Errorf("%q: got %q, want %q", tt.in, got, tt.want)
+		}
 	}
 }

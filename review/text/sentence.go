@@ -16,7 +16,8 @@ type Sentence struct {
 // paragraph or a heading; headings are not sentences. A full stop does not
 // end a sentence when the next word starts in lower case ("e.g. the"), after
 // a known abbreviation or an initial ("Mr.", "J."), or inside a number
-// ("3.5"). Closing quotes after the stop stay with the sentence.
+// ("3.5"). Closing quotes after the stop stay with the sentence, and so
+// does a footnote number ("…in 2023.15 The ministry" ends after "15").
 func (d Document) Sentences() []Sentence {
 	var out []Sentence
 	text := d.Text
@@ -86,6 +87,20 @@ func SplitSentences(p string) [][2]int {
 		if i == len(p) {
 			break
 		}
+		if r == '.' && p[i] >= '0' && p[i] <= '9' {
+			// A footnote number after the stop ("in 2023.15 The ministry")
+			// ends the sentence with it; a decimal ("3.5 Million") does not.
+			j := i
+			for j < len(p) && j-i < 3 && p[j] >= '0' && p[j] <= '9' {
+				j++
+			}
+			next, _ := utf8.DecodeRuneInString(p[min(j+1, len(p)):])
+			if j < len(p) && p[j] == ' ' && unicode.IsUpper(next) && footnoted(p[:stop]) {
+				add(j)
+				i = j
+			}
+			continue
+		}
 		if p[i] != ' ' {
 			continue // "3.5", "e.g.,", "U.S.-led"
 		}
@@ -100,6 +115,20 @@ func SplitSentences(p string) [][2]int {
 	}
 	add(len(p))
 	return spans
+}
+
+// footnoted reports whether the text before a full stop can take a footnote
+// number after the stop: it ends in a word of letters, or a year.
+func footnoted(s string) bool {
+	r, _ := utf8.DecodeLastRuneInString(s)
+	if unicode.IsLetter(r) || IsClosing(r) {
+		return !isAbbreviation(s)
+	}
+	n := 0
+	for n < len(s) && s[len(s)-1-n] >= '0' && s[len(s)-1-n] <= '9' {
+		n++
+	}
+	return n == 4 && (n == len(s) || s[len(s)-1-n] == ' ')
 }
 
 // isAbbreviation reports whether the word that ends s (just before a full
