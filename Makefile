@@ -41,5 +41,5 @@ fuzz-long:
 # Go benchmarks of the write path and re-anchoring, then the end-to-end
 # program that writes docs/PERFORMANCE.md.
 bench:
-	$(GO) test -run '^$$' -bench . -benchtime 2s ./store ./review
+	$(GO) test -run '^$$' -bench . -benchtime 2s ./store ./review/...
 	$(GO) run ./cmd/vetted-bench
