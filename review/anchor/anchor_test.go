@@ -622,3 +622,19 @@ func seedDoc(tb testing.TB) text.Document {
 	tb.Helper()
 	return text.Normalize(seedRaw(tb))
 }
+
+// TestReanchorSplitQuote follows a quote of two sentences whose second
+// moved to another section: the new anchor is the first, in place, not a
+// span from there to the moved one across everything between.
+func TestReanchorSplitQuote(t *testing.T) {
+	old := text.Normalize("ONE\n\nAlpha sentence stays here. Beta sentence moves away.\n\nTWO\n\nGamma text is long enough. Delta text is long enough.")
+	next := text.Normalize("ONE\n\nAlpha sentence stays here.\n\nTWO\n\nGamma text is long enough. Delta text is long enough. Beta sentence moves away.")
+	a, err := Locate(old, "Alpha sentence stays here. Beta sentence moves away.", "", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := NewIndex(next).Align(old).Reanchor(a)
+	if m.Outcome != review.OutcomeChanged || m.Anchor.Exact != "Alpha sentence stays here." || m.Anchor.Section != "ONE" {
+		t.Errorf("got %s %q in %q, want changed to the first sentence in ONE", m.Outcome, m.Anchor.Exact, m.Anchor.Section)
+	}
+}

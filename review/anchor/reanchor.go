@@ -108,11 +108,10 @@ func (al *Alignment) Reanchor(old review.Anchor) Match {
 		return al.match(old, q, here.start, here.end, false)
 	}
 	if !ok || best.score < ChangedThreshold {
-		m := Match{Outcome: review.OutcomeMissing, Anchor: review.Anchor{Section: old.Section}}
 		if ok {
-			m.Similarity = best.score
+			missing.Similarity = best.score
 		}
-		return m
+		return missing
 	}
 	return al.match(old, q, best.start, best.end, false)
 }
@@ -171,18 +170,26 @@ func (al *Alignment) hint(old review.Anchor, q string) hint {
 	}
 	h.covered = [2]int{lo, hi + 1}
 	h.whole = ks <= al.units[lo].kstart && ke >= al.units[hi].kend
-	h.target = [2]int{-1, -1}
+	// The counterparts of the covered units, in runs of neighbours; a run
+	// apart from the others (one sentence of the quote moved far away) is
+	// not taken along: the run with the most of the quote's units wins.
+	var run [2]int
+	runUnits, bestUnits := 0, 0
 	for i := lo; i <= hi; i++ {
 		b := al.pair[i]
 		if b < 0 {
 			continue
 		}
 		nb := al.beads[b].new
-		if !h.inPlace {
-			h.target = nb
+		if runUnits > 0 && nb[0] <= run[1]+1 && nb[1] >= run[0] {
+			run = [2]int{min(run[0], nb[0]), max(run[1], nb[1])}
+			runUnits++
+		} else {
+			run, runUnits = nb, 1
 		}
-		h.target[0], h.target[1] = min(h.target[0], nb[0]), max(h.target[1], nb[1])
-		h.inPlace = true
+		if runUnits > bestUnits {
+			h.target, bestUnits, h.inPlace = run, runUnits, true
+		}
 	}
 	return h
 }
