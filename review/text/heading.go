@@ -289,9 +289,11 @@ func isHeadingLine(s, last string, lastHeading, afterBreak bool, next string, wi
 // headings of that style after it, up to the next such parent
 // ("RESILIENCE" directly followed by "LEADERSHIP AND GOVERNANCE"). A plain
 // heading directly followed by a numbered heading of a known level is its
-// parent ("Civil Liberties" before "D. Freedom of Expression"); one
-// followed by text, once numbered headings have begun, sits under the
-// innermost of them ("Women" in "Section 6. Discrimination").
+// parent ("Civil Liberties" before "D. Freedom of Expression"); others,
+// once numbered headings have begun, sit under the innermost of them
+// ("Women" in "Section 6. Discrimination"), a plain group's members one
+// deeper. A numbering first seen after a plain heading with text of its
+// own is that heading's sibling ("Executive Summary", then "Section 1.").
 func outline(blocks []block) (levels, parents []int) {
 	levels = make([]int, len(blocks))
 	parents = make([]int, len(blocks))
@@ -318,19 +320,30 @@ func outline(blocks []block) (levels, parents []int) {
 		case under[style]:
 			key = style + ">"
 		}
-		lvl, known := levelOf[key], false
-		if lvl > 0 {
-			known = true
+		if !unnumbered {
+			under[stylePlain] = false // a numbered heading closes a plain group
 		}
+		inner := innermostNumbered(keys)
+		lvl, known := levelOf[key], levelOf[key] > 0
 		switch {
 		case style == stylePlain && next != "" && next != style && levelOf[next] > 1:
 			lvl = levelOf[next] - 1
-		case style == stylePlain && innermostNumbered(keys) > 0 && (next == "" || levelOf[next] == 0):
-			lvl = innermostNumbered(keys) + 1
+		case style == stylePlain && inner > 0 && key == style:
+			lvl = inner + 1
+		case style == stylePlain && inner > 0:
+			lvl = inner + 2 // under a plain group inside a numbered section
+			if len(keys) <= inner || keys[inner] != stylePlain {
+				lvl = inner + 1
+			}
 		case known:
 			lvl = min(lvl, len(keys)+1)
 		default:
 			lvl = len(keys) + 1
+			if top := len(keys) - 1; top >= 0 && strings.TrimSuffix(keys[top], ">") == stylePlain && owners[top]+1 != i {
+				// A new numbering after a plain heading with text of its own
+				// ("Executive Summary", then "Section 1.") is its sibling.
+				lvl = top + 1
+			}
 			levelOf[key] = lvl
 		}
 		lvl = max(1, min(lvl, len(keys)+1))

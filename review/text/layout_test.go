@@ -115,9 +115,10 @@ func TestOutline(t *testing.T) {
 		{"FreedomHouse", "Overview\n\nText.\n\nPolitical Rights\n\nA. Electoral Process\n\nA1. Was the head of government elected?\n\nText.\n\nA2. Were the legislators elected?\n\nText.\n\nB. Pluralism\n\nB1. Do the people have the right to organize?\n\nText.\n\nCivil Liberties\n\nD. Expression\n\nD1. Are there free media?\n\nText.",
 			[]string{"Overview", "Political Rights", "  A. Electoral Process", "    A1. Was the head of government elected?", "    A2. Were the legislators elected?", "  B. Pluralism", "    B1. Do the people have the right to organize?", "Civil Liberties", "  D. Expression", "    D1. Are there free media?"}},
 		{"StateDepartment", "Executive Summary\n\nText.\n\nSection 1. Respect for the Integrity of the Person\n\na. Arbitrary Deprivation of Life\n\nText.\n\nb. Disappearance\n\nText.\n\nSection 2. Respect for Civil Liberties\n\na. Freedom of Expression\n\nText.",
-			// The first style seen is the outermost: the summary holds the
-			// sections that follow it.
-			[]string{"Executive Summary", "  Section 1. Respect for the Integrity of the Person", "    a. Arbitrary Deprivation of Life", "    b. Disappearance", "  Section 2. Respect for Civil Liberties", "    a. Freedom of Expression"}},
+			// A summary with text of its own is a sibling of the sections.
+			[]string{"Executive Summary", "Section 1. Respect for the Integrity of the Person", "  a. Arbitrary Deprivation of Life", "  b. Disappearance", "Section 2. Respect for Civil Liberties", "  a. Freedom of Expression"}},
+		{"PlainGroupInNumbered", "Section 7. Worker Rights\n\na. Freedom of Association\n\nText.\n\nAcceptable Work Conditions\n\nWage and Hour Laws\n\nText.\n\nOccupational Safety\n\nText.\n\nb. Disappearance\n\nText.",
+			[]string{"Section 7. Worker Rights", "  a. Freedom of Association", "    Acceptable Work Conditions", "      Wage and Hour Laws", "      Occupational Safety", "  b. Disappearance"}},
 		{"Decimal", "1. Introduction\n\nText.\n\n1.1 Scope\n\nText.\n\n1.2 Method\n\nText.\n\n2. Findings\n\nText.",
 			[]string{"1. Introduction", "  1.1 Scope", "  1.2 Method", "2. Findings"}},
 		{"CapsGroups", "RESILIENCE\nLEADERSHIP\nText.\n\nJUSTICE\nText.",
