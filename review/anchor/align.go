@@ -307,16 +307,34 @@ func newWeights(a, b []unit) *weights {
 
 // dice is the IDF-weighted Dice coefficient of two sorted id multisets.
 func (w *weights) dice(x, y []int32) float64 {
-	var both, sum float64
-	for _, id := range x {
-		sum += w.idf[id]
-	}
-	for _, id := range y {
-		sum += w.idf[id]
-	}
+	sum := w.mass(x) + w.mass(y)
 	if sum == 0 {
 		return 0
 	}
+	return 2 * w.shared(x, y) / sum
+}
+
+// contain is the IDF-weighted share of x's words that y has too.
+func (w *weights) contain(x, y []int32) float64 {
+	m := w.mass(x)
+	if m == 0 {
+		return 0
+	}
+	return w.shared(x, y) / m
+}
+
+// mass is the summed weight of a multiset of word ids.
+func (w *weights) mass(x []int32) float64 {
+	var m float64
+	for _, id := range x {
+		m += w.idf[id]
+	}
+	return m
+}
+
+// shared is the summed weight of the words two sorted multisets share.
+func (w *weights) shared(x, y []int32) float64 {
+	var both float64
 	for i, j := 0, 0; i < len(x) && j < len(y); {
 		switch {
 		case x[i] < y[j]:
@@ -324,12 +342,12 @@ func (w *weights) dice(x, y []int32) float64 {
 		case x[i] > y[j]:
 			j++
 		default:
-			both += 2 * w.idf[x[i]]
+			both += w.idf[x[i]]
 			i++
 			j++
 		}
 	}
-	return both / sum
+	return both
 }
 
 func merged(x, y []int32) []int32 {
@@ -437,30 +455,6 @@ func (al *Alignment) alignGap(w *weights, movedFrom map[int]int, i0, i1, j0, j1 
 	for k := len(found) - 1; k >= 0; k-- {
 		al.addBead(found[k])
 	}
-}
-
-// contain is the IDF-weighted share of x's words that y has too.
-func (w *weights) contain(x, y []int32) float64 {
-	var both, sum float64
-	for _, id := range x {
-		sum += w.idf[id]
-	}
-	if sum == 0 {
-		return 0
-	}
-	for i, j := 0, 0; i < len(x) && j < len(y); {
-		switch {
-		case x[i] < y[j]:
-			i++
-		case x[i] > y[j]:
-			j++
-		default:
-			both += w.idf[x[i]]
-			i++
-			j++
-		}
-	}
-	return both / sum
 }
 
 // of returns the sorted word ids of a key; a word neither edition has gets
