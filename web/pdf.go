@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"fmt"
 	"os"
 	"os/exec"
 	"strings"
@@ -31,14 +30,15 @@ func ExtractPDF(ctx context.Context, pdf []byte) ([]byte, error) {
 	if err != nil {
 		return nil, review.FieldErrorf("file", "Importing a PDF needs poppler's pdftotext, which is not installed on the server: install poppler-utils (apt-get install poppler-utils), or import the text extracted some other way.")
 	}
+	// pdftotext reads a file; the PDF is written to one for it.
 	f, err := os.CreateTemp("", "vetted-*.pdf")
 	if err != nil {
-		return nil, fmt.Errorf("web: pdf: %w", err)
+		return nil, tempFileError(err)
 	}
 	defer os.Remove(f.Name())
 	_, werr := f.Write(pdf)
 	if cerr := f.Close(); werr != nil || cerr != nil {
-		return nil, fmt.Errorf("web: pdf: %w", errors.Join(werr, cerr))
+		return nil, tempFileError(errors.Join(werr, cerr))
 	}
 	ctx, cancel := context.WithTimeout(ctx, PDFTimeout)
 	defer cancel()
@@ -66,6 +66,13 @@ func ExtractPDF(ctx context.Context, pdf []byte) ([]byte, error) {
 		return nil, review.FieldErrorf("file", "The PDF has no text layer (a scan?): run it through OCR first, or import the text some other way.")
 	}
 	return out.buf.Bytes(), nil
+}
+
+// tempFileError says that the PDF could not be put where pdftotext can
+// read it (a full disk, most likely): nothing was imported, and trying
+// again once there is room works.
+func tempFileError(err error) error {
+	return review.Errorf(review.EUNAVAILABLE, "The server could not write the PDF to a temporary file to read it (%v). Nothing was imported: free some disk space on the server (or set TMPDIR to a disk with room) and import it again.", err)
 }
 
 // capped is a writer that keeps at most max bytes and notes that more came.

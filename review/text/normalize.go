@@ -233,7 +233,7 @@ func makeBlocks(lines []line, headings bool) []block {
 		case strings.Trim(s, "\u00AD ") == "":
 			glue = true
 			continue
-		case s[0] == "\u00AD"[0] && strings.HasPrefix(s, "\u00AD"):
+		case strings.HasPrefix(s, "\u00AD"):
 			// A soft hyphen opening a line marks the break of a word too.
 			s = strings.TrimLeft(s, "\u00AD ")
 			glue = true
