@@ -638,3 +638,43 @@ func TestReanchorSplitQuote(t *testing.T) {
 		t.Errorf("got %s %q in %q, want changed to the first sentence in ONE", m.Outcome, m.Anchor.Exact, m.Anchor.Section)
 	}
 }
+
+// TestReanchorKinds follows a quote across pairs of editions that differ
+// in one kind of thing PDF extraction or retyping gives, each a fault
+// annotation tools are known for.
+func TestReanchorKinds(t *testing.T) {
+	for _, tt := range []struct {
+		name, e1, e2, quote string
+		outcome             review.Outcome
+		exact               string // in e2; "" when missing
+	}{
+		{"WordInsideLongerWord", "CITIES\n\nThe group operates in Ganja and Baku.\nPolice watch Ganjali street.", "CITIES\n\nThe group operates in Baku.\nPolice watch Ganjali street.",
+			"Ganja", review.OutcomeMissing, ""},
+		{"WholeWordElsewhere", "CITIES\n\nThe group operates in Ganja and Baku.\nPolice watch Ganjali street.", "CITIES\n\nPolice watch Ganjali street. The group operates in Ganja and Baku.",
+			"Ganja", review.OutcomeUnchanged, "Ganja"},
+		{"LineEndHyphen", "LABOUR\n\nVictims face forms of exploita-\ntion in farms.", "LABOUR\n\nVictims face forms of exploitation in farms.",
+			"Victims face forms of exploitation in farms.", review.OutcomeUnchanged, "Victims face forms of exploitation in farms."},
+		{"QuotesAndDashes", "MEDIA\n\nThe government\u2019s \u201cmedia reforms\u201d \u2014 passed in 2021 \u2014 require registration.", "MEDIA\n\nThe government's \"media reforms\" - passed in 2021 - require registration.",
+			"The government's \"media reforms\" -- passed in 2021 -- require registration.", review.OutcomeUnchanged, "The government's \"media reforms\" - passed in 2021 - require registration."},
+		{"FullWidth", "TEXT\n\nSeized 1,200 kg in 2020.", "TEXT\n\nSeized \uff11,\uff12\uff10\uff10 kg in \uff12\uff10\uff12\uff10.",
+			"Seized 1,200 kg in 2020.", review.OutcomeUnchanged, "Seized \uff11,\uff12\uff10\uff10 kg in \uff12\uff10\uff12\uff10."},
+		{"DirectionMarks", "A\n\nThe \u200eBaku\u200f port is busy.", "A\n\nThe Baku port is busy.",
+			"The Baku port is busy.", review.OutcomeUnchanged, "The Baku port is busy."},
+		{"ZWNJInPersian", "TEXT\n\n\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645 \u0628\u0631\u0648\u0645.", "TEXT\n\n\u0645\u06cc\u062e\u0648\u0627\u0647\u0645 \u0628\u0631\u0648\u0645.",
+			"\u0645\u06cc\u062e\u0648\u0627\u0647\u0645", review.OutcomeUnchanged, "\u0645\u06cc\u062e\u0648\u0627\u0647\u0645"},
+		{"WordAddedAtSentenceEnd", "A\n\nArms are traced to depots.\nNothing else.", "A\n\nArms are traced to depots abroad.\nNothing else.",
+			"Arms are traced to depots.", review.OutcomeChanged, "Arms are traced to depots abroad."},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			old, next := text.Normalize(tt.e1), text.Normalize(tt.e2)
+			a, err := Locate(old, tt.quote, "", "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			m := NewIndex(next).Align(old).Reanchor(a)
+			if m.Outcome != tt.outcome || m.Anchor.Exact != tt.exact {
+				t.Errorf("got %s %q, want %s %q", m.Outcome, m.Anchor.Exact, tt.outcome, tt.exact)
+			}
+		})
+	}
+}

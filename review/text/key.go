@@ -28,8 +28,9 @@ import (
 //   - curly, low and angle quotation marks, primes and the acute accent
 //     used as an apostrophe ("d´Ivoire") become ' and " (the last two
 //     before NFKC, which would make an accent or two primes of them);
-//   - dashes (general category Pd, and U+2212 minus) become '-', and a '-'
-//     between two letters is dropped, so a word broken at a line end reads
+//   - dashes (general category Pd, and U+2212 minus) become '-', a run of
+//     them one '-' ("--" typed for an em dash), and a '-' between two
+//     letters is dropped, so a word broken at a line end reads
 //     the same with or without its hyphen ("exploita-tion" = "exploitation",
 //     "South-eastern" = "Southeastern").
 //
@@ -154,6 +155,9 @@ func foldKey(s string) Key {
 					emit(' ', p0, p1)
 					space, last = true, ' '
 				}
+			case r == '-' && last == '-':
+				// A run of dashes ("--" typed for an em dash) is one dash.
+				to[len(to)-1] = int32(p1)
 			default:
 				if last == '-' && unicode.IsLetter(r) && len(buf) >= 2 {
 					// A hyphen between letters: drop it, if a letter is
@@ -277,6 +281,11 @@ func asciiKey(s string, withMap bool) Key {
 				continue
 			}
 			space = true
+		case r == '-' && len(buf) > 0 && buf[len(buf)-1] == '-':
+			if withMap {
+				to[len(to)-1] = int32(i + 1)
+			}
+			continue
 		default:
 			if isLetterASCII(r) && len(buf) >= 2 && buf[len(buf)-1] == '-' && isLetterASCII(rune(buf[len(buf)-2])) {
 				buf = buf[:len(buf)-1]

@@ -22,6 +22,7 @@ func TestKey(t *testing.T) {
 		{"FormatBetweenLetterAndAccent", "A\u200D\u0301 e\uFE0F\u0301", "\u00C1 \u00E9"},
 		{"Dashes", "2020\u20132021 \u2014 Aliyev\u2014who \u2212 5", "2020-2021 - Aliyevwho - 5"},
 		{"LineEndHyphen", "exploita-tion South-eastern exploitation", "exploitation Southeastern exploitation"},
+		{"DashRuns", "reforms -- passed 2020\u2014\u20142021 a---b", "reforms - passed 2020-2021 ab"},
 		{"HyphenNotBetweenLetters", "COVID-19 - x 2-b a-", "COVID-19 - x 2-b a-"},
 		{"Case", "Party party", "Party party"},
 		{"Controls", "a\x00b\x7fc", "abc"},
@@ -111,7 +112,7 @@ func checkKey(tb testing.TB, src string, k Key) {
 func TestKeyASCII(t *testing.T) {
 	for _, s := range []string{
 		"", " ", "a", "exploita-tion South-eastern 2-b a- -b", "  one \t two\n\nthree  ", "a\x00b\x7fc`d",
-		"COVID-19 - x", "x--y", "a - b", "-a-", "end -",
+		"COVID-19 - x", "x--y", "a - b", "-a-", "end -", "a -- b ---", "1--2",
 	} {
 		fast := NewKey(s)
 		slow := NewKey(s + "\u2603")
