@@ -89,6 +89,21 @@ type editionCache map[string]editionDoc
 type editionDoc struct {
 	review.Edition
 	sentences []review.Sentence
+	idx       *editionIndex // made on first use, shared by the cache's copies
+}
+
+// editionIndex holds an edition's anchor index once one is needed: an
+// import of many claims on a large edition folds its text once, not once a
+// claim.
+type editionIndex struct{ x *anchor.Index }
+
+// index returns the edition's anchor index, making it on first use. The
+// cache it comes from belongs to one transaction, so no lock is needed.
+func (d editionDoc) index() *anchor.Index {
+	if d.idx.x == nil {
+		d.idx.x = anchor.NewIndex(d.Doc)
+	}
+	return d.idx.x
 }
 
 func createClaim(ctx context.Context, tx *Tx, a review.User, n review.NewClaim, cache editionCache) (int64, error) {
@@ -96,7 +111,7 @@ func createClaim(ctx context.Context, tx *Tx, a review.User, n review.NewClaim, 
 	if err != nil {
 		return 0, err
 	}
-	anc, err := anchor.Locate(ed.Doc, n.Quote, n.Prefix, n.Suffix)
+	anc, err := ed.index().Locate(n.Quote, n.Prefix, n.Suffix)
 	if err != nil {
 		return 0, err
 	}
@@ -137,7 +152,7 @@ func cachedEdition(ctx context.Context, tx *Tx, cache editionCache, slug, label 
 	if err != nil {
 		return editionDoc{}, err
 	}
-	d := editionDoc{Edition: ed, sentences: review.Sentences(ed.Doc)}
+	d := editionDoc{Edition: ed, sentences: review.Sentences(ed.Doc), idx: &editionIndex{}}
 	if cache != nil {
 		cache[key] = d
 	}

@@ -86,15 +86,7 @@ func (x *Index) Align(old text.Document) *Alignment {
 		movedFrom[f[1]] = f[0]
 	}
 	moved = append(moved, al.contained(fixed, movedFrom)...)
-	prevI, prevJ := 0, 0
-	for _, f := range append(fixed, [2]int{n, m}) {
-		al.alignGap(w, movedFrom, prevI, f[0], prevJ, f[1])
-		if f[0] < n {
-			al.addBead(bead{old: [2]int{f[0], f[0] + 1}, new: [2]int{f[1], f[1] + 1}, sim: 1})
-			al.fixedOld[f[0]] = true
-		}
-		prevI, prevJ = f[0]+1, f[1]+1
-	}
+	al.alignBetween(w, movedFrom, fixed, 0, n, 0, m, 0)
 	for _, f := range moved {
 		if al.pair[f[0]] < 0 && al.taken[f[1]] < 0 {
 			al.addBead(bead{old: [2]int{f[0], f[0] + 1}, new: [2]int{f[1], f[1] + 1}, sim: 1})
@@ -103,6 +95,36 @@ func (x *Index) Align(old text.Document) *Alignment {
 	al.alignMoved(w, movedFrom)
 	return al
 }
+
+// alignBetween pairs the fixed points (indexes relative to i0 and j0) and
+// aligns the gaps between them. A gap too large for the dynamic programme
+// is cut again at the sentences found once in each side of it (patience
+// diff's recursion: a sentence repeated across a report is unique within
+// one section), at most maxPatienceDepth times.
+func (al *Alignment) alignBetween(w *weights, movedFrom map[int]int, fixed [][2]int, i0, i1, j0, j1, depth int) {
+	prevI, prevJ := i0, j0
+	for _, f := range append(fixed, [2]int{i1 - i0, j1 - j0}) {
+		fi, fj := i0+f[0], j0+f[1]
+		if gi, gj := fi-prevI, fj-prevJ; (gi+1)*(gj+1) > alignMaxCells && depth < maxPatienceDepth {
+			sub, _ := patience(al.units[prevI:fi], al.x.units[prevJ:fj])
+			if len(sub) > 0 {
+				al.alignBetween(w, movedFrom, sub, prevI, fi, prevJ, fj, depth+1)
+			} else {
+				al.alignGap(w, movedFrom, prevI, fi, prevJ, fj)
+			}
+		} else {
+			al.alignGap(w, movedFrom, prevI, fi, prevJ, fj)
+		}
+		if fi < i1 {
+			al.addBead(bead{old: [2]int{fi, fi + 1}, new: [2]int{fj, fj + 1}, sim: 1})
+			al.fixedOld[fi] = true
+		}
+		prevI, prevJ = fi+1, fj+1
+	}
+}
+
+// maxPatienceDepth bounds alignBetween's recursion.
+const maxPatienceDepth = 8
 
 // contained finds the new sentences that stand word for word inside one old
 // sentence, and only there, but not as its equal: a sentence that lost its

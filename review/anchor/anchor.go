@@ -38,13 +38,24 @@ const contextRunes = 32
 // ends with prefix and whose following text starts with suffix, compared on
 // their keys. A quote that occurs once ignores them.
 //
-// Errors are *review.Error with code EINVALID and field "quote".
+// Errors are *review.Error with code EINVALID and field "quote". Locate
+// folds d's text each time: to anchor many quotes in one edition, use an
+// Index's Locate.
 func Locate(d text.Document, quote, prefix, suffix string) (review.Anchor, error) {
+	return locate(d, text.NewKey(d.Text), quote, prefix, suffix)
+}
+
+// Locate is Locate on the index's edition, whose key is already made.
+func (x *Index) Locate(quote, prefix, suffix string) (review.Anchor, error) {
+	return locate(x.doc, x.key, quote, prefix, suffix)
+}
+
+// locate is Locate with d's key, k.
+func locate(d text.Document, k text.Key, quote, prefix, suffix string) (review.Anchor, error) {
 	q := text.Fold(text.NormalizeQuote(quote))
 	if q == "" {
 		return review.Anchor{}, review.FieldErrorf("quote", "The quote is empty: paste the words of the report that the claim is about.")
 	}
-	k := text.NewKey(d.Text)
 	occ := findAll(k.Text, q)
 	if loose := text.Fold(quote); loose != q {
 		// The quote's lines as they were, each break a space: a heading
