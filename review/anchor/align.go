@@ -45,9 +45,7 @@ type Alignment struct {
 	beads []bead
 	// taken[j] is the bead that new unit j belongs to, -1 for none.
 	taken []int
-	// fixedOld[i] is whether old unit i is a fixed point.
-	fixedOld []bool
-	w        *weights
+	w     *weights
 }
 
 // bead is a pairing of consecutive old units with consecutive new ones.
@@ -74,7 +72,6 @@ func (x *Index) Align(old text.Document) *Alignment {
 	n, m := len(al.units), len(x.units)
 	al.pair = slices.Repeat([]int{-1}, n)
 	al.taken = slices.Repeat([]int{-1}, m)
-	al.fixedOld = make([]bool, n)
 
 	w := newWeights(al.units, x.units)
 	al.w = w
@@ -117,7 +114,6 @@ func (al *Alignment) alignBetween(w *weights, movedFrom map[int]int, fixed [][2]
 		}
 		if fi < i1 {
 			al.addBead(bead{old: [2]int{fi, fi + 1}, new: [2]int{fj, fj + 1}, sim: 1})
-			al.fixedOld[fi] = true
 		}
 		prevI, prevJ = fi+1, fj+1
 	}
