@@ -13,8 +13,12 @@ type SessionService interface {
 	// too old.
 	FindSession(ctx context.Context, id string, idle, absolute time.Duration) (User, error)
 	DeleteSession(ctx context.Context, id string) error
-	RecordLoginFailure(ctx context.Context, name, address string) error
-	LoginFailures(ctx context.Context, name, address string, since time.Time) (byName, byAddress int, err error)
+	// ReserveLogin records a sign-in attempt as a failure before its
+	// password is checked, unless the name or the address already has
+	// maxName or maxAddress failures since since (ok false); ReleaseLogin
+	// takes it back when the sign-in succeeds.
+	ReserveLogin(ctx context.Context, name, address string, since time.Time, maxName, maxAddress int) (id int64, ok bool, err error)
+	ReleaseLogin(ctx context.Context, id int64) error
 }
 
 // QueueService lists what waits for an editor.

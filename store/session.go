@@ -91,20 +91,44 @@ func endUserSessions(ctx context.Context, tx *Tx, userID int64) error {
 	return nil
 }
 
-// RecordLoginFailure notes a failed sign-in.
-func (db *DB) RecordLoginFailure(ctx context.Context, name, address string) error {
+// ReserveLogin takes a place for a sign-in attempt before its password is
+// checked: in one write transaction it counts the failures recorded for the
+// name and for the address since since and, below both limits, records the
+// attempt as a failure, so that of any number of concurrent attempts at
+// most maxName for one name and maxAddress for one address are ever
+// checked. ok is false (nothing recorded) at a limit. A sign-in that
+// succeeds takes its place back with ReleaseLogin. Names longer than 200
+// bytes are counted under their first 200.
+func (db *DB) ReserveLogin(ctx context.Context, name, address string, since time.Time, maxName, maxAddress int) (id int64, ok bool, err error) {
 	if len(name) > 200 {
 		name = name[:200]
 	}
-	return db.exec(ctx, "INSERT INTO login_failures (name, address, time) VALUES (?, ?, ?)",
-		name, address, review.FormatTime(db.Now()))
+	tx, err := db.begin(ctx)
+	if err != nil {
+		return 0, false, err
+	}
+	defer tx.Rollback()
+	s := review.FormatTime(since)
+	var byName, byAddress int
+	if err := tx.QueryRowContext(ctx, `SELECT
+		(SELECT COUNT(*) FROM login_failures WHERE name = ? AND time >= ?),
+		(SELECT COUNT(*) FROM login_failures WHERE address = ? AND time >= ?)`, name, s, address, s).Scan(&byName, &byAddress); err != nil {
+		return 0, false, fmt.Errorf("store: sign-in failures: %w", err)
+	}
+	if byName >= maxName || byAddress >= maxAddress {
+		return 0, false, nil
+	}
+	res, err := tx.ExecContext(ctx, "INSERT INTO login_failures (name, address, time) VALUES (?, ?, ?)",
+		name, address, review.FormatTime(tx.now))
+	if err != nil {
+		return 0, false, fmt.Errorf("store: reserve sign-in: %w", FormatError(err))
+	}
+	id, _ = res.LastInsertId()
+	return id, true, tx.commit()
 }
 
-// LoginFailures counts failed sign-ins for a name and for an address since t.
-func (db *DB) LoginFailures(ctx context.Context, name, address string, since time.Time) (byName, byAddress int, err error) {
-	s := review.FormatTime(since)
-	err = db.r.QueryRowContext(ctx, `SELECT
-		(SELECT COUNT(*) FROM login_failures WHERE name = ? AND time >= ?),
-		(SELECT COUNT(*) FROM login_failures WHERE address = ? AND time >= ?)`, name, s, address, s).Scan(&byName, &byAddress)
-	return byName, byAddress, err
+// ReleaseLogin takes back the place ReserveLogin took, for a sign-in that
+// succeeded.
+func (db *DB) ReleaseLogin(ctx context.Context, id int64) error {
+	return db.exec(ctx, "DELETE FROM login_failures WHERE id = ?", id)
 }

@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"net/url"
 	"strings"
@@ -21,6 +22,15 @@ const (
 	maxFailuresName    = 5
 	maxFailuresAddress = 20
 )
+
+// maxLoginBody bounds a sign-in form: a name, a password and a next path
+// fit in far less, and nobody unsigned-in gets to send megabytes.
+const maxLoginBody = 8 << 10
+
+// hashWait is how long a sign-in waits for a free password check before
+// the server answers 503: each check (argon2id) takes 19 MiB, and at most
+// hashSlots run at once.
+const hashWait = 2 * time.Second
 
 // withSession puts the signed-in user, if any, in the request's context.
 // A cookie that does not decode, or names an ended session, is treated as
@@ -104,12 +114,18 @@ func (s *Server) handleLoginPage(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, http.StatusOK, loginPage(s.page(r, "Sign in"), loginForm{Next: safeNext(r.URL.Query().Get("next"))}))
 }
 
-// handleLogin signs a user in. Failures are recorded and throttled per
-// account and per address, and the message is the same whether or not the
-// account exists.
+// handleLogin signs a user in. Each attempt takes its place in the
+// throttle (per account and per address) before its password is checked,
+// so concurrent guesses cannot pass the limit; password checks run a few
+// at a time. The message is the same whether or not the account exists.
 func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(w, r.Body, maxLoginBody)
 	if err := r.ParseForm(); err != nil {
-		s.Error(w, r, err)
+		status, f := http.StatusBadRequest, loginForm{Next: "/", Error: "The sign-in form was malformed. Reload the page and sign in again."}
+		if _, big := errors.AsType[*http.MaxBytesError](err); big {
+			status, f.Error = http.StatusRequestEntityTooLarge, "The sign-in form was too large. Reload the page and sign in again."
+		}
+		s.render(w, r, status, loginPage(s.page(r, "Sign in"), f))
 		return
 	}
 	f := loginForm{Username: strings.TrimSpace(r.PostForm.Get("username")), Next: safeNext(r.PostForm.Get("next"))}
@@ -118,29 +134,41 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 	}
 	password := r.PostForm.Get("password")
 	ctx, addr := r.Context(), s.clientAddr(r)
-	byName, byAddr, err := s.svc.LoginFailures(ctx, f.Username, addr, s.cfg.Now().Add(-throttleWindow))
+	place, ok, err := s.svc.ReserveLogin(ctx, f.Username, addr, s.cfg.Now().Add(-throttleWindow), maxFailuresName, maxFailuresAddress)
 	if err != nil {
 		s.Error(w, r, err)
 		return
 	}
-	if byName >= maxFailuresName || byAddr >= maxFailuresAddress {
+	if !ok {
 		w.Header().Set("Retry-After", "900")
 		f.Error = "Too many failed sign-ins. Wait 15 minutes and try again, or ask an admin."
 		s.render(w, r, http.StatusTooManyRequests, loginPage(s.page(r, "Sign in"), f))
 		return
 	}
+	if !s.acquireHash(ctx) {
+		// Busy is no failure of the user's: give the place back.
+		if err := s.svc.ReleaseLogin(context.WithoutCancel(ctx), place); err != nil {
+			s.log.Error("release sign-in place", "err", err)
+		}
+		w.Header().Set("Retry-After", "5")
+		f.Error = "The server is busy checking other sign-ins. Try again in a few seconds."
+		s.render(w, r, http.StatusServiceUnavailable, loginPage(s.page(r, "Sign in"), f))
+		return
+	}
 	u, err := s.svc.Authenticate(ctx, f.Username, password)
+	s.releaseHash()
 	if err != nil {
 		if review.ErrorCode(err) != review.EFORBIDDEN {
 			s.Error(w, r, err)
 			return
 		}
-		if err := s.svc.RecordLoginFailure(ctx, f.Username, addr); err != nil {
-			s.log.Error("record login failure", "err", err)
-		}
 		s.log.Warn("login failed", "name", f.Username, "addr", addr)
 		f.Error = "Wrong user name or password."
 		s.render(w, r, http.StatusUnauthorized, loginPage(s.page(r, "Sign in"), f))
+		return
+	}
+	if err := s.svc.ReleaseLogin(ctx, place); err != nil {
+		s.Error(w, r, err)
 		return
 	}
 	// A new session id at every sign-in: any id planted before is useless,
@@ -166,6 +194,23 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 	}
 	redirect(w, r, f.Next)
 }
+
+// acquireHash waits up to hashWait (or the request's end) for one of the
+// server's password-check slots.
+func (s *Server) acquireHash(ctx context.Context) bool {
+	t := time.NewTimer(hashWait)
+	defer t.Stop()
+	select {
+	case s.hashing <- struct{}{}:
+		return true
+	case <-t.C:
+		return false
+	case <-ctx.Done():
+		return false
+	}
+}
+
+func (s *Server) releaseHash() { <-s.hashing }
 
 // handleLogout ends the session server-side and clears the cookie.
 func (s *Server) handleLogout(w http.ResponseWriter, r *http.Request) {

@@ -12,6 +12,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -49,6 +50,7 @@ func TestSecurity(t *testing.T) {
 		{"a cookie replayed after logout: treated as signed out, the session gone server-side", testReplayAfterLogout},
 		{"an API token never authorises a state change; a forged or revoked one nothing", testTokens},
 		{"password guessing: throttled per account; unknown and wrong answer alike", testThrottle},
+		{"password guessing all at once: at most the limit is ever checked", testThrottleConcurrent},
 		{"an editor approving their own revision (four eyes): 403, still pending", testOwnRevision},
 		{"submitting someone else's draft (object-level access): 403, still a draft", testOthersDraft},
 		{"an auditor or an admin trying every review write: 403, nothing changed", testReadOnlyRoles},
@@ -1012,6 +1014,43 @@ func testThrottle(t *testing.T, env *secEnv) {
 		mustSignIn(t, env.testServer, "thea")
 	})
 }
+
+// testThrottleConcurrent sends 30 sign-ins for one account at once, the
+// right password among them: each takes its place in the throttle before
+// its password is checked, so at most five are checked (answered 401, or
+// 303 for the right one) and the rest are refused unchecked (429).
+func testThrottleConcurrent(t *testing.T, env *secEnv) {
+	env.newUser(t, "tara", review.RoleReviewer)
+	const n = 30
+	statuses := make(chan int, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			pw := fmt.Sprintf("guess-%d", i)
+			if i == n/2 {
+				pw = "tara-password"
+			}
+			_, res := signIn(t, env.testServer, "tara", pw)
+			statuses <- res.status
+		}()
+	}
+	wg.Wait()
+	close(statuses)
+	count := map[int]int{}
+	for st := range statuses {
+		count[st]++
+	}
+	checked := count[http.StatusUnauthorized] + count[http.StatusSeeOther]
+	if checked > maxFailuresPerName || count[http.StatusTooManyRequests] < n-maxFailuresPerName || checked+count[http.StatusTooManyRequests] != n {
+		t.Errorf("answers %v: want at most %d passwords checked and the rest 429", count, maxFailuresPerName)
+	}
+	env.clock.Advance(16 * time.Minute)
+}
+
+// maxFailuresPerName is the server's per-account limit (web.maxFailuresName).
+const maxFailuresPerName = 5
 
 func mustParseURL(s string) *url.URL {
 	u, err := url.Parse(s)

@@ -13,6 +13,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/netip"
+	"runtime"
 	"runtime/debug"
 	"slices"
 	"strconv"
@@ -63,7 +64,12 @@ type Server struct {
 	chain   chainCheck
 	pages   *pageCache
 	exports chan struct{} // slots for running exports (maxExports)
+	hashing chan struct{} // slots for password checks (hashSlots)
 }
+
+// hashSlots is how many password checks (argon2id, 19 MiB each) run at
+// once: as many as there are CPUs to run them, and at least two.
+var hashSlots = max(2, runtime.GOMAXPROCS(0))
 
 // New builds a server over svc.
 func New(svc review.Services, cfg Config) (*Server, error) {
@@ -100,7 +106,7 @@ func New(svc review.Services, cfg Config) (*Server, error) {
 	}
 	cs := cookieStore(cfg)
 	s := &Server{svc: svc, cfg: cfg, cookies: cs, log: cfg.Logger, pages: newPageCache(32 << 20),
-		exports: make(chan struct{}, maxExports)}
+		exports: make(chan struct{}, maxExports), hashing: make(chan struct{}, hashSlots)}
 	s.handler = s.middleware(s.routes())
 	return s, nil
 }
