@@ -20,9 +20,10 @@ import (
 //     alone between the two halves of a sentence (the text before it does
 //     not end a sentence, the text after it starts in lower case), with the
 //     short lines beside it on the way (a running header).
-//  3. Page-number lines that count up through the text (at least three, in
-//     order, five lines of text or more apart), with the lines next to them
-//     that recur next to them.
+//  3. Page-number lines that count up through the text (at least three,
+//     mostly in order, each at least minPageRunes of text from the next: a
+//     number closer to another is in a list or a table), with the lines
+//     next to them that recur next to them.
 //
 // What is dropped leaves a blank line, so that a sentence broken by a page
 // is joined as any sentence broken by a blank line is.
@@ -229,6 +230,10 @@ func standalone(lines []line, i int) bool {
 		(i+1 == len(lines) || lines[i+1].s == "" || lines[i+1].page != lines[i].page)
 }
 
+// minPageRunes is the least text between two page numbers: less is a list
+// or a table of numbers, not a page.
+const minPageRunes = 400
+
 // countedFurniture marks rule 3.
 func countedFurniture(lines []line, drop []bool) {
 	var nums []int // line indexes of page-number lines standing alone
@@ -243,20 +248,23 @@ func countedFurniture(lines []line, drop []bool) {
 		}
 		nums, vals = append(nums, i), append(vals, n)
 	}
+	// Pages hold text: a number with another less than a page away is in
+	// a list or a table, not a page's number.
+	upTo := make([]int, len(lines)+1) // runes of text before each line
+	for j, l := range lines {
+		upTo[j+1] = upTo[j] + utf8.RuneCountInString(l.s)
+	}
+	textBetween := func(a, b int) int { return upTo[b] - upTo[a+1] }
+	var pages, pageVals []int
+	for k, i := range nums {
+		if k > 0 && textBetween(nums[k-1], i) < minPageRunes || k+1 < len(nums) && textBetween(i, nums[k+1]) < minPageRunes {
+			continue
+		}
+		pages, pageVals = append(pages, i), append(pageVals, vals[k])
+	}
+	nums, vals = pages, pageVals
 	if len(nums) < 3 {
 		return
-	}
-	// Pages hold text: numbers a few lines apart are a table or a list.
-	for k := 1; k < len(nums); k++ {
-		text := 0
-		for j := nums[k-1] + 1; j < nums[k]; j++ {
-			if lines[j].s != "" {
-				text++
-			}
-		}
-		if text < 5 {
-			return
-		}
 	}
 	up := 0
 	for k := 1; k < len(vals); k++ {

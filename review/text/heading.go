@@ -92,8 +92,8 @@ func numbering(s string) (style, title string) {
 		switch {
 		case isDigits(inner):
 			return "(1)", rest
-		case len(inner) == 1 && inner[0] >= 'a' && inner[0] <= 'z' && inner != "i":
-			return "(a)", rest // "(c)", "(v)": letters (a one-letter numeral is "(i)")
+		case len(inner) == 1 && inner[0] >= 'a' && inner[0] <= 'z':
+			return "(a)", rest // "(c)", "(i)", "(v)": letters unless the text numbers in Roman (headingStyles)
 		case isRoman(inner, true):
 			return "(i)", rest
 		case len(inner) == 1 && inner[0] >= 'A' && inner[0] <= 'Z':
@@ -357,23 +357,26 @@ func outline(blocks []block) (levels, parents []int) {
 }
 
 // headingStyles returns the style of each heading block, "" for a
-// paragraph. "I.", "V." and "X." are letters in a text that numbers
-// nothing in Roman numerals of more than one letter, and numerals in one
-// that does ("I. Background", "II. Findings").
+// paragraph. "I.", "V.", "X." and "(i)", "(v)", "(x)" are letters in a text
+// that numbers nothing in Roman numerals of more than one letter of that
+// form, and numerals in one that does ("I. Background", "II. Findings";
+// "(iv)", "(v)").
 func headingStyles(blocks []block) []string {
 	styles := make([]string, len(blocks))
-	roman := false
+	roman, romanParen := false, false
 	for i, b := range blocks {
 		if b.heading {
 			styles[i] = headingStyle(b.text)
 			roman = roman || styles[i] == "I."
+			romanParen = romanParen || styles[i] == "(i)"
 		}
 	}
-	if roman {
-		for i, b := range blocks {
-			if styles[i] == "A." && strings.IndexByte("IVX", b.text[0]) >= 0 {
-				styles[i] = "I."
-			}
+	for i, b := range blocks {
+		switch {
+		case roman && styles[i] == "A." && strings.IndexByte("IVX", b.text[0]) >= 0:
+			styles[i] = "I."
+		case romanParen && styles[i] == "(a)" && strings.IndexByte("ivx", b.text[1]) >= 0:
+			styles[i] = "(i)"
 		}
 	}
 	return styles

@@ -127,8 +127,10 @@ func TestOutline(t *testing.T) {
 			nil},
 		{"Roman", "I. Background\n\nText.\n\nA. History\n\nText.\n\nII. Findings\n\nText.\n\nIII. Method\n\nText.\n\nIV. Limits\n\nText.\n\nV. Summary\n\nText.",
 			[]string{"I. Background", "  A. History", "II. Findings", "III. Method", "IV. Limits", "V. Summary"}},
-		{"LetteredInBrackets", "(a) First\n\nText.\n\n(b) Second\n\nText.\n\n(c) Third\n\nText.",
-			[]string{"(a) First", "(b) Second", "(c) Third"}},
+		{"LetteredInBrackets", "(a) First\n\nText.\n\n(b) Second\n\nText.\n\n(c) Third\n\nText.\n\n(h) Eighth\n\nText.\n\n(i) Ninth\n\nText.",
+			[]string{"(a) First", "(b) Second", "(c) Third", "(h) Eighth", "(i) Ninth"}},
+		{"RomanInBrackets", "(i) First item\n\nText.\n\n(ii) Second item\n\nText.\n\n(iv) Fourth item\n\nText.\n\n(v) Fifth item\n\nText.\n\n(x) Tenth item\n\nText.",
+			[]string{"(i) First item", "(ii) Second item", "(iv) Fourth item", "(v) Fifth item", "(x) Tenth item"}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			d := Normalize(tt.in)
@@ -140,6 +142,11 @@ func TestOutline(t *testing.T) {
 	}
 }
 
+// page is a paragraph of about a page's text (400 runes and more).
+func page(name string) string {
+	return strings.TrimSpace(strings.Repeat("The "+name+" page goes on with its words. ", 12))
+}
+
 func TestFurniture(t *testing.T) {
 	for _, tt := range []struct {
 		name, in, want string
@@ -148,8 +155,10 @@ func TestFurniture(t *testing.T) {
 			"First page text that runs on.\n\nSecond page text.\n\nThird page."},
 		{"SentenceOverPage", "the country is a source and transit point for irregular\n\n4\n\nGLOBAL ORGANIZED CRIME INDEX 2023\n\nmigration. Nationals use smugglers.",
 			"the country is a source and transit point for irregular migration. Nationals use smugglers."},
-		{"CountedPages", strings.Repeat("A line.\n", 5) + "\n1\n\n" + strings.Repeat("B line.\n", 5) + "\n2\n\n" + strings.Repeat("C line.\n", 5) + "\n3\n\nEnd.",
-			"A line. A line. A line. A line. A line.\n\nB line. B line. B line. B line. B line.\n\nC line. C line. C line. C line. C line.\n\nEnd."},
+		{"CountedPages", page("A") + "\n\n1\n\n" + page("B") + "\n\n2\n\n" + page("C") + "\n\n3\n\nEnd.",
+			page("A") + "\n\n" + page("B") + "\n\n" + page("C") + "\n\nEnd."},
+		{"CountedPagesWithAList", page("A") + "\n\n1\n\n" + page("B") + "\n\nSteps:\n\n1\n\nFirst.\n\n2\n\nSecond.\n\n" + page("C") + "\n\n2\n\n" + page("D") + "\n\n3\n\nEnd.",
+			page("A") + "\n\n" + page("B") + "\n\nSteps:\n\n1\n\nFirst.\n\n2\n\nSecond.\n\n" + page("C") + "\n\n" + page("D") + "\n\nEnd."},
 		{"TableOfNumbers", "Seizures:\n\n1\n\n12 kg\n\n2\n\n40 kg\n\n3\n\n7 kg", "Seizures:\n\n1\n\n12 kg\n\n2\n\n40 kg\n\n3\n\n7 kg"},
 		{"TableOfYears", "By year\n\n2019\n\n4,100\n\n2020\n\n4,300\n\n2021\n\n4,500", "By year\n\n2019\n\n4,100\n\n2020\n\n4,300\n\n2021\n\n4,500"},
 		{"ScoreAtPageEdge", "A1 score\n3 / 4\fText.\n0 / 4", "A1 score\n\n3 / 4\n\nText. 0 / 4"},
@@ -216,6 +225,9 @@ func TestSplitSentences(t *testing.T) {
 		{"See Fig.2 Below.", []string{"See Fig.2 Below."}},
 		{"One. Two? Three", []string{"One.", "Two?", "Three"}},
 		{"Mr. Aliyev won. e.g. this", []string{"Mr. Aliyev won. e.g. this"}},
+		{"Law No.5 On Mass Media was passed. Decree No.12 The ministry objected.", []string{"Law No.5 On Mass Media was passed.", "Decree No.12 The ministry objected."}},
+		{"See Art.5 The law. It cost 2500.50 Dollars.", []string{"See Art.5 The law.", "It cost 2500.50 Dollars."}},
+		{"It was \"final.\"3 Then it changed.", []string{"It was \"final.\"3", "Then it changed."}},
 	} {
 		var got []string
 		for _, sp := range SplitSentences(tt.in) {

@@ -1,6 +1,7 @@
 package text
 
 import (
+	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -17,7 +18,8 @@ type Sentence struct {
 // end a sentence when the next word starts in lower case ("e.g. the"), after
 // a known abbreviation or an initial ("Mr.", "J."), or inside a number
 // ("3.5"). Closing quotes after the stop stay with the sentence, and so
-// does a footnote number ("…in 2023.15 The ministry" ends after "15").
+// does a footnote number after a word or a year ("…in 2023.15 The
+// ministry" ends after "15"; "Law No.5 On Media" goes on).
 func (d Document) Sentences() []Sentence {
 	var out []Sentence
 	text := d.Text
@@ -118,17 +120,34 @@ func SplitSentences(p string) [][2]int {
 }
 
 // footnoted reports whether the text before a full stop can take a footnote
-// number after the stop: it ends in a word of letters, or a year.
+// number after the stop: it ends in a word of letters (not an abbreviation
+// or a reference word such as "No." or "Art." that numbers follow), a
+// closing quote or bracket, or a year (1900–2100).
 func footnoted(s string) bool {
 	r, _ := utf8.DecodeLastRuneInString(s)
-	if unicode.IsLetter(r) || IsClosing(r) {
-		return !isAbbreviation(s)
+	if unicode.IsLetter(r) {
+		w := strings.ToLower(s[strings.LastIndexFunc(s, func(r rune) bool { return !unicode.IsLetter(r) })+1:])
+		return !isAbbreviation(s) && !referenceWords[w]
+	}
+	if IsClosing(r) {
+		return true
 	}
 	n := 0
 	for n < len(s) && s[len(s)-1-n] >= '0' && s[len(s)-1-n] <= '9' {
 		n++
 	}
-	return n == 4 && (n == len(s) || s[len(s)-1-n] == ' ')
+	if n != 4 || n < len(s) && s[len(s)-1-n] != ' ' {
+		return false
+	}
+	year, _ := strconv.Atoi(s[len(s)-4:])
+	return year >= 1900 && year <= 2100
+}
+
+// referenceWords are followed by a number after their full stop ("No.5",
+// "Art.12", "p.3"): the number is no footnote.
+var referenceWords = map[string]bool{
+	"no": true, "nos": true, "art": true, "arts": true, "para": true, "paras": true, "p": true, "pp": true,
+	"sec": true, "s": true, "ss": true, "fig": true, "vol": true, "ch": true, "chap": true, "res": true, "doc": true,
 }
 
 // isAbbreviation reports whether the word that ends s (just before a full
