@@ -14,7 +14,8 @@ const (
 	EINVALID   = "invalid"
 	ENOTFOUND  = "not_found"
 	// EUNAVAILABLE: the change could not be made now (another program held
-	// the database too long); nothing was written and trying again works.
+	// the database too long, the disk is full); nothing was written and
+	// trying again later works.
 	EUNAVAILABLE = "unavailable"
 )
 

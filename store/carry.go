@@ -68,7 +68,7 @@ func (c *carrier) replace(ctx context.Context, old review.Edition) ([]review.Cla
 		return nil, fmt.Errorf("store: replace appearances: %w", err)
 	}
 	// The old text is the one the claims were anchored in.
-	c.docs[old.ReportSlug+"\x00"+old.Label] = editionDoc{Edition: old, sentences: review.Sentences(old.Doc), idx: &editionIndex{}}
+	c.docs[old.ReportSlug+"\x00"+old.Label] = editionDoc{Edition: old, sentences: review.Sentences(old.Doc), loc: &editionLocator{}}
 	delete(c.aligned, old.ReportSlug+"\x00"+old.Label)
 	return c.carryAll(ctx, live)
 }

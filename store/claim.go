@@ -89,21 +89,21 @@ type editionCache map[string]editionDoc
 type editionDoc struct {
 	review.Edition
 	sentences []review.Sentence
-	idx       *editionIndex // made on first use, shared by the cache's copies
+	loc       *editionLocator // made on first use, shared by the cache's copies
 }
 
-// editionIndex holds an edition's anchor index once one is needed: an
+// editionLocator holds an edition's quote locator once one is needed: an
 // import of many claims on a large edition folds its text once, not once a
 // claim.
-type editionIndex struct{ x *anchor.Index }
+type editionLocator struct{ l *anchor.Locator }
 
-// index returns the edition's anchor index, making it on first use. The
+// locator returns the edition's quote locator, making it on first use. The
 // cache it comes from belongs to one transaction, so no lock is needed.
-func (d editionDoc) index() *anchor.Index {
-	if d.idx.x == nil {
-		d.idx.x = anchor.NewIndex(d.Doc)
+func (d editionDoc) locator() *anchor.Locator {
+	if d.loc.l == nil {
+		d.loc.l = anchor.NewLocator(d.Doc)
 	}
-	return d.idx.x
+	return d.loc.l
 }
 
 func createClaim(ctx context.Context, tx *Tx, a review.User, n review.NewClaim, cache editionCache) (int64, error) {
@@ -111,7 +111,7 @@ func createClaim(ctx context.Context, tx *Tx, a review.User, n review.NewClaim, 
 	if err != nil {
 		return 0, err
 	}
-	anc, err := ed.index().Locate(n.Quote, n.Prefix, n.Suffix)
+	anc, err := ed.locator().Locate(n.Quote, n.Prefix, n.Suffix)
 	if err != nil {
 		return 0, err
 	}
@@ -152,7 +152,7 @@ func cachedEdition(ctx context.Context, tx *Tx, cache editionCache, slug, label 
 	if err != nil {
 		return editionDoc{}, err
 	}
-	d := editionDoc{Edition: ed, sentences: review.Sentences(ed.Doc), idx: &editionIndex{}}
+	d := editionDoc{Edition: ed, sentences: review.Sentences(ed.Doc), loc: &editionLocator{}}
 	if cache != nil {
 		cache[key] = d
 	}

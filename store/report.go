@@ -311,9 +311,8 @@ func (db *DB) ImportEdition(ctx context.Context, by review.User, n review.NewEdi
 	}
 
 	result := review.ImportResult{Edition: ed, Replaced: exists, Counts: map[review.Outcome]int{}, Outline: doc.Sections}
-	index := anchor.NewIndex(doc)
-	carry := carrier{tx: tx, a: a, ed: editionDoc{Edition: ed, sentences: review.Sentences(doc), idx: &editionIndex{x: index}},
-		index: index, docs: editionCache{}, aligned: map[string]*anchor.Alignment{}}
+	carry := carrier{tx: tx, a: a, ed: editionDoc{Edition: ed, sentences: review.Sentences(doc), loc: &editionLocator{}},
+		index: anchor.NewIndex(doc), docs: editionCache{}, aligned: map[string]*anchor.Alignment{}}
 	switch {
 	case exists:
 		result.Outcomes, err = carry.replace(ctx, old)

@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"strings"
+	"syscall"
 	"time"
 
 	"vetted/review"
@@ -24,7 +26,9 @@ const PDFTimeout = 30 * time.Second
 //
 // Both the web import and `vetted import` use it. Errors are *review.Error
 // (EINVALID, field "file") with a message that says what to do: pdftotext
-// missing, the PDF unreadable, too slow (PDFTimeout) or its text too large.
+// missing, the PDF unreadable, too slow (PDFTimeout) or its text too large;
+// EUNAVAILABLE when the disk is too full to hold the PDF for pdftotext; any
+// other error is internal.
 func ExtractPDF(ctx context.Context, pdf []byte) ([]byte, error) {
 	bin, err := exec.LookPath("pdftotext")
 	if err != nil {
@@ -68,11 +72,16 @@ func ExtractPDF(ctx context.Context, pdf []byte) ([]byte, error) {
 	return out.buf.Bytes(), nil
 }
 
-// tempFileError says that the PDF could not be put where pdftotext can
-// read it (a full disk, most likely): nothing was imported, and trying
-// again once there is room works.
+// tempFileError is what to say when the PDF could not be put where
+// pdftotext can read it: a full disk (or quota) is EUNAVAILABLE, which
+// says nothing was imported and to try again once there is room; anything
+// else (a missing or unwritable TMPDIR) is an internal error, logged for
+// the operator.
 func tempFileError(err error) error {
-	return review.Errorf(review.EUNAVAILABLE, "The server could not write the PDF to a temporary file to read it (%v). Nothing was imported: free some disk space on the server (or set TMPDIR to a disk with room) and import it again.", err)
+	if errors.Is(err, syscall.ENOSPC) || errors.Is(err, syscall.EDQUOT) {
+		return review.Errorf(review.EUNAVAILABLE, "The server's disk is full, so the PDF could not be read. Nothing was imported: ask the server's operator to free some space, then import it again.")
+	}
+	return fmt.Errorf("web: pdf: temporary file: %w", err)
 }
 
 // capped is a writer that keeps at most max bytes and notes that more came.

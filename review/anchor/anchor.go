@@ -39,19 +39,26 @@ const contextRunes = 32
 // their keys. A quote that occurs once ignores them.
 //
 // Errors are *review.Error with code EINVALID and field "quote". Locate
-// folds d's text each time: to anchor many quotes in one edition, use an
-// Index's Locate.
+// folds d's text each time: to anchor many quotes in one edition, make a
+// Locator once.
 func Locate(d text.Document, quote, prefix, suffix string) (review.Anchor, error) {
-	return locate(d, text.NewKey(d.Text), quote, prefix, suffix)
+	return NewLocator(d).Locate(quote, prefix, suffix)
 }
 
-// Locate is Locate on the index's edition, whose key is already made.
-func (x *Index) Locate(quote, prefix, suffix string) (review.Anchor, error) {
-	return locate(x.doc, x.key, quote, prefix, suffix)
+// A Locator anchors quotes in one edition, its text folded once.
+type Locator struct {
+	doc text.Document
+	key text.Key
 }
 
-// locate is Locate with d's key, k.
-func locate(d text.Document, k text.Key, quote, prefix, suffix string) (review.Anchor, error) {
+// NewLocator folds d's text for Locate.
+func NewLocator(d text.Document) *Locator {
+	return &Locator{doc: d, key: text.NewKey(d.Text)}
+}
+
+// Locate is the package's Locate on the locator's edition.
+func (l *Locator) Locate(quote, prefix, suffix string) (review.Anchor, error) {
+	d, k := l.doc, l.key
 	q := text.Fold(text.NormalizeQuote(quote))
 	if q == "" {
 		return review.Anchor{}, review.FieldErrorf("quote", "The quote is empty: paste the words of the report that the claim is about.")

@@ -170,9 +170,11 @@ func (al *Alignment) hint(old review.Anchor, q string) hint {
 	}
 	h.covered = [2]int{lo, hi + 1}
 	h.whole = ks <= al.units[lo].kstart && ke >= al.units[hi].kend
-	// The counterparts of the covered units, in runs of neighbours; a run
-	// apart from the others (one sentence of the quote moved far away) is
-	// not taken along: the run with the most of the quote's units wins.
+	// The counterparts of the covered units, in the old units' order, in
+	// runs of neighbours (the next counterpart starting at most one unit
+	// after the run, or overlapping it); a run apart from the others (one
+	// sentence of the quote moved far away) is not taken along: the run with
+	// the most of the quote's units wins.
 	var run [2]int
 	runUnits, bestUnits := 0, 0
 	for i := lo; i <= hi; i++ {

@@ -288,8 +288,8 @@ func isHeadingLine(s, last string, lastHeading, afterBreak bool, next string, wi
 // mixed case directly followed by one of its own style is a parent of the
 // headings of that style after it, up to the next such parent
 // ("RESILIENCE" directly followed by "LEADERSHIP AND GOVERNANCE"). A plain
-// heading directly followed by a numbered heading of a known level is its
-// parent ("Civil Liberties" before "D. Freedom of Expression"); others,
+// heading directly followed by a heading of another style of a known level
+// is its parent ("Civil Liberties" before "D. Freedom of Expression"); others,
 // once numbered headings have begun, sit under the innermost of them
 // ("Women" in "Section 6. Discrimination"), a plain group's members one
 // deeper. A numbering first seen after a plain heading with text of its

@@ -156,8 +156,11 @@ func foldKey(s string) Key {
 					space, last = true, ' '
 				}
 			case r == '-' && last == '-':
-				// A run of dashes ("--" typed for an em dash) is one dash.
+				// A run of dashes ("--" typed for an em dash) is one dash: its
+				// byte now ends where this one does (settled with this
+				// segment's, if it belongs to it).
 				to[len(to)-1] = int32(p1)
+				open = min(open, len(to)-1)
 			default:
 				if last == '-' && unicode.IsLetter(r) && len(buf) >= 2 {
 					// A hyphen between letters: drop it, if a letter is
