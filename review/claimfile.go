@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"unicode/utf8"
 )
 
 // ClaimLine is one line of a claims file (JSON Lines): a claim with its
@@ -84,7 +85,8 @@ const MaxClaimLine = 1 << 20
 
 // ReadClaimFile reads a claims file and checks each line on its own. It
 // returns every valid line and every bad one; blank lines are skipped.
-// Unknown fields are errors, so a misspelt field is not silently dropped.
+// Unknown fields, a field given twice and bytes that are not UTF-8 are
+// errors, so that nothing is silently dropped or changed.
 func ReadClaimFile(r io.Reader) ([]ParsedClaim, LineErrors) {
 	var out []ParsedClaim
 	var errs LineErrors
@@ -146,6 +148,20 @@ func readClaimLine(br *bufio.Reader) (line []byte, read, tooLong bool, err error
 }
 
 func parseClaimLine(line []byte) (ParsedClaim, error) {
+	if !utf8.Valid(line) {
+		i := 0
+		for i < len(line) {
+			r, size := utf8.DecodeRune(line[i:])
+			if r == utf8.RuneError && size <= 1 {
+				break
+			}
+			i += size
+		}
+		return ParsedClaim{}, fmt.Errorf("not UTF-8 text (byte %d): save the file as UTF-8", i+1)
+	}
+	if key, ok := duplicateKey(line); ok {
+		return ParsedClaim{}, fmt.Errorf("the field %q is given twice", key)
+	}
 	dec := json.NewDecoder(bytes.NewReader(line))
 	dec.DisallowUnknownFields()
 	var cl ClaimLine
@@ -201,6 +217,54 @@ func parseClaimLine(line []byte) (ParsedClaim, error) {
 		p.Flag = &f
 	}
 	return p, nil
+}
+
+// duplicateKey returns the first key that an object of the JSON value in
+// line names twice (encoding/json would keep the last silently); ok is
+// false when there is none, or when the line is not JSON (parseClaimLine
+// says why).
+func duplicateKey(line []byte) (key string, ok bool) {
+	type frame struct {
+		object, wantKey bool
+		keys            map[string]bool
+	}
+	var stack []frame
+	dec := json.NewDecoder(bytes.NewReader(line))
+	dec.UseNumber()
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			return "", false
+		}
+		top := len(stack) - 1
+		switch t := tok.(type) {
+		case json.Delim:
+			switch t {
+			case '{', '[':
+				stack = append(stack, frame{object: t == '{', wantKey: t == '{', keys: map[string]bool{}})
+				continue
+			case '}', ']':
+				stack = stack[:top]
+				top--
+			}
+		case string:
+			if top >= 0 && stack[top].object && stack[top].wantKey {
+				if stack[top].keys[t] {
+					return t, true
+				}
+				stack[top].keys[t] = true
+				stack[top].wantKey = false
+				continue
+			}
+		}
+		// A value ended: its object wants a key next.
+		if top >= 0 && stack[top].object {
+			stack[top].wantKey = true
+		}
+		if len(stack) == 0 {
+			return "", false
+		}
+	}
 }
 
 func jsonReason(err error) string {

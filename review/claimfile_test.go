@@ -82,6 +82,9 @@ func TestReadClaimFile(t *testing.T) {
 		name, line, reason string
 	}{
 		{"NotJSON", "this is not json", "not a JSON claim"},
+		{"NotUTF8", `{"report":"r","quote":"Caf` + "\xe9" + `","statement":"s"}`, "not UTF-8 text (byte 27)"},
+		{"DuplicateKey", `{"report":"r","quote":"q","statement":"s","statement":"t"}`, `the field "statement" is given twice`},
+		{"DuplicateKeyInSource", cfLine(t, `"title":"GOCI 2021"`, `"title":"GOCI 2021","title":"Other"`), `the field "title" is given twice`},
 		{"Truncated", cfGood[:len(cfGood)/2], "not a JSON claim"},
 		{"Array", "[" + cfGood + "]", "not a JSON claim"},
 		{"UnknownField", cfLine(t, `"statement"`, `"statment":"x","statement"`), `unknown field "statment"`},
@@ -227,4 +230,24 @@ func FuzzReadClaimFile(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestDuplicateKey: the same key in two objects is no duplicate; the same
+// key twice in one object, at any depth, is.
+func TestDuplicateKey(t *testing.T) {
+	for _, tt := range []struct {
+		line, key string
+	}{
+		{`{"sources":[{"title":"a"},{"title":"b"}],"flag":{"kind":"x"},"kind":"y"}`, ""},
+		{`{"a":{"b":{"c":1,"c":2}}}`, "c"},
+		{`{"a":[1,{"x":1}],"a":2}`, "a"},
+		{`{"a":"b","b":"a"}`, ""},
+		{`not json`, ""},
+		{`{"a":1}{"a":2}`, ""},
+	} {
+		key, ok := duplicateKey([]byte(tt.line))
+		if ok != (tt.key != "") || key != tt.key {
+			t.Errorf("%s: got %q, %v; want %q", tt.line, key, ok, tt.key)
+		}
+	}
 }

@@ -350,3 +350,31 @@ func TestCommandErrors(t *testing.T) {
 		}
 	})
 }
+
+// TestClaimsImportInputs: a claims file with bytes that are not UTF-8 or a
+// field given twice is refused whole, naming the line, as the web refuses
+// such input.
+func TestClaimsImportInputs(t *testing.T) {
+	db := setup(t)
+	dir := t.TempDir()
+	for _, tt := range []struct{ name, content, want string }{
+		{"NotUTF8", `{"report":"azerbaijan","edition":"2021","quote":"Cig` + "\xe1" + `nska mafia","statement":"s"}` + "\n", "line 1: not UTF-8 text"},
+		{"DuplicateKey", `{"report":"azerbaijan","edition":"2021","quote":"Cigánska mafia","statement":"s"}` + "\n" +
+			`{"report":"azerbaijan","edition":"2021","quote":"Cigánska mafia","statement":"s","statement":"t"}` + "\n", `line 2: the field "statement" is given twice`},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			f := filepath.Join(dir, tt.name+".jsonl")
+			if err := os.WriteFile(f, []byte(tt.content), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			before := headSeq(t, db)
+			r := cli(t, "", "claims", "import", "--db", db, "--actor", "rey", f)
+			if r.code != exitFail || !strings.Contains(r.stderr, tt.want) {
+				t.Errorf("exit %d, stderr %q; want exit %d naming %q", r.code, r.stderr, exitFail, tt.want)
+			}
+			if after := headSeq(t, db); after != before {
+				t.Errorf("history moved from %d to %d", before, after)
+			}
+		})
+	}
+}
