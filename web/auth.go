@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"os"
 	"strings"
 	"time"
 
@@ -124,6 +125,9 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 		status, f := http.StatusBadRequest, loginForm{Next: "/", Error: "The sign-in form was malformed. Reload the page and sign in again."}
 		if _, big := errors.AsType[*http.MaxBytesError](err); big {
 			status, f.Error = http.StatusRequestEntityTooLarge, "The sign-in form was too large. Reload the page and sign in again."
+		} else if errors.Is(err, os.ErrDeadlineExceeded) {
+			status, f.Error = http.StatusRequestTimeout, bodyTimeoutMessage
+			r = r.WithContext(context.WithoutCancel(r.Context())) // cancelled when the read timed out
 		}
 		s.render(w, r, status, loginPage(s.page(r, "Sign in"), f))
 		return

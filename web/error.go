@@ -1,8 +1,10 @@
 package web
 
 import (
+	"context"
 	"errors"
 	"net/http"
+	"os"
 
 	"vetted/review"
 )
@@ -25,6 +27,12 @@ func (s *Server) Error(w http.ResponseWriter, r *http.Request, err error) {
 		s.renderError(w, r, http.StatusRequestEntityTooLarge, "The request is larger than this server accepts.")
 		return
 	}
+	if errors.Is(err, os.ErrDeadlineExceeded) {
+		// The server cancelled the request when the read timed out; the
+		// answer is still written.
+		s.renderError(w, r.WithContext(context.WithoutCancel(r.Context())), http.StatusRequestTimeout, bodyTimeoutMessage)
+		return
+	}
 	code := review.ErrorCode(err)
 	if err == nil {
 		code = review.EINTERNAL // a caller's bug; never a blank status
@@ -38,6 +46,10 @@ func (s *Server) Error(w http.ResponseWriter, r *http.Request, err error) {
 	}
 	s.renderError(w, r, status, review.ErrorMessage(err))
 }
+
+// bodyTimeoutMessage answers a request whose body stopped arriving before
+// the server's read timeout.
+const bodyTimeoutMessage = "The request's body stopped arriving before it was complete, so nothing was saved. Send it again."
 
 func (s *Server) renderError(w http.ResponseWriter, r *http.Request, status int, msg string) {
 	if isHTMX(r) {

@@ -1,8 +1,10 @@
 package web
 
 import (
+	"errors"
 	"net/http"
 	"net/url"
+	"os"
 	"strconv"
 	"strings"
 
@@ -176,17 +178,22 @@ func (s *Server) recordForm(w http.ResponseWriter, r *http.Request, action revie
 }
 
 // parseForm parses a urlencoded or multipart body within the server's
-// body limit.
+// body limit. A body over the limit is an *http.MaxBytesError, one that
+// stopped arriving os.ErrDeadlineExceeded (Error answers 413 and 408);
+// anything else is EINVALID.
 func parseForm(r *http.Request) error {
-	ct := r.Header.Get("Content-Type")
-	if strings.HasPrefix(ct, "multipart/form-data") {
-		return r.ParseMultipartForm(MaxBody)
+	var err error
+	if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
+		err = r.ParseMultipartForm(MaxBody)
+	} else {
+		err = r.ParseForm()
 	}
-	if err := r.ParseForm(); err != nil {
-		if strings.Contains(err.Error(), "too large") {
-			return &http.MaxBytesError{Limit: MaxBody}
-		}
-		return review.Errorf(review.EINVALID, "The form could not be read: %v", err)
+	var mbe *http.MaxBytesError
+	switch {
+	case err == nil, errors.As(err, &mbe), errors.Is(err, os.ErrDeadlineExceeded):
+		return err
+	case strings.Contains(err.Error(), "too large"):
+		return &http.MaxBytesError{Limit: MaxBody}
 	}
-	return nil
+	return review.Errorf(review.EINVALID, "The form could not be read: %v", err)
 }
