@@ -13,6 +13,9 @@ type SessionService interface {
 	// too old.
 	FindSession(ctx context.Context, id string, idle, absolute time.Duration) (User, error)
 	DeleteSession(ctx context.Context, id string) error
+	// EndSessions ends every session of a user: by's own, or anyone's for
+	// an admin; it returns how many ended.
+	EndSessions(ctx context.Context, by User, userID int64) (int, error)
 	// ReserveLogin records a sign-in attempt as a failure before its
 	// password is checked, unless the name or the address already has
 	// maxName or maxAddress failures since since (ok false); ReleaseLogin

@@ -79,6 +79,32 @@ func (db *DB) FindSession(ctx context.Context, id string, idle, absolute time.Du
 	return u, nil
 }
 
+// EndSessions ends every session of user userID ("sign out everywhere"):
+// by may end their own, an admin (ActionManageUsers) anyone's. It returns
+// how many ended. Sessions are no record of the history, so no event is
+// written.
+func (db *DB) EndSessions(ctx context.Context, by review.User, userID int64) (int, error) {
+	tx, err := db.begin(ctx)
+	if err != nil {
+		return 0, err
+	}
+	defer tx.Rollback()
+	if by.ID != userID {
+		if _, err := actor(ctx, tx, by, review.ActionManageUsers); err != nil {
+			return 0, err
+		}
+	}
+	if _, err := findUser(ctx, tx, "id = ?", userID); err != nil {
+		return 0, err
+	}
+	res, err := tx.ExecContext(ctx, "DELETE FROM sessions WHERE user_id = ?", userID)
+	if err != nil {
+		return 0, fmt.Errorf("store: end sessions: %w", err)
+	}
+	n, _ := res.RowsAffected()
+	return int(n), tx.commit()
+}
+
 // DeleteSession ends one session.
 func (db *DB) DeleteSession(ctx context.Context, id string) error {
 	return db.exec(ctx, "DELETE FROM sessions WHERE id_hash = ?", hashToken(id))

@@ -216,6 +216,32 @@ func (s *Server) acquireHash(ctx context.Context) bool {
 
 func (s *Server) releaseHash() { <-s.hashing }
 
+// handleLogoutEverywhere ends every session of the signed-in user (other
+// browsers, other devices, a session left open somewhere) and clears this
+// browser's cookie.
+func (s *Server) handleLogoutEverywhere(w http.ResponseWriter, r *http.Request) {
+	u := currentUser(r)
+	if u.ID == 0 {
+		s.renderError(w, r, http.StatusUnauthorized, "Sign in first: your session has ended or you are not signed in.")
+		return
+	}
+	if _, err := s.svc.EndSessions(r.Context(), u, u.ID); err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	s.clearCookie(w, r)
+	redirect(w, r, "/login?msg=signed-out-everywhere")
+}
+
+// clearCookie empties and expires this browser's session cookie.
+func (s *Server) clearCookie(w http.ResponseWriter, r *http.Request) {
+	if sess, err := s.cookies.Get(r, cookieName); err == nil {
+		sess.Options.MaxAge = -1
+		sess.Values = map[any]any{}
+		_ = sess.Save(r, w)
+	}
+}
+
 // handleLogout ends the session server-side and clears the cookie.
 func (s *Server) handleLogout(w http.ResponseWriter, r *http.Request) {
 	if sess, err := s.cookies.Get(r, cookieName); err == nil {
@@ -225,10 +251,8 @@ func (s *Server) handleLogout(w http.ResponseWriter, r *http.Request) {
 				return
 			}
 		}
-		sess.Options.MaxAge = -1
-		sess.Values = map[any]any{}
-		_ = sess.Save(r, w)
 	}
+	s.clearCookie(w, r)
 	redirect(w, r, "/login?msg=signed-out")
 }
 

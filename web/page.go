@@ -23,20 +23,22 @@ type page struct {
 // flashes are the messages a redirect may ask for with ?msg=; only these
 // fixed texts are ever shown, so the parameter cannot inject anything.
 var flashes = map[string]string{
-	"signed-out":         "You are signed out.",
-	"claim-created":      "Claim saved: it is pending review.",
-	"revision-proposed":  "Revision proposed: it is pending review.",
-	"revision-approved":  "Revision approved: it is now the claim's current wording.",
-	"revision-rejected":  "Revision rejected.",
-	"revision-submitted": "Draft submitted for review.",
-	"note-added":         "Note added.",
-	"flag-raised":        "Flag raised.",
-	"flag-resolved":      "Flag resolved.",
-	"user-created":       "User created.",
-	"user-updated":       "User updated; their sessions have ended where their access changed.",
-	"token-revoked":      "Token revoked: it no longer opens anything.",
-	"edition-imported":   "Edition imported.",
-	"edition-published":  "Edition published: it is final and can no longer be replaced.",
+	"signed-out":            "You are signed out.",
+	"claim-created":         "Claim saved: it is pending review.",
+	"revision-proposed":     "Revision proposed: it is pending review.",
+	"revision-approved":     "Revision approved: it is now the claim's current wording.",
+	"revision-rejected":     "Revision rejected.",
+	"revision-submitted":    "Draft submitted for review.",
+	"note-added":            "Note added.",
+	"flag-raised":           "Flag raised.",
+	"flag-resolved":         "Flag resolved.",
+	"user-created":          "User created.",
+	"user-updated":          "User updated; their sessions have ended where their access changed.",
+	"sessions-ended":        "The user is signed out everywhere: they must sign in again on every device.",
+	"signed-out-everywhere": "Signed out on every browser and device.",
+	"token-revoked":         "Token revoked: it no longer opens anything.",
+	"edition-imported":      "Edition imported.",
+	"edition-published":     "Edition published: it is final and can no longer be replaced.",
 }
 
 func (s *Server) page(r *http.Request, title string) page {

@@ -12,6 +12,7 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("GET /login", s.handleLoginPage)
 	mux.HandleFunc("POST /login", s.handleLogin)
 	mux.HandleFunc("POST /logout", s.handleLogout)
+	mux.HandleFunc("POST /logout/everywhere", s.handleLogoutEverywhere)
 
 	mux.HandleFunc("GET /{$}", s.handleHome)
 	mux.HandleFunc("GET /reports/{slug}/editions/{label}", s.handleReader)
@@ -35,6 +36,7 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("GET /admin/users", s.handleUsers)
 	mux.HandleFunc("POST /admin/users", s.handleCreateUser)
 	mux.HandleFunc("POST /admin/users/{id}", s.handleUpdateUser)
+	mux.HandleFunc("POST /admin/users/{id}/sessions/end", s.handleEndSessions)
 	mux.HandleFunc("POST /admin/tokens", s.handleCreateToken)
 	mux.HandleFunc("POST /admin/tokens/{id}/revoke", s.handleRevokeToken)
 

@@ -233,6 +233,10 @@ func routeCases() []routeCase {
 		{route: "POST /admin/users/{id}", allow: adminsOnly, needs: "admin", ok: 303, changes: true,
 			pathFor: func(fx *routeFixture, _ who) string { return fmt.Sprintf("/admin/users/%d", fx.targetUser) },
 			form:    func(*routeFixture, who) url.Values { return url.Values{"role": {"editor"}} }},
+		{route: "POST /admin/users/{id}/sessions/end", allow: adminsOnly, needs: "admin", ok: 303,
+			pathFor: func(fx *routeFixture, _ who) string {
+				return fmt.Sprintf("/admin/users/%d/sessions/end", fx.targetUser)
+			}},
 		{route: "POST /admin/tokens", path: "/admin/tokens", allow: adminsOnly, needs: "admin", ok: 200, changes: true, content: `data-testid="new-token"`,
 			form: func(fx *routeFixture, _ who) url.Values {
 				return url.Values{"user": {fmt.Sprint(fx.users["rey"].ID)}, "label": {"matrix sync"}}
@@ -243,7 +247,10 @@ func routeCases() []routeCase {
 }
 
 // logoutCase is run after the table: it ends the session it is sent with.
-var logoutCase = routeCase{route: "POST /logout", path: "/logout", public: true, ok: 303}
+var (
+	logoutCase           = routeCase{route: "POST /logout", path: "/logout", public: true, ok: 303}
+	logoutEverywhereCase = routeCase{route: "POST /logout/everywhere", path: "/logout/everywhere", allow: canRead, ok: 303}
+)
 
 // draftLabel is the fixture's draft edition: older than the demo's, so
 // that importing it carries no claim and leaves the other rows as they were.
@@ -553,6 +560,23 @@ func TestRoutes(t *testing.T) {
 		}
 	}
 	for _, w := range allClients {
+		t.Run("POST /logout/everywhere/"+string(w), func(t *testing.T) {
+			res := fx.do(t, logoutEverywhereCase, w, nil)
+			if w == asAnon {
+				if res.status != http.StatusUnauthorized {
+					t.Fatalf("signed out: %d, want 401", res.status)
+				}
+				return
+			}
+			if res.status != http.StatusSeeOther || res.header.Get("Location") != "/login?msg=signed-out-everywhere" {
+				t.Fatalf("logout everywhere: %d to %q, want 303 to /login?msg=signed-out-everywhere", res.status, res.header.Get("Location"))
+			}
+			if status, _ := Get(t, fx.client(w), ts.URL+"/claims"); status != http.StatusSeeOther {
+				t.Errorf("after logout everywhere /claims answers %d, want 303 to sign in", status)
+			}
+		})
+	}
+	for _, w := range allClients {
 		t.Run("POST /logout/"+string(w), func(t *testing.T) {
 			res := fx.do(t, logoutCase, w, nil)
 			if res.status != http.StatusSeeOther || res.header.Get("Location") != "/login?msg=signed-out" {
@@ -582,7 +606,7 @@ func TestRoutesCoverEveryRoute(t *testing.T) {
 	if len(registered) < 10 {
 		t.Fatalf("found only %d routes in routes.go: has its form changed?", len(registered))
 	}
-	tabled := []string{logoutCase.route}
+	tabled := []string{logoutCase.route, logoutEverywhereCase.route}
 	for _, rc := range routeCases() {
 		tabled = append(tabled, rc.route)
 	}

@@ -48,6 +48,7 @@ func TestSecurity(t *testing.T) {
 		{"the session cookie is HttpOnly, SameSite=Lax, Secure behind TLS, new at each sign-in", testCookieFlags},
 		{"a forged session cookie: treated as signed out", testForgedCookie},
 		{"a cookie replayed after logout: treated as signed out, the session gone server-side", testReplayAfterLogout},
+		{"sign out everywhere: every session of the user ends, by themselves or an admin", testLogoutEverywhere},
 		{"an API token never authorises a state change; a forged or revoked one nothing", testTokens},
 		{"password guessing: throttled per account; unknown and wrong answer alike", testThrottle},
 		{"password guessing all at once: at most the limit is ever checked", testThrottleConcurrent},
@@ -901,6 +902,38 @@ func testReplayAfterLogout(t *testing.T, env *secEnv) {
 	if _, err := env.DB.FindSession(context.Background(), sid, time.Hour, time.Hour); review.ErrorCode(err) != review.EFORBIDDEN {
 		t.Errorf("the session row after logout: %v, want it gone", err)
 	}
+}
+
+func testLogoutEverywhere(t *testing.T, env *secEnv) {
+	env.newUser(t, "roam", review.RoleReviewer)
+	laptop, phone := mustSignIn(t, env.testServer, "roam"), mustSignIn(t, env.testServer, "roam")
+	res := doRequest(t, laptop, env.URL, http.MethodPost, "/logout/everywhere", []byte{}, "application/x-www-form-urlencoded", nil)
+	if res.status != http.StatusSeeOther || res.header.Get("Location") != "/login?msg=signed-out-everywhere" {
+		t.Fatalf("logout everywhere: %d to %q", res.status, res.header.Get("Location"))
+	}
+	if signedIn(t, env.testServer, laptop) || signedIn(t, env.testServer, phone) {
+		t.Error("a session outlived sign out everywhere")
+	}
+
+	t.Run("an admin, for a user", func(t *testing.T) {
+		u := env.user(t, "roam")
+		laptop, phone := mustSignIn(t, env.testServer, "roam"), mustSignIn(t, env.testServer, "roam")
+		adam := env.fx.client(asAdmin)
+		path := fmt.Sprintf("/admin/users/%d/sessions/end", u.ID)
+		if res := doRequest(t, laptop, env.URL, http.MethodPost, path, []byte{}, "application/x-www-form-urlencoded", nil); res.status != http.StatusForbidden {
+			t.Errorf("a reviewer ending sessions through the admin route: %d, want 403", res.status)
+		}
+		res := doRequest(t, adam, env.URL, http.MethodPost, path, []byte{}, "application/x-www-form-urlencoded", nil)
+		if res.status != http.StatusSeeOther || res.header.Get("Location") != "/admin/users?msg=sessions-ended" {
+			t.Fatalf("admin: %d to %q", res.status, res.header.Get("Location"))
+		}
+		if signedIn(t, env.testServer, laptop) || signedIn(t, env.testServer, phone) {
+			t.Error("a session outlived the admin's sign out everywhere")
+		}
+		if !signedIn(t, env.testServer, adam) {
+			t.Error("the admin was signed out too")
+		}
+	})
 }
 
 // ---- API tokens ----

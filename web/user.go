@@ -102,6 +102,25 @@ func (s *Server) handleUpdateUser(w http.ResponseWriter, r *http.Request) {
 	redirect(w, r, "/admin/users?msg=user-updated")
 }
 
+// handleEndSessions signs a user out everywhere, for an admin: a lost
+// laptop, a password that got out.
+func (s *Server) handleEndSessions(w http.ResponseWriter, r *http.Request) {
+	u, id, ok := s.recordForm(w, r, review.ActionManageUsers)
+	if !ok {
+		return
+	}
+	if _, err := s.svc.EndSessions(r.Context(), u, id); err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	if id == u.ID {
+		s.clearCookie(w, r)
+		redirect(w, r, "/login?msg=signed-out-everywhere")
+		return
+	}
+	redirect(w, r, "/admin/users?msg=sessions-ended")
+}
+
 // handleCreateToken makes an API token and shows its secret this once.
 func (s *Server) handleCreateToken(w http.ResponseWriter, r *http.Request) {
 	u, ok := s.authorize(w, r, review.ActionManageTokens)
