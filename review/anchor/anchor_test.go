@@ -3,6 +3,7 @@ package anchor
 import (
 	"math/rand/v2"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -442,7 +443,7 @@ func TestReanchor(t *testing.T) {
 					t.Errorf("similarity: got %.3f, want in (0, 1)", got.Similarity)
 				}
 				t.Logf("score %.3f", got.Similarity)
-				if !equalOps(got.Diff, tt.diff) {
+				if !slices.Equal(got.Diff, tt.diff) {
 					t.Errorf("diff: got %v, want %v", got.Diff, tt.diff)
 				}
 			}
@@ -470,18 +471,6 @@ func TestReanchor(t *testing.T) {
 			}
 		})
 	}
-}
-
-func equalOps(a, b []review.DiffOp) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 func TestReanchorSameDocument(t *testing.T) {
@@ -592,7 +581,7 @@ func TestReanchorConcurrent(t *testing.T) {
 			for i := range anchors {
 				k := (i + g*7) % len(anchors)
 				got := a.Reanchor(anchors[k])
-				if got.Outcome != want[k].Outcome || got.Anchor != want[k].Anchor || got.Similarity != want[k].Similarity || !equalOps(got.Diff, want[k].Diff) {
+				if got.Outcome != want[k].Outcome || got.Anchor != want[k].Anchor || got.Similarity != want[k].Similarity || !slices.Equal(got.Diff, want[k].Diff) {
 					errs <- anchors[k].Exact
 				}
 			}

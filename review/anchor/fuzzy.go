@@ -1,6 +1,10 @@
 package anchor
 
-import "vetted/review/text"
+import (
+	"unicode"
+
+	"vetted/review/text"
+)
 
 // scratch holds the buffers of one Reanchor call.
 type scratch struct {
@@ -250,4 +254,15 @@ func (x *Index) align(qr []rune, win [2]int, sc *scratch) (candidate, bool) {
 	}
 	sim := 1 - float64(dist)/float64(max(len(qr), end-start))
 	return candidate{start: x.runeByte[start], end: x.runeByte[end], quote: sim}, true
+}
+
+// trimSpaceRunes returns [s,e) without white space at either end.
+func trimSpaceRunes(r []rune, s, e int) (int, int) {
+	for s < e && unicode.IsSpace(r[s]) {
+		s++
+	}
+	for e > s && unicode.IsSpace(r[e-1]) {
+		e--
+	}
+	return s, e
 }

@@ -3,7 +3,6 @@ package anchor
 import (
 	"math"
 	"strings"
-	"unicode"
 
 	"vetted/review"
 	"vetted/review/text"
@@ -431,15 +430,4 @@ func abs(x int) int {
 		return -x
 	}
 	return x
-}
-
-// trimSpaceRunes returns [s,e) without white space at either end.
-func trimSpaceRunes(r []rune, s, e int) (int, int) {
-	for s < e && unicode.IsSpace(r[s]) {
-		s++
-	}
-	for e > s && unicode.IsSpace(r[e-1]) {
-		e--
-	}
-	return s, e
 }
