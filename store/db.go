@@ -26,6 +26,11 @@ type DB struct {
 	Path string
 	// Now is the clock; tests replace it. Each transaction reads it once.
 	Now func() time.Time
+	// WriteWait bounds a write's whole wait for the writer: behind the
+	// writes queued before it, then for another program's write lock.
+	// When it runs out the write fails with EUNAVAILABLE and nothing is
+	// saved. Open sets DefaultWriteWait.
+	WriteWait time.Duration
 
 	w *sql.DB
 	r *sql.DB
@@ -33,6 +38,15 @@ type DB struct {
 	docs   docCache
 	claims claimCache
 }
+
+// DefaultWriteWait is DB.WriteWait unless changed: 5 seconds.
+const DefaultWriteWait = 5 * time.Second
+
+// writerBusyTimeout is SQLite's busy timeout on the writer connection.
+// It is short so that Go, not SQLite, decides how long a write waits for
+// another program's lock: the wait is retried until the write's own
+// deadline, and a cancelled request stops waiting.
+const writerBusyTimeout = 100 * time.Millisecond
 
 // Open opens (creating if needed) the database at path and applies pending
 // migrations. A database written by a newer vetted is refused.
@@ -44,22 +58,22 @@ func Open(ctx context.Context, path string) (*DB, error) {
 		return nil, review.Errorf(review.EINVALID, "The database path %q must be a plain file path.", path)
 	}
 	base := "file:" + escapePath(path) +
-		"?_journal_mode=WAL&_busy_timeout=5000&_foreign_keys=on&_synchronous=FULL&_stmt_cache_size=128"
-	w, err := sql.Open("sqlite3", base+"&_txlock=immediate")
+		"?_journal_mode=WAL&_foreign_keys=on&_synchronous=FULL&_stmt_cache_size=128"
+	w, err := sql.Open("sqlite3", base+fmt.Sprintf("&_busy_timeout=%d&_txlock=immediate", writerBusyTimeout.Milliseconds()))
 	if err != nil {
 		return nil, fmt.Errorf("store: open: %w", err)
 	}
 	w.SetMaxOpenConns(1)
 	w.SetMaxIdleConns(1)
 	w.SetConnMaxLifetime(0)
-	r, err := sql.Open("sqlite3", base+"&_query_only=1")
+	r, err := sql.Open("sqlite3", base+"&_busy_timeout=5000&_query_only=1")
 	if err != nil {
 		w.Close()
 		return nil, fmt.Errorf("store: open: %w", err)
 	}
 	r.SetMaxOpenConns(8)
 	r.SetMaxIdleConns(8)
-	db := &DB{Path: path, Now: time.Now, w: w, r: r}
+	db := &DB{Path: path, Now: time.Now, WriteWait: DefaultWriteWait, w: w, r: r}
 	if err := db.init(ctx); err != nil {
 		db.Close()
 		return nil, err
@@ -67,15 +81,34 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	return db, nil
 }
 
+// openWait bounds how long Open waits for another program's lock while it
+// switches the file to WAL and applies migrations.
+const openWait = 30 * time.Second
+
 func (db *DB) init(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, openWait)
+	defer cancel()
 	var mode string
-	if err := db.w.QueryRowContext(ctx, "PRAGMA journal_mode").Scan(&mode); err != nil {
-		return fmt.Errorf("store: open %s: %w", db.Path, err)
+	if err := retryBusy(ctx, func() error {
+		return db.w.QueryRowContext(ctx, "PRAGMA journal_mode").Scan(&mode)
+	}); err != nil {
+		return fmt.Errorf("store: open %s: %w", db.Path, FormatError(err))
 	}
 	if mode != "wal" {
 		return fmt.Errorf("store: %s: journal_mode is %q, want wal", db.Path, mode)
 	}
-	return db.migrate(ctx)
+	return retryBusy(ctx, func() error { return db.migrate(ctx) })
+}
+
+// retryBusy calls fn until it returns something other than SQLite's busy
+// error or ctx ends.
+func retryBusy(ctx context.Context, fn func() error) error {
+	for {
+		err := fn()
+		if !isBusy(err) || ctx.Err() != nil {
+			return err
+		}
+	}
 }
 
 func escapePath(path string) string { return (&url.URL{Path: path}).EscapedPath() }
@@ -189,12 +222,15 @@ func FormatError(err error) error {
 	}
 	if se.Code == sqlite3.ErrBusy || se.Code == sqlite3.ErrLocked {
 		// Another process (an import from the command line, a backup
-		// restore) held the write lock past the busy timeout.
-		return &review.Error{Code: review.EUNAVAILABLE,
-			Message: "The database is busy with another program's change (an import from the command line, perhaps). Nothing was saved: try again in a moment."}
+		// restore) held the write lock past the write's wait.
+		return busyError
 	}
 	return err
 }
+
+// busyError answers a write whose wait for the write lock ran out.
+var busyError = &review.Error{Code: review.EUNAVAILABLE,
+	Message: "The database is busy with another change (an import from the command line, perhaps). Nothing was saved: try again in a moment."}
 
 func parseTime(s string) time.Time {
 	if s == "" {

@@ -72,10 +72,15 @@ type Tx struct {
 }
 
 // begin starts a write transaction once the writers queued before it have
-// run.
+// run. Its whole wait, for the writers queued before it and then for
+// another program's write lock, ends after db.WriteWait or when ctx ends,
+// whichever is first: a write never waits longer because others queued
+// before it.
 func (db *DB) begin(ctx context.Context) (*Tx, error) {
+	ctx, cancel := context.WithTimeoutCause(ctx, db.WriteWait, errWaited)
+	defer cancel()
 	if err := db.acquire(ctx); err != nil {
-		return nil, fmt.Errorf("store: begin: %w", err)
+		return nil, fmt.Errorf("store: begin: %w", waitError(ctx, err))
 	}
 	g := db.group
 	if g != nil && !inTransaction(g.conn) {
@@ -89,9 +94,9 @@ func (db *DB) begin(ctx context.Context) (*Tx, error) {
 	}
 	if g == nil {
 		var err error
-		if g, err = db.openGroup(); err != nil {
+		if g, err = db.openGroup(ctx); err != nil {
 			db.handOff()
-			return nil, fmt.Errorf("store: begin: %w", FormatError(err))
+			return nil, fmt.Errorf("store: begin: %w", FormatError(waitError(ctx, err)))
 		}
 		db.group = g
 	}
@@ -104,17 +109,47 @@ func (db *DB) begin(ctx context.Context) (*Tx, error) {
 	return &Tx{db: db, g: g, now: db.Now().UTC().Truncate(time.Microsecond)}, nil
 }
 
-func (db *DB) openGroup() (*group, error) {
-	ctx := context.Background()
-	conn, err := db.w.Conn(ctx)
+// openGroup takes SQLite's write lock for a new group. The writer's busy
+// timeout is short (writerBusyTimeout); while another program holds the
+// lock, openGroup tries again until ctx ends, so a cancelled request stops
+// waiting at once and none waits past its own deadline.
+func (db *DB) openGroup(ctx context.Context) (*group, error) {
+	conn, err := db.w.Conn(context.Background())
 	if err != nil {
 		return nil, err
 	}
-	if _, err := conn.ExecContext(ctx, "BEGIN IMMEDIATE"); err != nil {
-		conn.Close()
-		return nil, err
+	for {
+		_, err = conn.ExecContext(context.Background(), "BEGIN IMMEDIATE")
+		if err == nil {
+			return &group{conn: conn, opened: time.Now(), done: make(chan struct{})}, nil
+		}
+		if !isBusy(err) || ctx.Err() != nil {
+			conn.Close()
+			return nil, err
+		}
 	}
-	return &group{conn: conn, opened: time.Now(), done: make(chan struct{})}, nil
+}
+
+// errWaited ends a write's wait for the writer after DB.WriteWait.
+var errWaited = errors.New("store: waited too long for the writer")
+
+// waitError names why a write's wait for the writer ended: its own bound
+// (the database is busy: EUNAVAILABLE) or the caller's context.
+func waitError(ctx context.Context, err error) error {
+	switch {
+	case context.Cause(ctx) == errWaited:
+		return busyError
+	case ctx.Err() != nil:
+		return context.Cause(ctx)
+	}
+	return err
+}
+
+// isBusy reports whether err is SQLite's "database is locked" (another
+// connection holds the lock it needs).
+func isBusy(err error) bool {
+	var se sqlite3.Error
+	return errors.As(err, &se) && (se.Code == sqlite3.ErrBusy || se.Code == sqlite3.ErrLocked)
 }
 
 // commit makes tx part of its group and returns once the group is durable:

@@ -78,10 +78,7 @@ func TestWriteWhileAnotherProcessHoldsTheLock(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	// The writer connection waits 5 s before giving up; a test need not.
-	if _, err := db.w.ExecContext(ctx, "PRAGMA busy_timeout = 100"); err != nil {
-		t.Fatal(err)
-	}
+	db.WriteWait = 300 * time.Millisecond // a test need not wait 5 s
 	if err := db.exec(ctx, "CREATE TABLE t (x)"); err != nil {
 		t.Fatal(err)
 	}
@@ -121,5 +118,82 @@ func TestWriteWhileAnotherProcessHoldsTheLock(t *testing.T) {
 	rows.Close()
 	if len(xs) != 1 || xs[0] != 2 {
 		t.Errorf("rows %v, want only the write made after the lock was free", xs)
+	}
+}
+
+// TestLockedWaitIsBounded: while another program holds the write lock,
+// each queued write gives up after WriteWait from its own start, whatever
+// its place in the queue, and a cancelled write stops waiting at once (with
+// the cancellation, not EUNAVAILABLE at the end of its wait).
+// Unbounded, the writes would wait WriteWait each in turn (20 × 200 ms)
+// and the last ones would still be queued when the lock is freed at 3 s.
+func TestLockedWaitIsBounded(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "locked.db")
+	db, err := Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	db.WriteWait = 200 * time.Millisecond
+	if err := db.exec(ctx, "CREATE TABLE t (x)"); err != nil {
+		t.Fatal(err)
+	}
+	other, err := sql.Open("sqlite3", "file:"+path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	conn, err := other.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, "BEGIN IMMEDIATE"); err != nil {
+		t.Fatal(err)
+	}
+	released := make(chan struct{})
+	go func() {
+		time.Sleep(3 * time.Second)
+		close(released)
+	}()
+
+	const writers = 20
+	errs := make(chan error, writers)
+	for i := range writers {
+		go func() { errs <- db.exec(ctx, "INSERT INTO t VALUES (?)", i) }()
+	}
+	cctx, cancel := context.WithCancel(ctx)
+	cancelled := make(chan error, 1)
+	go func() { cancelled <- db.exec(cctx, "INSERT INTO t VALUES (-1)") }()
+	time.Sleep(50 * time.Millisecond)
+	cancel()
+	for range writers {
+		select {
+		case err := <-errs:
+			if review.ErrorCode(err) != review.EUNAVAILABLE {
+				t.Errorf("a queued write while the lock is held: %v, want EUNAVAILABLE", err)
+			}
+		case <-released:
+			t.Fatal("queued writes were still waiting when the lock was freed: their waits add up")
+		}
+	}
+	select {
+	case err := <-cancelled:
+		if !errors.Is(err, context.Canceled) {
+			t.Errorf("a cancelled write: %v, want context.Canceled", err)
+		}
+	case <-released:
+		t.Fatal("a cancelled write was still waiting when the lock was freed")
+	}
+	if _, err := conn.ExecContext(ctx, "ROLLBACK"); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.exec(ctx, "INSERT INTO t VALUES (1)"); err != nil {
+		t.Fatalf("a write once the lock is free: %v", err)
+	}
+	var n int
+	if err := db.r.QueryRowContext(ctx, "SELECT COUNT(*) FROM t").Scan(&n); err != nil || n != 1 {
+		t.Errorf("rows %d (%v), want only the write made after the lock was freed", n, err)
 	}
 }
