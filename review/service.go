@@ -64,6 +64,8 @@ type Services interface {
 	TokenService
 	// ClaimAsOf rebuilds a claim as it stood at t from the history alone.
 	ClaimAsOf(ctx context.Context, id int64, t time.Time) (ClaimState, error)
-	Ping(ctx context.Context) error
+	// Health reports whether the database can be read and written: nil, or
+	// an EUNAVAILABLE error whose message says why and what to do.
+	Health(ctx context.Context) error
 	CountEvents(ctx context.Context, f EventFilter) (int64, error)
 }

@@ -92,12 +92,18 @@ func (db *DB) init(ctx context.Context) error {
 	if err := retryBusy(ctx, func() error {
 		return db.w.QueryRowContext(ctx, "PRAGMA journal_mode").Scan(&mode)
 	}); err != nil {
+		if diskFault(err) == errCorrupt {
+			return review.Errorf(review.EUNAVAILABLE, "The database file %s is damaged (%v). Restore the latest backup with vetted restore; see OPERATIONS.md.", db.Path, err)
+		}
 		return fmt.Errorf("store: open %s: %w", db.Path, FormatError(err))
 	}
 	if mode != "wal" {
 		return fmt.Errorf("store: %s: journal_mode is %q, want wal", db.Path, mode)
 	}
-	return retryBusy(ctx, func() error { return db.migrate(ctx) })
+	if err := retryBusy(ctx, func() error { return db.migrate(ctx) }); err != nil {
+		return err
+	}
+	return db.rememberFiles()
 }
 
 // retryBusy calls fn until it returns something other than SQLite's busy
@@ -118,12 +124,6 @@ func (db *DB) escapedPath() string { return escapePath(db.Path) }
 // Close closes both pools.
 func (db *DB) Close() error {
 	return errors.Join(db.r.Close(), db.w.Close())
-}
-
-// Ping checks that the database answers a read.
-func (db *DB) Ping(ctx context.Context) error {
-	var one int
-	return db.r.QueryRowContext(ctx, "SELECT 1").Scan(&one)
 }
 
 // SchemaVersion returns the newest migration applied.
@@ -206,7 +206,8 @@ type queryer interface {
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 }
 
-// FormatError maps SQLite constraint failures onto review's codes.
+// FormatError maps SQLite's constraint failures, faults of the disk and
+// the file, and a lock held too long onto review's codes.
 func FormatError(err error) error {
 	var se sqlite3.Error
 	if !errors.As(err, &se) {
@@ -219,6 +220,9 @@ func FormatError(err error) error {
 		return &review.Error{Code: review.ENOTFOUND, Message: "A record it refers to does not exist."}
 	case sqlite3.ErrConstraintCheck:
 		return &review.Error{Code: review.EINVALID, Message: "A value is outside what is allowed."}
+	}
+	if f := diskFault(err); f != nil {
+		return f
 	}
 	if se.Code == sqlite3.ErrBusy || se.Code == sqlite3.ErrLocked {
 		// Another process (an import from the command line, a backup

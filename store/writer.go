@@ -43,6 +43,8 @@ type writer struct {
 
 	group  *group // the open group; only the holder touches it
 	groups int64  // groups committed, for tests
+
+	health health
 }
 
 // group is one SQLite transaction shared by the write transactions that
@@ -77,6 +79,9 @@ type Tx struct {
 // whichever is first: a write never waits longer because others queued
 // before it.
 func (db *DB) begin(ctx context.Context) (*Tx, error) {
+	if err := db.checkFiles(); err != nil {
+		return nil, fmt.Errorf("store: begin: %w", err)
+	}
 	ctx, cancel := context.WithTimeoutCause(ctx, db.WriteWait, errWaited)
 	defer cancel()
 	if err := db.acquire(ctx); err != nil {
@@ -233,6 +238,9 @@ func (tx *Tx) ExecContext(ctx context.Context, query string, args ...any) (sql.R
 		return nil, tx.lost
 	}
 	res, err := tx.g.conn.ExecContext(context.WithoutCancel(ctx), query, args...)
+	if err != nil {
+		tx.db.noteWrite(err)
+	}
 	if err != nil && !inTransaction(tx.g.conn) {
 		tx.lost = fmt.Errorf("store: the transaction was rolled back by SQLite: %w", err)
 		tx.g.bad = tx.lost
@@ -323,6 +331,9 @@ func (w *writer) finish(g *group) {
 			w.groups++
 			w.mu.Unlock()
 		}
+	}
+	if g.n > 0 || g.err != nil {
+		w.noteWrite(g.err)
 	}
 	g.conn.Close()
 	close(g.done)

@@ -60,7 +60,7 @@ func (s *Server) renderError(w http.ResponseWriter, r *http.Request, status int,
 		w.Write([]byte(msg))
 		return
 	}
-	s.render(w, r, status, errorPage(s.page(r, http.StatusText(status)), status, msg))
+	s.render(w, r, status, errorPage(s.page(r, http.StatusText(status)), status, msg, r.Method == http.MethodPost))
 }
 
 func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {

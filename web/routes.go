@@ -1,6 +1,10 @@
 package web
 
-import "net/http"
+import (
+	"net/http"
+
+	"vetted/review"
+)
 
 // routes is the whole HTTP surface on one screen. Each handler checks the
 // role it needs through review's permission rules.
@@ -55,9 +59,11 @@ func (s *Server) routes() http.Handler {
 }
 
 func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) {
-	if err := s.svc.Ping(r.Context()); err != nil {
+	if err := s.svc.Health(r.Context()); err != nil {
 		s.log.Error("health", "err", err)
-		http.Error(w, "database unavailable", http.StatusServiceUnavailable)
+		w.Header().Set("Cache-Control", "no-store")
+		w.Header().Set("Retry-After", "30")
+		http.Error(w, "unavailable: "+review.ErrorMessage(err), http.StatusServiceUnavailable)
 		return
 	}
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")

@@ -24,7 +24,7 @@ import (
 )
 
 func cmdServe(ctx context.Context, e *env, args []string) error {
-	fs := flags(e, "serve", "serve [--db PATH] [--addr HOST:PORT] [--demo] [--secure-cookies] [--session-key-file PATH] [--trusted-proxy CIDR[,CIDR...]]")
+	fs := flags(e, "serve", "serve [--db PATH] [--addr HOST:PORT] [--demo] [--secure-cookies] [--integrity-check-every DURATION] [--session-key-file PATH] [--trusted-proxy CIDR[,CIDR...]]")
 	dbPath := dbFlag(fs)
 	addr := fs.String("addr", "127.0.0.1:8080", "`host:port` to listen on")
 	demo := fs.Bool("demo", false, "load the demo report, claims and users into an empty database")
@@ -32,6 +32,7 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 	keyFile := fs.String("session-key-file", "", "session key `file`, created with random keys if absent (default: the database path + .keys)")
 	org := fs.String("org", "vetted", "organisation `name` running this vetted, for exports")
 	baseURL := fs.String("base-url", "", "public `URL` of this vetted, for ids in JSON-LD exports (default: the request's host)")
+	checkEvery := fs.Duration("integrity-check-every", time.Hour, "how often to run SQLite's quick_check over the database in the background (also once at start)")
 	proxies := fs.String("trusted-proxy", "", "`CIDR[,CIDR...]` of the reverse proxies whose X-Forwarded-For names the client; a bare IP is that one address (default: none, every client is its connecting address)")
 	if err := parse(fs, args, 0, 0); err != nil {
 		return err
@@ -44,6 +45,9 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 		if u, err := url.Parse(*baseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 			return usagef("serve: --base-url %q is not an http(s) URL", *baseURL)
 		}
+	}
+	if *checkEvery < time.Minute {
+		return usagef("serve: --integrity-check-every %s is too short: give a minute or more", *checkEvery)
 	}
 	if _, _, err := net.SplitHostPort(*addr); err != nil {
 		return usagef("serve: --addr %q is not host:port", *addr)
@@ -80,6 +84,7 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 	if len(trusted) > 0 {
 		log.Info("client addresses from X-Forwarded-For", "trusted_proxies", fmt.Sprint(trusted))
 	}
+	go db.Watch(ctx, log, *checkEvery)
 	return listen(ctx, log, *addr, srv)
 }
 

@@ -20,6 +20,14 @@
     showMessage("The server could not be reached. Nothing was saved; try again.", true);
   });
 
+  // An error page after a form was sent leads back to it as filled in.
+  document.addEventListener("click", function (evt) {
+    var a = evt.target.closest && evt.target.closest("[data-history-back]");
+    if (!a) return;
+    evt.preventDefault();
+    history.back();
+  });
+
   function showMessage(text, isError) {
     var box = document.getElementById("messages");
     if (!box) return;
