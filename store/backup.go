@@ -5,6 +5,9 @@ import (
 	"database/sql"
 	"fmt"
 	"os"
+	"path/filepath"
+	"syscall"
+	"time"
 
 	"vetted/review"
 )
@@ -26,13 +29,137 @@ func (db *DB) Backup(ctx context.Context, path string) error {
 		return review.Errorf(review.EINVALID, "The backup to %s failed: %v", path, err)
 	}
 	// Check what was written before calling it a backup.
-	b, err := Open(ctx, path)
-	if err != nil {
+	if _, err := checkCopy(ctx, path); err != nil {
 		return fmt.Errorf("store: backup check: %w", err)
 	}
-	defer b.Close()
-	if _, err := b.VerifyChain(ctx); err != nil {
-		return fmt.Errorf("store: backup check: history does not verify: %w", err)
+	// A backup is left in rollback-journal mode, so that a WAL found beside
+	// it after it is put back by hand is known to be foreign (checkWAL).
+	if err := setRollbackMode(ctx, path); err != nil {
+		return fmt.Errorf("store: backup: %w", err)
 	}
 	return nil
+}
+
+// setRollbackMode switches the database at path, which no one else uses,
+// to rollback-journal mode.
+func setRollbackMode(ctx context.Context, path string) error {
+	conn, err := sql.Open("sqlite3", "file:"+escapePath(path))
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	var mode string
+	if err := conn.QueryRowContext(ctx, "PRAGMA journal_mode = DELETE").Scan(&mode); err != nil {
+		return err
+	}
+	if mode != "delete" {
+		return fmt.Errorf("%s: journal_mode is %q, want delete", path, mode)
+	}
+	return nil
+}
+
+// checkCopy opens the database copy at path, which no one else uses, runs
+// quick_check and verifies its history chain, and closes it leaving no
+// WAL, shm or lock file beside it. It returns the copy's history head.
+func checkCopy(ctx context.Context, path string) (review.ChainHead, error) {
+	defer os.Remove(lockPath(path))
+	b, err := Open(ctx, path)
+	if err != nil {
+		return review.ChainHead{}, err
+	}
+	defer b.Close()
+	if err := b.QuickCheck(ctx); err != nil {
+		return review.ChainHead{}, err
+	}
+	if _, err := b.VerifyChain(ctx); err != nil {
+		return review.ChainHead{}, review.Errorf(review.EINVALID, "Its history does not verify: %v", err)
+	}
+	return b.Head(ctx)
+}
+
+// Restored says what Restore did.
+type Restored struct {
+	Head review.ChainHead // the restored database's history head
+	// Aside lists the files Restore moved out of the way (the database it
+	// replaced and its WAL and shm), each renamed with the suffix
+	// ".before-restore-" and the time in UTC, as 20060102T150405Z.
+	Aside []string
+}
+
+// Restore puts the backup at backup in place of the database at path:
+//
+//  1. it copies the backup beside path and checks the copy (quick_check and
+//     the history chain; migrations a newer vetted needs are applied to the
+//     copy), so a bad backup changes nothing;
+//  2. it takes path's lock exclusively, refusing while any vetted process
+//     (a server) has the database open;
+//  3. it moves the database and any WAL and shm files aside, so that no
+//     leftover WAL can be applied to the backup, and renames the copy into
+//     place.
+//
+// Errors: EINVALID for a backup that is not a sound vetted database,
+// EUNAVAILABLE while the database is in use.
+func Restore(ctx context.Context, backup, path string) (Restored, error) {
+	if _, err := os.Stat(backup); err != nil {
+		return Restored{}, review.Errorf(review.EINVALID, "Cannot read the backup %s: %v", backup, err)
+	}
+	if abs1, err1 := filepath.Abs(backup); err1 == nil {
+		if abs2, err2 := filepath.Abs(path); err2 == nil && abs1 == abs2 {
+			return Restored{}, review.Errorf(review.EINVALID, "The backup and the database are the same file (%s).", path)
+		}
+	}
+	staged := path + ".restoring"
+	for _, p := range []string{staged, staged + "-wal", staged + "-shm", lockPath(staged)} {
+		os.Remove(p) // a previous restore that stopped half-way
+	}
+	if err := copyFile(backup, staged); err != nil {
+		return Restored{}, review.Errorf(review.EINVALID, "Cannot copy the backup %s beside %s: %v", backup, path, err)
+	}
+	head, err := checkCopy(ctx, staged)
+	if err != nil {
+		os.Remove(staged)
+		return Restored{}, review.Errorf(review.EINVALID, "The backup %s is not a sound vetted database, so nothing was restored: %s", backup, review.ErrorMessage(err))
+	}
+	for _, p := range []string{staged + "-wal", staged + "-shm"} {
+		if _, err := os.Stat(p); err == nil {
+			os.Remove(staged)
+			return Restored{}, fmt.Errorf("store: restore: %s was left after the check", p)
+		}
+	}
+
+	lock, err := openLock(path)
+	if err != nil || lock == nil {
+		os.Remove(staged)
+		return Restored{}, review.Errorf(review.EINVALID, "Cannot lock %s for the restore: %v", path, err)
+	}
+	defer lock.Close()
+	if ok, err := flock(lock, syscall.LOCK_EX); err != nil || !ok {
+		os.Remove(staged)
+		if err != nil {
+			return Restored{}, err
+		}
+		return Restored{}, review.Errorf(review.EUNAVAILABLE,
+			"%s is in use by a vetted process (a server, or a command still running): stop it, then restore. Nothing was changed.", path)
+	}
+	stamp := ".before-restore-" + time.Now().UTC().Format("20060102T150405Z")
+	var aside []string
+	for _, suffix := range []string{"", "-wal", "-shm"} {
+		from := path + suffix
+		if _, err := os.Stat(from); err != nil {
+			continue
+		}
+		to := from + stamp
+		if err := os.Rename(from, to); err != nil {
+			return Restored{}, fmt.Errorf("store: restore: move %s aside: %w (moved so far: %v; the checked copy is %s)", from, err, aside, staged)
+		}
+		aside = append(aside, to)
+	}
+	if err := os.Rename(staged, path); err != nil {
+		return Restored{}, fmt.Errorf("store: restore: %w (the files it replaced are %v; the checked copy is %s)", err, aside, staged)
+	}
+	if d, err := os.Open(filepath.Dir(path)); err == nil {
+		d.Sync()
+		d.Close()
+	}
+	return Restored{Head: head, Aside: aside}, nil
 }

@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"os"
 	"strings"
 	"time"
 
@@ -32,8 +33,9 @@ type DB struct {
 	// saved. Open sets DefaultWriteWait.
 	WriteWait time.Duration
 
-	w *sql.DB
-	r *sql.DB
+	w    *sql.DB
+	r    *sql.DB
+	lock *os.File // PATH-lock, held shared while open (lock.go)
 	writer
 	docs   docCache
 	claims claimCache
@@ -57,10 +59,15 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	if strings.HasPrefix(path, "file:") || strings.Contains(path, "?") || path == ":memory:" {
 		return nil, review.Errorf(review.EINVALID, "The database path %q must be a plain file path.", path)
 	}
+	lock, err := lockForOpen(ctx, path)
+	if err != nil {
+		return nil, err
+	}
 	base := "file:" + escapePath(path) +
 		"?_journal_mode=WAL&_foreign_keys=on&_synchronous=FULL&_stmt_cache_size=128"
 	w, err := sql.Open("sqlite3", base+fmt.Sprintf("&_busy_timeout=%d&_txlock=immediate", writerBusyTimeout.Milliseconds()))
 	if err != nil {
+		closeLock(lock)
 		return nil, fmt.Errorf("store: open: %w", err)
 	}
 	w.SetMaxOpenConns(1)
@@ -69,11 +76,12 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	r, err := sql.Open("sqlite3", base+"&_busy_timeout=5000&_query_only=1")
 	if err != nil {
 		w.Close()
+		closeLock(lock)
 		return nil, fmt.Errorf("store: open: %w", err)
 	}
 	r.SetMaxOpenConns(8)
 	r.SetMaxIdleConns(8)
-	db := &DB{Path: path, Now: time.Now, WriteWait: DefaultWriteWait, w: w, r: r}
+	db := &DB{Path: path, Now: time.Now, WriteWait: DefaultWriteWait, w: w, r: r, lock: lock}
 	if err := db.init(ctx); err != nil {
 		db.Close()
 		return nil, err
@@ -121,9 +129,12 @@ func escapePath(path string) string { return (&url.URL{Path: path}).EscapedPath(
 
 func (db *DB) escapedPath() string { return escapePath(db.Path) }
 
-// Close closes both pools.
+// Close closes both pools, then lets go of the lock file.
 func (db *DB) Close() error {
-	return errors.Join(db.r.Close(), db.w.Close())
+	err := errors.Join(db.r.Close(), db.w.Close())
+	closeLock(db.lock)
+	db.lock = nil
+	return err
 }
 
 // SchemaVersion returns the newest migration applied.

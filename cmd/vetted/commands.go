@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -715,6 +716,27 @@ func cmdHead(ctx context.Context, e *env, args []string) error {
 		return json.NewEncoder(e.stdout).Encode(h)
 	}
 	fmt.Fprintf(e.stdout, "seq %d\nhash %s\ntime %s\n", h.Seq, h.Hash, h.Time)
+	return nil
+}
+
+func cmdRestore(ctx context.Context, e *env, args []string) error {
+	fs := flags(e, "restore", "restore [--db PATH] BACKUP.db  (or: restore BACKUP.db --db PATH)")
+	dbPath := dbFlag(fs)
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		// The backup named first, as people say it: restore BACKUP --db PATH.
+		args = append(slices.Clone(args[1:]), args[0])
+	}
+	if err := parse(fs, args, 1, 1); err != nil {
+		return err
+	}
+	r, err := store.Restore(ctx, fs.Arg(0), *dbPath)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "restored %s to %s (history head: seq %d, hash %s)\n", fs.Arg(0), *dbPath, r.Head.Seq, r.Head.Hash)
+	for _, p := range r.Aside {
+		fmt.Fprintf(e.stdout, "moved aside: %s\n", p)
+	}
 	return nil
 }
 

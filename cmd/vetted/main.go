@@ -50,6 +50,7 @@ func commands() []command {
 		{"keygen", "make an Ed25519 key pair for signing checkpoints", cmdKeygen},
 		{"checkpoint", "print the history's head signed with a key", cmdCheckpoint},
 		{"backup", "copy the database consistently while it is in use", cmdBackup},
+		{"restore", "put a backup in place of a database that no server is using", cmdRestore},
 		{"help", "show help for a command", nil},
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -25,7 +26,10 @@ func runCLI(t *testing.T, stdin string, args ...string) (int, string, string) {
 }
 
 // TestBackupRestoreDrill follows docs/OPERATIONS.md: back up while writes
-// go on, restore the copy in place, and check its head and history.
+// go on; more writes follow and the server dies, leaving its WAL; a backup
+// copied back by hand beside that WAL is refused, naming it, and left
+// unharmed; vetted restore refuses while the server runs, then puts the
+// backup in place, moving the WAL aside; the restored history verifies.
 func TestBackupRestoreDrill(t *testing.T) {
 	dir := t.TempDir()
 	live := filepath.Join(dir, "vetted.db")
@@ -77,28 +81,95 @@ func TestBackupRestoreDrill(t *testing.T) {
 	if code, _, errOut := runCLI(t, "", "backup", "--db", live, copyPath); code != exitFail || !strings.Contains(errOut, "already exists") {
 		t.Errorf("backup over an existing file: exit %d %q, want 1 and a refusal", code, errOut)
 	}
-	db.Close()
+	for _, p := range []string{copyPath + "-wal", copyPath + "-shm", copyPath + "-lock"} {
+		if _, err := os.Stat(p); err == nil {
+			t.Errorf("the backup left %s beside it", p)
+		}
+	}
+	code, out, _ = runCLI(t, "", "head", "--db", copyPath)
+	if code != exitOK {
+		t.Fatalf("head of the backup: exit %d", code)
+	}
+	backupHead := strings.Fields(out)
+	if len(backupHead) == 0 {
+		t.Fatalf("head of the backup: %q", out)
+	}
 
-	// Restore: the copy replaces the live files.
-	for _, suffix := range []string{"", "-wal", "-shm"} {
-		if err := os.Rename(live+suffix, live+suffix+".old"); err != nil && !os.IsNotExist(err) {
+	// More writes after the backup, then the server dies with its WAL. A
+	// checkpoint first, as a server running for a while has had: the WAL
+	// then holds only what came after.
+	raw, err := sql.Open("sqlite3", "file:"+live)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := raw.ExecContext(ctx, "PRAGMA wal_checkpoint(TRUNCATE)"); err != nil {
+		t.Fatal(err)
+	}
+	for range 50 {
+		if _, err := db.AddNote(ctx, rey, review.NewNote{ClaimID: 2, Body: "note after the backup"}); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if err := os.Rename(copyPath, live); err != nil {
+	if code, _, errOut := runCLI(t, "", "restore", copyPath, "--db", live); code == exitOK || !strings.Contains(errOut, "in use") {
+		t.Errorf("restore while the server runs: exit %d %q, want a refusal saying the database is in use", code, errOut)
+	}
+	leftover, err := os.ReadFile(live + "-wal")
+	if err != nil {
 		t.Fatal(err)
+	}
+	raw.Close()
+	db.Close()
+	if err := os.WriteFile(live+"-wal", leftover, 0o644); err != nil {
+		t.Fatal(err)
+	}
+
+	// The mistake the issue saw: the backup copied over the database by
+	// hand, beside the dead server's WAL. Opening it is refused, naming
+	// the WAL, and the backup's bytes are left as they were.
+	handCopy := filepath.Join(dir, "hand.db")
+	backupBytes, err := os.ReadFile(copyPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(handCopy, backupBytes, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(handCopy+"-wal", leftover, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, _, errOut = runCLI(t, "", "head", "--db", handCopy)
+	if code == exitOK || !strings.Contains(errOut, handCopy+"-wal") || !strings.Contains(errOut, "does not belong") {
+		t.Fatalf("head of a backup beside a foreign WAL: exit %d %q, want a refusal naming the WAL", code, errOut)
+	}
+	if b, _ := os.ReadFile(handCopy); !bytes.Equal(b, backupBytes) {
+		t.Fatal("the refused open changed the database file")
+	}
+	if err := os.Rename(handCopy+"-wal", handCopy+"-wal.aside"); err != nil {
+		t.Fatal(err)
+	}
+	if code, out, errOut := runCLI(t, "", "head", "--db", handCopy); code != exitOK || !strings.Contains(out, backupHead[0]) {
+		t.Errorf("head once the WAL is moved aside: exit %d %q %q, want the backup's head", code, out, errOut)
+	}
+
+	// vetted restore with the dead server's WAL still beside the database.
+	code, out, errOut = runCLI(t, "", "restore", copyPath, "--db", live)
+	if code != exitOK || !strings.Contains(out, "restored") || !strings.Contains(out, "moved aside: "+live+"-wal.before-restore-") {
+		t.Fatalf("restore: exit %d %q %q, want the backup restored and the WAL moved aside", code, out, errOut)
 	}
 	restored, err := store.Open(ctx, live)
 	if err != nil {
 		t.Fatal(err)
 	}
 	head, err := restored.Head(ctx)
+	if err == nil {
+		err = restored.QuickCheck(ctx)
+	}
 	restored.Close()
 	if err != nil {
 		t.Fatal(err)
 	}
-	if head.Seq < before.Seq {
-		t.Fatalf("restored head seq %d, before the backup it was %d", head.Seq, before.Seq)
+	if head.Seq < before.Seq || !strings.Contains(strings.Join(backupHead, " "), head.Hash) && fmt.Sprint(head.Seq) != backupHead[0] {
+		t.Fatalf("restored head seq %d %s, the backup's head %v", head.Seq, head.Hash, backupHead)
 	}
 	code, out, errOut = runCLI(t, "", "head", "--db", live)
 	if code != exitOK || !strings.Contains(out, head.Hash) {
@@ -117,6 +188,40 @@ func TestBackupRestoreDrill(t *testing.T) {
 	}
 	if code, out, errOut := runCLI(t, "", "verify", export); code != exitOK || !strings.Contains(out, "OK") {
 		t.Fatalf("verify restored history: exit %d %q %q", code, out, errOut)
+	}
+}
+
+// TestRestoreRefusesBadBackups: a file that is not a vetted database, or
+// one whose history does not verify, is refused and the live database is
+// left as it was.
+func TestRestoreRefusesBadBackups(t *testing.T) {
+	dir := t.TempDir()
+	live := filepath.Join(dir, "vetted.db")
+	mustRun(t, "", "migrate", "--db", live)
+	orig, err := os.ReadFile(live)
+	if err != nil {
+		t.Fatal(err)
+	}
+	junk := filepath.Join(dir, "junk.db")
+	os.WriteFile(junk, []byte("not a database, only some text that is long enough to look like a header"), 0o644)
+	for _, tc := range []struct{ name, backup, want string }{
+		{"missing", filepath.Join(dir, "nope.db"), "Cannot read the backup"},
+		{"not a database", junk, "not a sound vetted database"},
+		{"itself", live, "same file"},
+	} {
+		code, _, errOut := runCLI(t, "", "restore", tc.backup, "--db", live)
+		if code == exitOK || !strings.Contains(errOut, tc.want) {
+			t.Errorf("%s: exit %d %q, want a refusal with %q", tc.name, code, errOut, tc.want)
+		}
+		if b, _ := os.ReadFile(live); !bytes.Equal(b, orig) {
+			t.Fatalf("%s: the live database changed", tc.name)
+		}
+		if _, err := os.Stat(live + ".restoring"); err == nil {
+			t.Errorf("%s: the staged copy was left behind", tc.name)
+		}
+	}
+	if code, _, _ := runCLI(t, "", "restore", "--db", live); code != exitUsage {
+		t.Errorf("restore with no backup: exit %d, want usage", code)
 	}
 }
 
