@@ -6,6 +6,9 @@ import (
 	"time"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/mtibben/confusables"
+	"golang.org/x/text/secure/precis"
 )
 
 // User is a person who signs in. Names are unique and never reused, so the
@@ -24,6 +27,46 @@ var System = User{ID: 1, Name: "system", Role: RoleSystem}
 
 // MinPasswordLen is the shortest password accepted (NIST SP 800-63B).
 const MinPasswordLen = 8
+
+// CanonicalUserName returns name as vetted stores and compares user names:
+// through the PRECIS UsernameCaseMapped profile (RFC 8265 §3.3: full-width
+// characters mapped to their narrow forms, lower case, NFC), then checked
+// by ValidateUserName. "Adam" and "ＡＤＡＭ" are "adam". Errors: EINVALID,
+// on field "name".
+func CanonicalUserName(name string) (string, error) {
+	if len(name) > 4*64 {
+		return "", FieldErrorf("name", "A user name has at most 64 characters.")
+	}
+	canon, err := precis.UsernameCaseMapped.String(name)
+	if err != nil {
+		if name == "" {
+			return "", FieldErrorf("name", "A user name is required.")
+		}
+		return "", FieldErrorf("name", "A user name may hold only letters, digits, '.', '-' and '_', with no spaces or symbols.")
+	}
+	if err := ValidateUserName(canon); err != nil {
+		return "", err
+	}
+	return canon, nil
+}
+
+// LookupUserName is the form of a typed name to look a user up by: its
+// canonical form, or the name as typed when it has none (no user can have
+// such a name, so the lookup finds nothing).
+func LookupUserName(name string) string {
+	if canon, err := CanonicalUserName(name); err == nil {
+		return canon
+	}
+	return name
+}
+
+// UserNameSkeleton returns the confusable skeleton of a canonical user name
+// (Unicode Technical Standard #39, §4 "Confusable Detection"): two names
+// with the same skeleton can be mistaken for each other, as "adam" with a
+// Latin a and "аdam" with a Cyrillic one, or "rn" and "m".
+func UserNameSkeleton(canon string) string {
+	return confusables.Skeleton(canon)
+}
 
 // ValidateUserName accepts 1–64 letters, digits, '.', '-' and '_'.
 func ValidateUserName(name string) error {

@@ -123,9 +123,11 @@ func endUserSessions(ctx context.Context, tx *Tx, userID int64) error {
 // attempt as a failure, so that of any number of concurrent attempts at
 // most maxName for one name and maxAddress for one address are ever
 // checked. ok is false (nothing recorded) at a limit. A sign-in that
-// succeeds takes its place back with ReleaseLogin. Names longer than 200
-// bytes are counted under their first 200.
+// succeeds takes its place back with ReleaseLogin. A name is counted in its
+// canonical form ("Adam" is "adam"); names longer than 200 bytes are
+// counted under their first 200.
 func (db *DB) ReserveLogin(ctx context.Context, name, address string, since time.Time, maxName, maxAddress int) (id int64, ok bool, err error) {
+	name = review.LookupUserName(name)
 	if len(name) > 200 {
 		name = name[:200]
 	}

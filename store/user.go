@@ -50,9 +50,15 @@ func (db *DB) FindUserByID(ctx context.Context, id int64) (review.User, error) {
 	return findUser(ctx, db.r, "id = ?", id)
 }
 
-// FindUserByName returns one user.
+// FindUserByName returns one user, by name as typed: its canonical form
+// (review.CanonicalUserName), else the name exactly as stored, for a user
+// created before names were made canonical.
 func (db *DB) FindUserByName(ctx context.Context, name string) (review.User, error) {
-	return findUser(ctx, db.r, "name = ?", name)
+	u, err := findUser(ctx, db.r, "name = ?", review.LookupUserName(name))
+	if review.ErrorCode(err) == review.ENOTFOUND && review.LookupUserName(name) != name {
+		return findUser(ctx, db.r, "name = ?", name)
+	}
+	return u, err
 }
 
 // ListUsers returns every user but the system actor, by name.
@@ -73,9 +79,13 @@ func (db *DB) ListUsers(ctx context.Context) ([]review.User, error) {
 	return us, rows.Err()
 }
 
-// CreateUser adds a user with a hashed password.
+// CreateUser adds a user with a hashed password. The name is stored in its
+// canonical form (review.CanonicalUserName); a name whose confusable
+// skeleton (review.UserNameSkeleton) is an existing user's is refused
+// (EINVALID on field "name"), as is a name already taken.
 func (db *DB) CreateUser(ctx context.Context, by review.User, name string, role review.Role, password string) (review.User, error) {
-	if err := review.ValidateUserName(name); err != nil {
+	name, err := review.CanonicalUserName(name)
+	if err != nil {
 		return review.User{}, err
 	}
 	if _, err := review.ParseRole(string(role)); err != nil {
@@ -99,6 +109,9 @@ func (db *DB) CreateUser(ctx context.Context, by review.User, name string, role 
 	if err != nil {
 		return review.User{}, err
 	}
+	if err := checkConfusable(ctx, tx, name); err != nil {
+		return review.User{}, err
+	}
 	res, err := tx.ExecContext(ctx, "INSERT INTO users (name, role, password_hash, created_at) VALUES (?, ?, ?, ?)",
 		name, role, hash, review.FormatTime(tx.now))
 	if err != nil {
@@ -113,6 +126,28 @@ func (db *DB) CreateUser(ctx context.Context, by review.User, name string, role 
 		return review.User{}, err
 	}
 	return u, tx.commit()
+}
+
+// checkConfusable refuses canon when an existing user's name, other than
+// canon itself (which the insert refuses as taken), has the same
+// confusable skeleton. Users are few, so every name is compared.
+func checkConfusable(ctx context.Context, tx *Tx, canon string) error {
+	rows, err := tx.QueryContext(ctx, "SELECT name FROM users")
+	if err != nil {
+		return fmt.Errorf("store: user names: %w", err)
+	}
+	defer rows.Close()
+	skel := review.UserNameSkeleton(canon)
+	for rows.Next() {
+		var other string
+		if err := rows.Scan(&other); err != nil {
+			return fmt.Errorf("store: user names: %w", err)
+		}
+		if other != canon && review.UserNameSkeleton(review.LookupUserName(other)) == skel {
+			return review.FieldErrorf("name", "%q could be mistaken for the existing user %q (their letters look alike): choose a name that cannot.", canon, other)
+		}
+	}
+	return rows.Err()
 }
 
 // UpdateUser changes a user's role, disabled state or password, one event
@@ -202,7 +237,8 @@ func (db *DB) UpdateUser(ctx context.Context, by review.User, id int64, upd revi
 // wrong passwords get the same error and take the same time.
 func (db *DB) Authenticate(ctx context.Context, name, password string) (review.User, error) {
 	var hash string
-	u, err := scanUserHash(db.r.QueryRowContext(ctx, "SELECT "+userCols+", password_hash FROM users WHERE name = ?", name), &hash)
+	u, err := scanUserHash(db.r.QueryRowContext(ctx, "SELECT "+userCols+", password_hash FROM users WHERE name IN (?, ?) ORDER BY name = ? DESC LIMIT 1",
+		review.LookupUserName(name), name, review.LookupUserName(name)), &hash)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return review.User{}, fmt.Errorf("store: authenticate: %w", err)
 	}

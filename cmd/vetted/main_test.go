@@ -287,6 +287,8 @@ func TestCommandErrors(t *testing.T) {
 		{"NoPasswordStdin", "", []string{"user", "add", "--db", db, "--name", "x", "--role", "editor"}, exitUsage, []string{"--password-stdin"}},
 		{"ShortPassword", "short\n", []string{"user", "add", "--db", db, "--name", "x", "--role", "editor", "--password-stdin"}, exitFail, []string{"at least 8 characters"}},
 		{"DuplicateUser", "long-enough\n", []string{"user", "add", "--db", db, "--name", "eda", "--role", "editor", "--password-stdin"}, exitFail, []string{"already exists"}},
+		{"DuplicateUserOtherCase", "long-enough\n", []string{"user", "add", "--db", db, "--name", "EDA", "--role", "editor", "--password-stdin"}, exitFail, []string{"already exists"}},
+		{"ConfusableUser", "long-enough\n", []string{"user", "add", "--db", db, "--name", "\u0435da", "--role", "admin", "--password-stdin"}, exitFail, []string{`mistaken for the existing user "eda"`}},
 		{"BadDisabled", "", []string{"user", "set", "--db", db, "--name", "rey", "--disabled=maybe"}, exitUsage, []string{"--disabled"}},
 		{"UnknownActor", "", []string{"claims", "import", "--db", db, "--actor", "nobody", seedClaims}, exitFail, []string{"nobody"}},
 		{"BadPublished", "", []string{"import", "--db", db, "--report", "azerbaijan", "--edition", "2022", "--published", "28/09/2022", seedText}, exitUsage, []string{"--published", "28/09/2022"}},
