@@ -68,6 +68,8 @@ type sizes struct {
 	AnchorTime    time.Duration // per side (Reanchor, strings.Index)
 	MixedDuration time.Duration
 	MixedClients  int
+	SigninClients int // concurrent anonymous sign-ins
+	SigninRounds  int
 }
 
 var fullSizes = sizes{
@@ -76,6 +78,7 @@ var fullSizes = sizes{
 	Events:       1_000_000,
 	Claims:       1000, AnchorTime: 2 * time.Second,
 	MixedDuration: 30 * time.Second, MixedClients: 64,
+	SigninClients: 32, SigninRounds: 4,
 }
 
 var quickSizes = sizes{
@@ -84,10 +87,11 @@ var quickSizes = sizes{
 	Events:       12_000,
 	Claims:       200, AnchorTime: 50 * time.Millisecond,
 	MixedDuration: 300 * time.Millisecond, MixedClients: 8,
+	SigninClients: 8, SigninRounds: 1,
 }
 
 // benches names the measurements, in the order they run.
-var benches = []string{"page", "notes", "export", "anchor", "mixed"}
+var benches = []string{"page", "notes", "export", "anchor", "mixed", "signin"}
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("vetted-bench", flag.ContinueOnError)
@@ -98,7 +102,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the whole run to `file` (go tool pprof)")
 	only := fs.String("only", "", "comma-separated subset of "+strings.Join(benches, ",")+" to run")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "Usage: vetted-bench [-quick] [-duration 30s] [-out docs/PERFORMANCE.md] [-cpuprofile FILE] [-only page,notes,export,anchor,mixed]")
+		fmt.Fprintln(stderr, "Usage: vetted-bench [-quick] [-duration 30s] [-out docs/PERFORMANCE.md] [-cpuprofile FILE] [-only page,notes,export,anchor,mixed,signin]")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -159,7 +163,7 @@ func measureAll(ctx context.Context, cfg config, quick bool) (*report, error) {
 	logf := func(format string, args ...any) { fmt.Fprintf(cfg.log, format+"\n", args...) }
 
 	var tmpl string // a demo database that each web and store measurement copies
-	needDemo := want("page") || want("notes") || want("mixed")
+	needDemo := want("page") || want("notes") || want("mixed") || want("signin")
 	if needDemo {
 		logf("loading the demo…")
 		if tmpl, err = demoTemplate(ctx, dir); err != nil {
@@ -175,6 +179,7 @@ func measureAll(ctx context.Context, cfg config, quick bool) (*report, error) {
 		{"export", func() (section, error) { return measureExport(ctx, cfg.sizes, cfg.cacheDir, logf) }},
 		{"anchor", func() (section, error) { return measureReanchor(ctx, cfg.sizes) }},
 		{"mixed", func() (section, error) { return measureMixed(ctx, cfg.sizes, tmpl, dir) }},
+		{"signin", func() (section, error) { return measureSignin(ctx, cfg.sizes, tmpl, dir) }},
 	}
 	for _, s := range steps {
 		if !want(s.name) {

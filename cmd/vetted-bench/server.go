@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"path/filepath"
 	"strings"
@@ -103,8 +104,9 @@ func trivial(w http.ResponseWriter, r *http.Request) {
 
 // startServer serves db the way `vetted serve` does: the same web.New, the
 // same http.Server timeouts, one structured log line per request (here
-// into a logWatch rather than stderr).
-func startServer(db *store.DB) (*benchServer, error) {
+// into a logWatch rather than stderr). Requests from the trusted proxies
+// name their client in X-Forwarded-For.
+func startServer(db *store.DB, trusted ...netip.Prefix) (*benchServer, error) {
 	keys := [][]byte{make([]byte, 64), make([]byte, 32)}
 	for _, k := range keys {
 		if _, err := rand.Read(k); err != nil {
@@ -113,7 +115,7 @@ func startServer(db *store.DB) (*benchServer, error) {
 	}
 	lw := &logWatch{}
 	log := slog.New(slog.NewTextHandler(lw, nil))
-	srv, err := web.New(db, web.Config{SessionKeys: keys, Logger: log})
+	srv, err := web.New(db, web.Config{SessionKeys: keys, Logger: log, TrustedProxies: trusted})
 	if err != nil {
 		return nil, err
 	}
