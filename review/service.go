@@ -67,5 +67,9 @@ type Services interface {
 	// Health reports whether the database can be read and written: nil, or
 	// an EUNAVAILABLE error whose message says why and what to do.
 	Health(ctx context.Context) error
+	// Fault returns what stops the database taking changes now, as found
+	// so far (a file removed or replaced, damage, the last write's fault of
+	// the disk), or nil. It reads nothing: pages call it on every request.
+	Fault() error
 	CountEvents(ctx context.Context, f EventFilter) (int64, error)
 }

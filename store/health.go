@@ -73,6 +73,22 @@ func (db *DB) Health(ctx context.Context) error {
 	return nil
 }
 
+// Fault returns what stops the database taking changes now, as found so
+// far by writes, Health and Watch, or nil. It does no I/O.
+func (db *DB) Fault() error {
+	db.health.mu.Lock()
+	defer db.health.mu.Unlock()
+	switch {
+	case db.health.lost != nil:
+		return db.health.lost
+	case db.health.corrupt != nil:
+		return db.health.corrupt
+	case db.health.writeErr != nil:
+		return db.health.writeErr
+	}
+	return nil
+}
+
 // Faults of the disk or the file, as a person can act on them. Each says
 // that nothing was saved; the form a person filled in is kept (the page
 // answers htmx requests in place, and says to go back otherwise).

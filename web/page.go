@@ -18,6 +18,9 @@ type page struct {
 	Flash string
 	// ReadOnly hides every control, for views of the past.
 	ReadOnly bool
+	// Fault, when set, is why the server takes no changes now, shown to
+	// everyone on every page.
+	Fault string
 }
 
 // flashes are the messages a redirect may ask for with ?msg=; only these
@@ -42,7 +45,11 @@ var flashes = map[string]string{
 }
 
 func (s *Server) page(r *http.Request, title string) page {
-	return page{Title: title, User: currentUser(r), Path: r.URL.Path, Flash: flashes[r.URL.Query().Get("msg")]}
+	p := page{Title: title, User: currentUser(r), Path: r.URL.Path, Flash: flashes[r.URL.Query().Get("msg")]}
+	if err := s.svc.Fault(); err != nil {
+		p.Fault = review.ErrorMessage(err)
+	}
+	return p
 }
 
 // can reports whether the page's user may do action, for showing controls.
