@@ -9,7 +9,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -720,13 +719,9 @@ func cmdHead(ctx context.Context, e *env, args []string) error {
 }
 
 func cmdRestore(ctx context.Context, e *env, args []string) error {
-	fs := flags(e, "restore", "restore [--db PATH] BACKUP.db  (or: restore BACKUP.db --db PATH)")
+	fs := flags(e, "restore", "restore BACKUP.db [--db PATH]")
 	dbPath := dbFlag(fs)
-	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
-		// The backup named first, as people say it: restore BACKUP --db PATH.
-		args = append(slices.Clone(args[1:]), args[0])
-	}
-	if err := parse(fs, args, 1, 1); err != nil {
+	if err := parseMixed(fs, args, 1, 1); err != nil {
 		return err
 	}
 	r, err := store.Restore(ctx, fs.Arg(0), *dbPath)
