@@ -11,7 +11,9 @@ import (
 	"fmt"
 	"net/url"
 	"os"
+	"path/filepath"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/mattn/go-sqlite3"
@@ -100,6 +102,10 @@ func (db *DB) init(ctx context.Context) error {
 	if err := retryBusy(ctx, func() error {
 		return db.w.QueryRowContext(ctx, "PRAGMA journal_mode").Scan(&mode)
 	}); err != nil {
+		if dir := filepath.Dir(db.Path); syscall.Access(dir, 2 /* W_OK */) != nil {
+			return review.Errorf(review.EUNAVAILABLE,
+				"Cannot open %s: its folder %s is read-only to vetted, and vetted needs to write the database and its -wal and -shm files beside it. Make the folder and the files writable by the user vetted runs as (or mount the disk read-write).", db.Path, dir)
+		}
 		if diskFault(err) == errCorrupt {
 			return review.Errorf(review.EUNAVAILABLE, "The database file %s is damaged (%v). Restore the latest backup with vetted restore; see OPERATIONS.md.", db.Path, err)
 		}

@@ -201,3 +201,38 @@ func TestQuickCheckFindsDamage(t *testing.T) {
 		t.Errorf("Health of a damaged file: %v", err)
 	}
 }
+
+// TestOpenReadOnlyFolder: a database in a folder vetted cannot write is
+// refused at open with a message that says what to make writable.
+func TestOpenReadOnlyFolder(t *testing.T) {
+	ctx := context.Background()
+	src := t.TempDir()
+	path := filepath.Join(src, "vetted.db")
+	db, err := store.Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	dir := src
+	if os.Geteuid() == 0 {
+		// root writes through permissions: a read-only bind mount instead.
+		dir = t.TempDir()
+		if out, err := exec.Command("mount", "--bind", src, dir).CombinedOutput(); err != nil {
+			t.Skipf("cannot bind-mount here (%v: %s)", err, out)
+		}
+		t.Cleanup(func() { exec.Command("umount", "-l", dir).Run() })
+		if out, err := exec.Command("mount", "-o", "remount,bind,ro", dir).CombinedOutput(); err != nil {
+			t.Skipf("cannot remount read-only here (%v: %s)", err, out)
+		}
+	} else {
+		if err := os.Chmod(dir, 0o555); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { os.Chmod(dir, 0o755) })
+	}
+	_, err = store.Open(ctx, filepath.Join(dir, "vetted.db"))
+	if review.ErrorCode(err) != review.EUNAVAILABLE || !strings.Contains(review.ErrorMessage(err), "read-only") ||
+		!strings.Contains(review.ErrorMessage(err), "writable") {
+		t.Fatalf("open in a read-only folder: %v, want EUNAVAILABLE saying what to make writable", err)
+	}
+}
