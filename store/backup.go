@@ -80,82 +80,99 @@ func checkCopy(ctx context.Context, path string) (review.ChainHead, error) {
 // Restored says what Restore did.
 type Restored struct {
 	Head review.ChainHead // the restored database's history head
-	// Aside lists the files Restore moved out of the way (the database it
-	// replaced and its WAL and shm), each renamed with the suffix
-	// ".before-restore-" and the time in UTC, as 20060102T150405Z.
+	// Aside lists the files Restore moved out of the way: the database it
+	// replaced as PATH.before-restore-T (T the time in UTC, as
+	// 20060102T150405Z) and its WAL and shm beside it as
+	// PATH.before-restore-T-wal and -shm, so that the three open together.
 	Aside []string
 }
 
 // Restore puts the backup at backup in place of the database at path:
 //
-//  1. it copies the backup beside path and checks the copy (quick_check and
-//     the history chain; migrations a newer vetted needs are applied to the
-//     copy), so a bad backup changes nothing;
-//  2. it takes path's lock exclusively, refusing while any vetted process
-//     (a server) has the database open;
-//  3. it moves the database and any WAL and shm files aside, so that no
-//     leftover WAL can be applied to the backup, and renames the copy into
-//     place.
+//  1. it takes path's lock exclusively, refusing while any vetted process
+//     (a server) has the database open, and keeping any from opening it
+//     until the restore is done;
+//  2. it copies the backup beside path under a name of its own and checks
+//     the copy (quick_check and the history chain; migrations a newer
+//     vetted needs are applied to the copy), so a bad backup changes
+//     nothing;
+//  3. it links the database to its aside name, renames the checked copy
+//     over path (one step: path is never missing), then moves any WAL and
+//     shm aside beside the old database. Stopped between the last two
+//     steps, the old WAL is found beside the new database, which Open
+//     refuses, naming it.
 //
 // Errors: EINVALID for a backup that is not a sound vetted database,
 // EUNAVAILABLE while the database is in use.
 func Restore(ctx context.Context, backup, path string) (Restored, error) {
-	if _, err := os.Stat(backup); err != nil {
+	bi, err := os.Stat(backup)
+	if err != nil {
 		return Restored{}, review.Errorf(review.EINVALID, "Cannot read the backup %s: %v", backup, err)
 	}
-	if abs1, err1 := filepath.Abs(backup); err1 == nil {
-		if abs2, err2 := filepath.Abs(path); err2 == nil && abs1 == abs2 {
-			return Restored{}, review.Errorf(review.EINVALID, "The backup and the database are the same file (%s).", path)
-		}
+	if pi, err := os.Stat(path); err == nil && os.SameFile(bi, pi) {
+		return Restored{}, review.Errorf(review.EINVALID, "The backup and the database are the same file (%s).", path)
 	}
-	staged := path + ".restoring"
-	for _, p := range []string{staged, staged + "-wal", staged + "-shm", lockPath(staged)} {
-		os.Remove(p) // a previous restore that stopped half-way
-	}
-	if err := copyFile(backup, staged); err != nil {
-		return Restored{}, review.Errorf(review.EINVALID, "Cannot copy the backup %s beside %s: %v", backup, path, err)
-	}
-	head, err := checkCopy(ctx, staged)
-	if err != nil {
-		os.Remove(staged)
-		return Restored{}, review.Errorf(review.EINVALID, "The backup %s is not a sound vetted database, so nothing was restored: %s", backup, review.ErrorMessage(err))
-	}
-	for _, p := range []string{staged + "-wal", staged + "-shm"} {
-		if _, err := os.Stat(p); err == nil {
-			os.Remove(staged)
-			return Restored{}, fmt.Errorf("store: restore: %s was left after the check", p)
-		}
+	if _, err := os.Stat(backup + "-wal"); err == nil {
+		return Restored{}, review.Errorf(review.EINVALID,
+			"The backup %s has a WAL file beside it (%s-wal): it is a live database, not a backup. Make a backup of it with vetted backup and restore that.", backup, backup)
 	}
 
 	lock, err := openLock(path)
 	if err != nil || lock == nil {
-		os.Remove(staged)
 		return Restored{}, review.Errorf(review.EINVALID, "Cannot lock %s for the restore: %v", path, err)
 	}
 	defer lock.Close()
-	if ok, err := flock(lock, syscall.LOCK_EX); err != nil || !ok {
-		os.Remove(staged)
-		if err != nil {
-			return Restored{}, err
-		}
+	if ok, err := flock(lock, syscall.LOCK_EX); err != nil {
+		return Restored{}, err
+	} else if !ok {
 		return Restored{}, review.Errorf(review.EUNAVAILABLE,
 			"%s is in use by a vetted process (a server, or a command still running): stop it, then restore. Nothing was changed.", path)
 	}
-	stamp := ".before-restore-" + time.Now().UTC().Format("20060102T150405Z")
+
+	f, err := os.CreateTemp(filepath.Dir(path), filepath.Base(path)+".restoring-*")
+	if err != nil {
+		return Restored{}, review.Errorf(review.EINVALID, "Cannot write beside %s for the restore: %v", path, err)
+	}
+	staged := f.Name()
+	f.Close()
+	os.Remove(staged)
+	defer func() {
+		for _, p := range []string{staged, staged + "-wal", staged + "-shm", lockPath(staged)} {
+			os.Remove(p) // gone once renamed; left only by a failure
+		}
+	}()
+	if err := copyFile(backup, staged); err != nil {
+		return Restored{}, review.Errorf(review.EINVALID, "Cannot copy the backup %s beside %s (nothing was changed): %v", backup, path, err)
+	}
+	head, err := checkCopy(ctx, staged)
+	if err != nil {
+		return Restored{}, review.Errorf(review.EINVALID, "The backup %s is not a sound vetted database, so nothing was restored: %s", backup, review.ErrorMessage(err))
+	}
+	for _, p := range []string{staged + "-wal", staged + "-shm"} {
+		if _, err := os.Stat(p); err == nil {
+			return Restored{}, fmt.Errorf("store: restore: %s was left after the check", p)
+		}
+	}
+
+	old := path + ".before-restore-" + time.Now().UTC().Format("20060102T150405Z")
 	var aside []string
-	for _, suffix := range []string{"", "-wal", "-shm"} {
-		from := path + suffix
-		if _, err := os.Stat(from); err != nil {
-			continue
+	if _, err := os.Stat(path); err == nil {
+		if err := os.Link(path, old); err != nil {
+			return Restored{}, fmt.Errorf("store: restore: keep %s as %s: %w (nothing was changed)", path, old, err)
 		}
-		to := from + stamp
-		if err := os.Rename(from, to); err != nil {
-			return Restored{}, fmt.Errorf("store: restore: move %s aside: %w (moved so far: %v; the checked copy is %s)", from, err, aside, staged)
-		}
-		aside = append(aside, to)
+		aside = append(aside, old)
 	}
 	if err := os.Rename(staged, path); err != nil {
-		return Restored{}, fmt.Errorf("store: restore: %w (the files it replaced are %v; the checked copy is %s)", err, aside, staged)
+		return Restored{}, fmt.Errorf("store: restore: %w (nothing was changed; %s is a link to the database)", err, old)
+	}
+	for _, suffix := range []string{"-wal", "-shm"} {
+		if _, err := os.Stat(path + suffix); err != nil {
+			continue
+		}
+		if err := os.Rename(path+suffix, old+suffix); err != nil {
+			return Restored{}, fmt.Errorf("store: restore: the backup is in place, but %s could not be moved aside to %s: %w. Move it by hand before starting vetted (it belongs to %s)", path+suffix, old+suffix, err, old)
+		}
+		aside = append(aside, old+suffix)
 	}
 	if d, err := os.Open(filepath.Dir(path)); err == nil {
 		d.Sync()

@@ -64,6 +64,11 @@ func (db *DB) Health(ctx context.Context) error {
 	}
 	err := db.exec(ctx, `INSERT INTO health_probe (id, at) VALUES (1, ?)
 		ON CONFLICT (id) DO UPDATE SET at = excluded.at`, review.FormatTime(db.Now()))
+	if err == nil || errors.Is(err, busyError) || ctx.Err() != nil {
+		// Another program holding the write lock (a long import) is no
+		// fault of this server's: reads go on and writes wait their turn.
+		return nil
+	}
 	if review.ErrorCode(err) == review.EUNAVAILABLE {
 		return err
 	}
@@ -99,6 +104,8 @@ var (
 		Message: "The database file is read-only, so nothing was saved. Ask the server's operator to make the file (and its folder) writable by the server, then submit again: what you entered is still in the form."}
 	errIO = &review.Error{Code: review.EUNAVAILABLE,
 		Message: "The disk reported an error while saving, so nothing was saved. Ask the server's operator to check the disk and the server's log, then submit again: what you entered is still in the form."}
+	errMoved = &review.Error{Code: review.EUNAVAILABLE,
+		Message: "The database file was moved or replaced while the server was running, so nothing was saved. Ask the server's operator to restart it; see OPERATIONS.md."}
 	errCorrupt = &review.Error{Code: review.EUNAVAILABLE,
 		Message: "The database file is damaged, so nothing was saved. Ask the server's operator to restore the latest backup (vetted restore); see OPERATIONS.md."}
 )
@@ -109,6 +116,9 @@ func diskFault(err error) *review.Error {
 	var se sqlite3.Error
 	if !errors.As(err, &se) {
 		return nil
+	}
+	if se.ExtendedCode == sqlite3.ErrReadonlyDbMoved {
+		return errMoved
 	}
 	switch se.Code {
 	case sqlite3.ErrFull:
@@ -165,10 +175,15 @@ func (db *DB) checkFiles() error {
 	if db.health.lost != nil || db.health.file == nil {
 		return db.health.lost
 	}
+	// Only a name that leads nowhere, or to another file, counts: a stat
+	// that fails for another reason (EIO, EACCES) may pass.
+	gone := func(fi os.FileInfo, err error, was os.FileInfo) bool {
+		return errors.Is(err, os.ErrNotExist) || err == nil && !os.SameFile(fi, was)
+	}
 	var what string
-	if fi, err := os.Stat(db.Path); err != nil || !os.SameFile(fi, db.health.file) {
+	if fi, err := os.Stat(db.Path); gone(fi, err, db.health.file) {
 		what = "The database file " + db.Path
-	} else if wal, err := os.Stat(db.Path + "-wal"); db.health.wal != nil && (err != nil || !os.SameFile(wal, db.health.wal)) {
+	} else if wal, err := os.Stat(db.Path + "-wal"); db.health.wal != nil && gone(wal, err, db.health.wal) {
 		what = "The database's WAL file " + db.Path + "-wal"
 	} else if db.health.wal == nil && err == nil {
 		db.health.wal = wal

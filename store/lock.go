@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"strings"
 	"syscall"
 	"time"
@@ -102,7 +101,7 @@ func lockForOpen(ctx context.Context, path string) (*os.File, error) {
 		if time.Now().After(deadline) {
 			f.Close()
 			return nil, review.Errorf(review.EUNAVAILABLE,
-				"%s is being restored (vetted restore holds %s). Wait for the restore to finish, then try again.", path, lockPath(path))
+				"%s is being restored, or checked after a crash, by another vetted process (it holds %s): wait for it to finish, then try again.", path, lockPath(path))
 		}
 		select {
 		case <-ctx.Done():
@@ -117,20 +116,24 @@ func lockForOpen(ctx context.Context, path string) (*os.File, error) {
 // backup put back by hand beside the WAL of the file it replaced. SQLite
 // would apply that WAL's pages to the backup at the first open, even a
 // read-only one, and damage it for good (or silently undo the restore).
-// Two checks run before SQLite sees the files:
+// Before SQLite opens the files for writing:
 //
 //   - vetted backup writes backups in rollback-journal mode (the file
 //     header's read and write versions are 1; see
 //     https://sqlite.org/fileformat2.html#file_format_version_numbers), and
-//     a file in that mode never had a WAL: any WAL beside it is foreign;
-//   - otherwise the database and its WAL are copied to a temporary folder
-//     and opened there: the WAL must leave a database that passes
-//     quick_check and whose history extends the file's own (the file's
-//     last event is still there, with the same hash) before it is left
-//     for SQLite to apply.
+//     a file in that mode never had a WAL: any WAL beside it is foreign
+//     (opening a backup with vetted puts it in WAL mode, so this check
+//     covers only backups not opened since);
+//   - otherwise the file is read twice, in place, copying nothing: alone
+//     (SQLite's immutable=1, which ignores the WAL) and through the WAL
+//     read-only (mode=ro, which never writes the database or removes the
+//     WAL). Through the WAL it must pass quick_check, and the file's own
+//     last event must still be there with the same hash: a WAL only ever
+//     extends the history of the file it belongs to.
 //
 // A WAL left by a crash of this very database passes, and is applied as
-// SQLite always does.
+// SQLite always does. A file damaged with and without its WAL is reported
+// as damaged, not as a foreign WAL.
 func checkWAL(ctx context.Context, path string) error {
 	wal := path + "-wal"
 	fi, err := os.Stat(wal)
@@ -149,39 +152,24 @@ func checkWAL(ctx context.Context, path string) error {
 	if rollbackMode(path) {
 		return foreign("the database is in rollback-journal mode, as vetted backup writes a backup, so it never had a WAL, and applying this one would overwrite it with pages of another file")
 	}
-	dir, err := os.MkdirTemp(filepath.Dir(path), ".vetted-walcheck-")
-	if err != nil {
-		dir, err = os.MkdirTemp("", "vetted-walcheck-")
-		if err != nil {
-			return fmt.Errorf("store: check %s: %w", wal, err)
-		}
-	}
-	defer os.RemoveAll(dir)
-	copyPath := filepath.Join(dir, "check.db")
-	if err := copyFile(path, copyPath); err != nil {
-		return fmt.Errorf("store: check %s: %w", wal, err)
-	}
-	// The file's own last event, read without the WAL. A file torn by a
-	// crash during a checkpoint may not be readable alone: then only
-	// quick_check decides.
-	aloneSeq, aloneHash, aloneErr := lastEvent(ctx, copyPath)
-	for _, p := range []string{copyPath + "-wal", copyPath + "-shm"} {
-		os.Remove(p)
-	}
-	if err := copyFile(wal, copyPath+"-wal"); err != nil {
-		return fmt.Errorf("store: check %s: %w", wal, err)
-	}
-	found, err := quickCheckFile(ctx, copyPath)
+	alone := "file:" + escapePath(path) + "?immutable=1"
+	withWAL := "file:" + escapePath(path) + "?mode=ro&_busy_timeout=5000"
+	aloneSeq, aloneHash, aloneErr := lastEvent(ctx, alone)
+	found, err := quickCheckFile(ctx, withWAL)
 	if err != nil {
 		found = err.Error()
 	}
 	if found != "ok" {
+		if a, err := quickCheckFile(ctx, alone); err != nil || a != "ok" {
+			return review.Errorf(review.EUNAVAILABLE,
+				"The database file %s is damaged (SQLite's quick_check, with its WAL: %s). Nothing was changed. Keep the files and restore the latest backup with vetted restore; see OPERATIONS.md.", path, found)
+		}
 		return foreign("applying it would damage the database (SQLite's check of the two together: " + found + ")")
 	}
 	if aloneErr != nil || aloneSeq == 0 {
-		return nil
+		return nil // a file torn by a crash mid-checkpoint reads only through its WAL
 	}
-	conn, err := sql.Open("sqlite3", "file:"+escapePath(copyPath))
+	conn, err := sql.Open("sqlite3", withWAL)
 	if err != nil {
 		return fmt.Errorf("store: check %s: %w", wal, err)
 	}
@@ -198,9 +186,9 @@ func checkWAL(ctx context.Context, path string) error {
 }
 
 // lastEvent returns the sequence number and hash of the last event in the
-// database at path, read with a plain connection.
-func lastEvent(ctx context.Context, path string) (int64, string, error) {
-	conn, err := sql.Open("sqlite3", "file:"+escapePath(path))
+// database that dsn opens.
+func lastEvent(ctx context.Context, dsn string) (int64, string, error) {
+	conn, err := sql.Open("sqlite3", dsn)
 	if err != nil {
 		return 0, "", err
 	}
@@ -230,10 +218,10 @@ func rollbackMode(path string) bool {
 	return string(h[:16]) == "SQLite format 3\x00" && h[18] == 1 && h[19] == 1
 }
 
-// quickCheckFile opens the database at path with a plain SQLite
+// quickCheckFile opens the database that dsn names with a plain SQLite
 // connection and returns the first lines of PRAGMA quick_check.
-func quickCheckFile(ctx context.Context, path string) (string, error) {
-	conn, err := sql.Open("sqlite3", "file:"+escapePath(path)+"?_busy_timeout=5000")
+func quickCheckFile(ctx context.Context, dsn string) (string, error) {
+	conn, err := sql.Open("sqlite3", dsn)
 	if err != nil {
 		return "", err
 	}

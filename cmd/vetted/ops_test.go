@@ -4,9 +4,9 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
-	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -86,14 +86,7 @@ func TestBackupRestoreDrill(t *testing.T) {
 			t.Errorf("the backup left %s beside it", p)
 		}
 	}
-	code, out, _ = runCLI(t, "", "head", "--db", copyPath)
-	if code != exitOK {
-		t.Fatalf("head of the backup: exit %d", code)
-	}
-	backupHead := strings.Fields(out)
-	if len(backupHead) == 0 {
-		t.Fatalf("head of the backup: %q", out)
-	}
+	backupHead := cliHead(t, copyPath)
 
 	// More writes after the backup, then the server dies with its WAL. A
 	// checkpoint first, as a server running for a while has had: the WAL
@@ -114,6 +107,10 @@ func TestBackupRestoreDrill(t *testing.T) {
 		t.Errorf("restore while the server runs: exit %d %q, want a refusal saying the database is in use", code, errOut)
 	}
 	leftover, err := os.ReadFile(live + "-wal")
+	if err != nil {
+		t.Fatal(err)
+	}
+	liveHead, err := db.Head(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -147,14 +144,28 @@ func TestBackupRestoreDrill(t *testing.T) {
 	if err := os.Rename(handCopy+"-wal", handCopy+"-wal.aside"); err != nil {
 		t.Fatal(err)
 	}
-	if code, out, errOut := runCLI(t, "", "head", "--db", handCopy); code != exitOK || !strings.Contains(out, backupHead[0]) {
-		t.Errorf("head once the WAL is moved aside: exit %d %q %q, want the backup's head", code, out, errOut)
+	if got := cliHead(t, handCopy); got != backupHead {
+		t.Errorf("head once the WAL is moved aside: %+v, want the backup's %+v", got, backupHead)
 	}
 
 	// vetted restore with the dead server's WAL still beside the database.
 	code, out, errOut = runCLI(t, "", "restore", copyPath, "--db", live)
-	if code != exitOK || !strings.Contains(out, "restored") || !strings.Contains(out, "moved aside: "+live+"-wal.before-restore-") {
-		t.Fatalf("restore: exit %d %q %q, want the backup restored and the WAL moved aside", code, out, errOut)
+	if code != exitOK || !strings.Contains(out, "restored") || !strings.Contains(out, "moved aside: "+live+".before-restore-") {
+		t.Fatalf("restore: exit %d %q %q, want the backup restored and the old files moved aside", code, out, errOut)
+	}
+	// The old database and its WAL, moved aside together, still open as
+	// one: the writes after the backup are kept there.
+	var oldDB string
+	for _, l := range strings.Split(out, "\n") {
+		if p, ok := strings.CutPrefix(l, "moved aside: "); ok && !strings.HasSuffix(p, "-wal") && !strings.HasSuffix(p, "-shm") {
+			oldDB = p
+		}
+	}
+	if _, err := os.Stat(oldDB + "-wal"); err != nil {
+		t.Fatalf("the old WAL is not beside the old database %s: %v", oldDB, err)
+	}
+	if got := cliHead(t, oldDB); got.seq != liveHead.Seq || got.hash != liveHead.Hash {
+		t.Errorf("the database moved aside opens at %+v, want the dead server's head %d %s", got, liveHead.Seq, liveHead.Hash)
 	}
 	restored, err := store.Open(ctx, live)
 	if err != nil {
@@ -168,8 +179,8 @@ func TestBackupRestoreDrill(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if head.Seq < before.Seq || !strings.Contains(strings.Join(backupHead, " "), head.Hash) && fmt.Sprint(head.Seq) != backupHead[0] {
-		t.Fatalf("restored head seq %d %s, the backup's head %v", head.Seq, head.Hash, backupHead)
+	if head.Seq < before.Seq || head.Seq != backupHead.seq || head.Hash != backupHead.hash {
+		t.Fatalf("restored head seq %d %s, want the backup's %+v (at least seq %d)", head.Seq, head.Hash, backupHead, before.Seq)
 	}
 	code, out, errOut = runCLI(t, "", "head", "--db", live)
 	if code != exitOK || !strings.Contains(out, head.Hash) {
@@ -189,6 +200,30 @@ func TestBackupRestoreDrill(t *testing.T) {
 	if code, out, errOut := runCLI(t, "", "verify", export); code != exitOK || !strings.Contains(out, "OK") {
 		t.Fatalf("verify restored history: exit %d %q %q", code, out, errOut)
 	}
+}
+
+// cliHead reads `vetted head` of the database at path.
+func cliHead(t *testing.T, path string) (h struct {
+	seq  int64
+	hash string
+}) {
+	t.Helper()
+	code, out, errOut := runCLI(t, "", "head", "--db", path)
+	if code != exitOK {
+		t.Fatalf("head of %s: exit %d %s", path, code, errOut)
+	}
+	for _, l := range strings.Split(out, "\n") {
+		if v, ok := strings.CutPrefix(l, "seq "); ok {
+			h.seq, _ = strconv.ParseInt(v, 10, 64)
+		}
+		if v, ok := strings.CutPrefix(l, "hash "); ok {
+			h.hash = v
+		}
+	}
+	if h.seq == 0 || len(h.hash) != 64 {
+		t.Fatalf("head of %s: %q", path, out)
+	}
+	return h
 }
 
 // TestRestoreRefusesBadBackups: a file that is not a vetted database, or
