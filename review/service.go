@@ -26,8 +26,9 @@ type SessionService interface {
 
 // QueueService lists what waits for an editor.
 type QueueService interface {
-	PendingRevisions(ctx context.Context) ([]Revision, error)
-	OpenFlags(ctx context.Context) ([]Flag, error)
+	// FindQueue returns a page of pending revisions and open flags,
+	// oldest first, and how many the filter selects in all.
+	FindQueue(ctx context.Context, f QueueFilter) (QueuePage, error)
 	FindFlag(ctx context.Context, id int64) (Flag, error)
 }
 

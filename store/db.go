@@ -38,6 +38,8 @@ type DB struct {
 	w    *sql.DB
 	r    *sql.DB
 	lock *os.File // PATH-lock, held shared while open (lock.go)
+	// reads counts the read pool's statements and rows (ReadStats).
+	reads *readCounter
 	writer
 	docs   docCache
 	claims claimCache
@@ -75,15 +77,11 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	w.SetMaxOpenConns(1)
 	w.SetMaxIdleConns(1)
 	w.SetConnMaxLifetime(0)
-	r, err := sql.Open("sqlite3", base+"&_busy_timeout=5000&_query_only=1")
-	if err != nil {
-		w.Close()
-		closeLock(lock)
-		return nil, fmt.Errorf("store: open: %w", err)
-	}
+	reads := &readCounter{}
+	r := sql.OpenDB(readConnector{dsn: base + "&_busy_timeout=5000&_query_only=1", counter: reads})
 	r.SetMaxOpenConns(8)
 	r.SetMaxIdleConns(8)
-	db := &DB{Path: path, Now: time.Now, WriteWait: DefaultWriteWait, w: w, r: r, lock: lock}
+	db := &DB{Path: path, Now: time.Now, WriteWait: DefaultWriteWait, w: w, r: r, reads: reads, lock: lock}
 	if err := db.init(ctx); err != nil {
 		db.Close()
 		return nil, err

@@ -37,11 +37,6 @@ func loadFlags(ctx context.Context, q queryer, where string, args ...any) ([]rev
 	return fs, rows.Err()
 }
 
-// OpenFlags lists unresolved flags, oldest first.
-func (db *DB) OpenFlags(ctx context.Context) ([]review.Flag, error) {
-	return loadFlags(ctx, db.r, "f.resolved_at = ''")
-}
-
 // FindFlag returns one flag.
 func (db *DB) FindFlag(ctx context.Context, id int64) (review.Flag, error) {
 	return findFlag(ctx, db.r, id)

@@ -289,21 +289,3 @@ func (db *DB) DecideRevision(ctx context.Context, by review.User, id int64, appr
 	}
 	return rev, tx.commit()
 }
-
-// PendingRevisions lists revisions awaiting a decision, oldest first.
-func (db *DB) PendingRevisions(ctx context.Context) ([]review.Revision, error) {
-	rows, err := db.r.QueryContext(ctx, "SELECT "+revisionCols+revisionFrom+" WHERE r.state = 'pending' ORDER BY r.created_at, r.id")
-	if err != nil {
-		return nil, fmt.Errorf("store: pending: %w", err)
-	}
-	defer rows.Close()
-	var revs []review.Revision
-	for rows.Next() {
-		r, err := scanRevision(rows)
-		if err != nil {
-			return nil, fmt.Errorf("store: pending: %w", err)
-		}
-		revs = append(revs, r)
-	}
-	return revs, rows.Err()
-}

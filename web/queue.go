@@ -2,85 +2,95 @@ package web
 
 import (
 	"net/http"
+	"net/url"
+	"strings"
 
 	"vetted/review"
 )
 
-// queueItem is one thing waiting for an editor: a pending revision with its
-// claim, or an open flag.
+// queueItem is one queue entry as the page shows it.
 type queueItem struct {
-	Revision *review.Revision
-	Flag     *review.Flag
-	Claim    review.Claim
-	Diff     []review.DiffOp // statement change against the base revision
-	Blocked  string          // why it cannot be approved yet, if so
+	review.QueueItem
+	Diff    []review.DiffOp // statement change against the base revision
+	Blocked string          // why it cannot be approved yet, if so
+}
+
+// queueView is one page of the queue with its filter.
+type queueView struct {
+	Filter review.QueueFilter
+	Items  []queueItem
+	Total  int
+	// Here is this page's address (decisions come back to it), Next the
+	// next page's, First the first page's under the same filter ("" when
+	// this is it).
+	Here, Next, First string
+	Error             string
+}
+
+// queueFilter reads a queue filter from a URL query.
+func queueFilter(q url.Values) (review.QueueFilter, error) {
+	f := review.QueueFilter{
+		Kind:    review.QueueKind(strings.TrimSpace(q.Get("kind"))),
+		Report:  strings.TrimSpace(q.Get("report")),
+		Edition: strings.TrimSpace(q.Get("edition")),
+		Section: strings.TrimSpace(q.Get("section")),
+		Author:  strings.TrimSpace(q.Get("author")),
+	}
+	after, err := review.ParseQueueCursor(q.Get("after"))
+	if err != nil {
+		return f, err
+	}
+	f.After = after
+	return f, f.Validate()
+}
+
+// queueURL is the queue's address for f, starting after after.
+func queueURL(f review.QueueFilter, after review.QueueCursor) string {
+	q := url.Values{}
+	for k, v := range map[string]string{"kind": string(f.Kind), "report": f.Report, "edition": f.Edition,
+		"section": f.Section, "author": f.Author, "after": after.String()} {
+		if v != "" {
+			q.Set(k, v)
+		}
+	}
+	if len(q) == 0 {
+		return "/queue"
+	}
+	return "/queue?" + q.Encode()
 }
 
 func (s *Server) handleQueue(w http.ResponseWriter, r *http.Request) {
 	if _, ok := s.authorize(w, r, review.ActionDecideRev); !ok {
 		return
 	}
-	ctx := r.Context()
-	revs, err := s.svc.PendingRevisions(ctx)
+	f, err := queueFilter(r.URL.Query())
+	if err != nil {
+		s.render(w, r, http.StatusBadRequest, queuePage(s.page(r, "Review queue"), queueView{Filter: f, Here: "/queue", Error: review.ErrorMessage(err)}))
+		return
+	}
+	res, err := s.svc.FindQueue(r.Context(), f)
 	if err != nil {
 		s.Error(w, r, err)
 		return
 	}
-	flags, err := s.svc.OpenFlags(ctx)
-	if err != nil {
-		s.Error(w, r, err)
-		return
+	v := queueView{Filter: f, Total: res.Total, Here: queueURL(f, f.After)}
+	if !res.Next.IsZero() {
+		v.Next = queueURL(f, res.Next)
 	}
-	ids := map[int64]bool{}
-	for _, rv := range revs {
-		ids[rv.ClaimID] = true
+	if !f.After.IsZero() {
+		v.First = queueURL(f, review.QueueCursor{})
 	}
-	for _, f := range flags {
-		ids[f.ClaimID] = true
-	}
-	claims := map[int64]review.Claim{}
-	if len(ids) > 0 {
-		f := review.ClaimFilter{Limit: 500}
-		for id := range ids {
-			f.IDs = append(f.IDs, id)
-		}
-		for {
-			cs, _, err := s.svc.FindClaims(ctx, f)
-			if err != nil {
-				s.Error(w, r, err)
-				return
-			}
-			for _, c := range cs {
-				claims[c.ID] = c
-				f.After = c.ID
-			}
-			if len(cs) < f.Limit {
-				break
-			}
-		}
-	}
-	// Oldest first, revisions and flags interleaved by time.
-	var items []queueItem
-	i, j := 0, 0
-	for i < len(revs) || j < len(flags) {
-		if j >= len(flags) || (i < len(revs) && !revs[i].CreatedAt.After(flags[j].RaisedAt)) {
-			rv := revs[i]
-			it := queueItem{Revision: &rv, Claim: claims[rv.ClaimID]}
-			if rv.BaseID != 0 {
-				if base, err := s.svc.FindRevision(ctx, rv.BaseID); err == nil {
-					it.Diff = review.WordDiff(base.Statement, rv.Statement)
-				}
+	for _, it := range res.Items {
+		qi := queueItem{QueueItem: it}
+		if rv := it.Revision; rv != nil {
+			if it.Base != nil {
+				qi.Diff = review.WordDiff(it.Base.Statement, rv.Statement)
 			}
 			if rv.BaseID != it.Claim.CurrentID {
-				it.Blocked = "It builds on a revision that is not approved yet: decide that one first, or reject this."
+				qi.Blocked = "It builds on a revision that is not approved yet: decide that one first, or reject this."
 			}
-			items = append(items, it)
-			i++
-		} else {
-			f := flags[j]
-			items = append(items, queueItem{Flag: &f, Claim: claims[f.ClaimID]})
-			j++
 		}
+		v.Items = append(v.Items, qi)
 	}
-	s.render(w, r, http.StatusOK, queuePage(s.page(r, "Review queue"), items))
+	s.render(w, r, http.StatusOK, queuePage(s.page(r, "Review queue"), v))
 }

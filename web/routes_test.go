@@ -389,12 +389,8 @@ func newRouteFixture(t *testing.T, ts *testServer) *routeFixture {
 	if c := claim(fx.pendingClaim); c.Latest.State != review.StatePending || len(c.Flags) == 0 {
 		t.Fatalf("claim %d: state %s, %d open flags; want pending with a flag", c.ID, c.Latest.State, len(c.Flags))
 	}
-	flags, err := db.OpenFlags(ctx)
-	must(err)
-	for _, f := range flags {
-		if f.ClaimID == 17 {
-			fx.resolveFlag = f.ID
-		}
+	for _, f := range claim(17).Flags {
+		fx.resolveFlag = f.ID
 	}
 	if fx.resolveFlag == 0 {
 		t.Fatal("no open flag on claim 17")

@@ -1132,7 +1132,7 @@ func testOwnRevision(t *testing.T, env *secEnv) {
 		})
 	}
 	t.Run("her pages offer no approve button for it", func(t *testing.T) {
-		for _, path := range []string{fmt.Sprintf("/claims/%d", claimID), "/queue"} {
+		for _, path := range []string{fmt.Sprintf("/claims/%d", claimID), "/queue?author=eda"} {
 			_, body := Get(t, eda, env.URL+path)
 			if !strings.Contains(body, `data-testid="own-revision"`) {
 				t.Errorf("%s: no note that she wrote it", path)

@@ -70,6 +70,8 @@ type sizes struct {
 	MixedClients  int
 	SigninClients int // concurrent anonymous sign-ins
 	SigninRounds  int
+	ScaleReports  []int // generated reports at each size of the scale scenario
+	ScaleRequests int   // per page and size
 }
 
 var fullSizes = sizes{
@@ -79,6 +81,7 @@ var fullSizes = sizes{
 	Claims:       1000, AnchorTime: 2 * time.Second,
 	MixedDuration: 30 * time.Second, MixedClients: 64,
 	SigninClients: 32, SigninRounds: 4,
+	ScaleReports: []int{1, 10, 100, 1000}, ScaleRequests: 15,
 }
 
 var quickSizes = sizes{
@@ -88,10 +91,11 @@ var quickSizes = sizes{
 	Claims:       200, AnchorTime: 50 * time.Millisecond,
 	MixedDuration: 300 * time.Millisecond, MixedClients: 8,
 	SigninClients: 8, SigninRounds: 1,
+	ScaleReports: []int{1, 2}, ScaleRequests: 2,
 }
 
 // benches names the measurements, in the order they run.
-var benches = []string{"page", "notes", "export", "anchor", "mixed", "signin"}
+var benches = []string{"page", "notes", "export", "anchor", "mixed", "signin", "scale"}
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("vetted-bench", flag.ContinueOnError)
@@ -102,7 +106,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the whole run to `file` (go tool pprof)")
 	only := fs.String("only", "", "comma-separated subset of "+strings.Join(benches, ",")+" to run")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "Usage: vetted-bench [-quick] [-duration 30s] [-out docs/PERFORMANCE.md] [-cpuprofile FILE] [-only page,notes,export,anchor,mixed,signin]")
+		fmt.Fprintln(stderr, "Usage: vetted-bench [-quick] [-duration 30s] [-out docs/PERFORMANCE.md] [-cpuprofile FILE] [-only page,notes,export,anchor,mixed,signin,scale]")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -180,6 +184,7 @@ func measureAll(ctx context.Context, cfg config, quick bool) (*report, error) {
 		{"anchor", func() (section, error) { return measureReanchor(ctx, cfg.sizes) }},
 		{"mixed", func() (section, error) { return measureMixed(ctx, cfg.sizes, tmpl, dir) }},
 		{"signin", func() (section, error) { return measureSignin(ctx, cfg.sizes, tmpl, dir) }},
+		{"scale", func() (section, error) { return measureScale(ctx, cfg.sizes, cfg.cacheDir, logf) }},
 	}
 	for _, s := range steps {
 		if !want(s.name) {

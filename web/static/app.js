@@ -39,8 +39,11 @@
     box.appendChild(p);
   }
 
-  // The review queue: j/k move, a approve, r reject with a reason, o open,
-  // ? help. Keys are ignored while typing in a field.
+  // The review queue: j/k move (j past the last item opens the next page,
+  // k before the first goes back to the page before), a approve, r reject
+  // with a reason, o open, ? help. Keys are ignored while typing in a
+  // field. After a decision the page comes back with the selection where
+  // it was.
   function queue() {
     var list = document.querySelector("[data-queue]");
     if (!list) return;
@@ -55,14 +58,24 @@
       xs[at].scrollIntoView({ block: "nearest" });
     }
     function selected() { return items()[at]; }
+    function remember() {
+      try { sessionStorage.setItem("queue-at", location.pathname + location.search + "#" + at); } catch (e) {}
+    }
     document.addEventListener("keydown", function (e) {
       var t = e.target;
       if (t && (t.tagName === "INPUT" || t.tagName === "TEXTAREA" || t.tagName === "SELECT" || t.isContentEditable)) return;
       if (e.ctrlKey || e.metaKey || e.altKey) return;
       var item = selected();
       switch (e.key) {
-        case "j": select(at + 1); break;
-        case "k": select(at - 1); break;
+        case "j":
+          var next = document.querySelector("a[rel=next]");
+          if (at >= items().length - 1 && next) { window.location.href = next.href; break; }
+          select(at + 1);
+          break;
+        case "k":
+          if (at <= 0 && document.querySelector("a[rel=first]")) { history.back(); break; }
+          select(at - 1);
+          break;
         case "?":
           var help = document.getElementById("queue-help");
           if (help) help.hidden = !help.hidden;
@@ -70,7 +83,7 @@
         case "a":
           if (!item) return;
           var approve = item.querySelector("form.approve");
-          if (approve) approve.requestSubmit();
+          if (approve) { remember(); approve.requestSubmit(); }
           break;
         case "r":
           if (!item) return;
@@ -79,6 +92,7 @@
           var reason = window.prompt("Why is this revision rejected?");
           if (reason === null || reason.trim() === "") return;
           reject.querySelector("input[name=reason]").value = reason;
+          remember();
           reject.requestSubmit();
           break;
         case "o":
@@ -90,7 +104,17 @@
       }
       e.preventDefault();
     });
-    if (items().length) select(0);
+    var start = 0;
+    try {
+      var saved = sessionStorage.getItem("queue-at") || "";
+      sessionStorage.removeItem("queue-at");
+      var cut = saved.lastIndexOf("#");
+      // The decision redirects to the same page with ?msg=...: compare the
+      // page without it.
+      var here = location.pathname + location.search.replace(/[?&]msg=[^&]*/, "").replace(/^&/, "?");
+      if (cut > 0 && saved.slice(0, cut) === here) start = parseInt(saved.slice(cut + 1), 10) || 0;
+    } catch (e) {}
+    if (items().length) select(start);
   }
 
   if (document.readyState === "loading") {
