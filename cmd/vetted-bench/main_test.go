@@ -42,8 +42,8 @@ func TestQuick(t *testing.T) {
 		}
 		checks += len(s.Checks)
 	}
-	if checks != 9 {
-		t.Errorf("%d targets checked, want 9", checks)
+	if want := 9 + len(scalePages); checks != want {
+		t.Errorf("%d targets checked, want %d", checks, want)
 	}
 	md := rep.markdown()
 	for _, want := range []string{"# Performance", "CPU:", "Go: go", "## Targets", "≥ 0.35", "< 64 MiB", "What the profile shows"} {
