@@ -19,6 +19,33 @@ type Report struct {
 	Editions  []Edition `json:"editions,omitempty"`
 }
 
+// ReportFilter selects reports for a list.
+type ReportFilter struct {
+	// Query keeps reports whose title or slug contains it, ignoring case
+	// (ASCII letters only, as SQLite's LIKE does).
+	Query  string
+	Offset int // reports to skip
+	Limit  int // at most MaxReportsPage; 0 for DefaultReportsPage
+}
+
+// Report list page sizes.
+const (
+	DefaultReportsPage = 20
+	MaxReportsPage     = 200
+)
+
+// PageSize is f.Limit bounded to 1..MaxReportsPage, DefaultReportsPage
+// for 0.
+func (f ReportFilter) PageSize() int {
+	switch {
+	case f.Limit <= 0:
+		return DefaultReportsPage
+	case f.Limit > MaxReportsPage:
+		return MaxReportsPage
+	}
+	return f.Limit
+}
+
 // Edition is one imported version of a report's text.
 type Edition struct {
 	ID         int64         `json:"id"`
@@ -130,7 +157,11 @@ type ClaimOutcome struct {
 // ReportService imports and reads reports and editions.
 type ReportService interface {
 	ImportEdition(ctx context.Context, by User, n NewEdition) (ImportResult, error)
+	// ListReports returns every report with its editions, by title.
 	ListReports(ctx context.Context) ([]Report, error)
+	// FindReports returns a page of the reports f selects, by title, with
+	// their editions, and how many it selects in all.
+	FindReports(ctx context.Context, f ReportFilter) ([]Report, int, error)
 	FindReport(ctx context.Context, slug string) (Report, error)
 	FindEdition(ctx context.Context, slug, label string) (Edition, error)
 	// PublishEdition makes a draft edition final without changing its text

@@ -44,7 +44,9 @@ type EditionStats struct {
 
 // EditionService reads what editions hold beyond their text.
 type EditionService interface {
-	EditionStats(ctx context.Context) ([]EditionStats, error)
+	// EditionStats counts the claims of every edition of the given
+	// reports (by id), in the order of the reports' editions.
+	EditionStats(ctx context.Context, reports []int64) ([]EditionStats, error)
 	// NewMaterial lists the sentences of an edition no claim covers.
 	NewMaterial(ctx context.Context, slug, label string) ([]Sentence, error)
 }

@@ -24,29 +24,78 @@ func (db *DB) ListReports(ctx context.Context) ([]review.Report, error) {
 		return nil, err
 	}
 	defer tx.Rollback()
-	rows, err := tx.QueryContext(ctx, "SELECT id, slug, title, publisher FROM reports ORDER BY title, slug")
+	return reportsWhere(ctx, tx, "", nil, "")
+}
+
+// FindReports returns a page of the reports f selects, by title, each
+// with its editions (without their text), and how many f selects in all:
+// three statements, whatever the number of reports.
+func (db *DB) FindReports(ctx context.Context, f review.ReportFilter) ([]review.Report, int, error) {
+	tx, err := db.read(ctx)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer tx.Rollback()
+	where, args := "", []any(nil)
+	if q := strings.TrimSpace(f.Query); q != "" {
+		like := "%" + strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`).Replace(q) + "%"
+		where, args = ` WHERE title LIKE ? ESCAPE '\' OR slug LIKE ? ESCAPE '\'`, []any{like, like}
+	}
+	var total int
+	if err := tx.QueryRowContext(ctx, "SELECT COUNT(*) FROM reports"+where, args...).Scan(&total); err != nil {
+		return nil, 0, fmt.Errorf("store: reports: %w", err)
+	}
+	rs, err := reportsWhere(ctx, tx, where, args, fmt.Sprintf(" LIMIT %d OFFSET %d", f.PageSize(), max(f.Offset, 0)))
+	return rs, total, err
+}
+
+// reportsWhere reads the reports a WHERE clause selects, by title, then
+// all their editions in one more query.
+func reportsWhere(ctx context.Context, q queryer, where string, args []any, limit string) ([]review.Report, error) {
+	rows, err := q.QueryContext(ctx, "SELECT id, slug, title, publisher FROM reports"+where+" ORDER BY title, slug"+limit, args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: reports: %w", err)
 	}
 	var rs []review.Report
+	at := map[int64]int{}
 	for rows.Next() {
 		var r review.Report
 		if err := rows.Scan(&r.ID, &r.Slug, &r.Title, &r.Publisher); err != nil {
 			rows.Close()
 			return nil, fmt.Errorf("store: reports: %w", err)
 		}
+		at[r.ID] = len(rs)
 		rs = append(rs, r)
 	}
 	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, err
+	if err := rows.Err(); err != nil || len(rs) == 0 {
+		return rs, err
 	}
-	for i := range rs {
-		if rs[i].Editions, err = listEditions(ctx, tx, rs[i].ID, rs[i].Slug); err != nil {
-			return nil, err
+	ids := make([]any, len(rs))
+	for i, r := range rs {
+		ids[i] = r.ID
+	}
+	in := ""
+	if where != "" || limit != "" {
+		in = " WHERE e.report_id IN (" + placeholders(len(ids)) + ")"
+	} else {
+		ids = nil
+	}
+	erows, err := q.QueryContext(ctx, "SELECT "+editionCols+" FROM editions e JOIN users u ON u.id = e.imported_by"+in+" ORDER BY e.report_id, e.rank", ids...)
+	if err != nil {
+		return nil, fmt.Errorf("store: editions: %w", err)
+	}
+	defer erows.Close()
+	for erows.Next() {
+		e, err := scanEdition(erows)
+		if err != nil {
+			return nil, fmt.Errorf("store: editions: %w", err)
 		}
+		r := &rs[at[e.ReportID]]
+		e.ReportSlug = r.Slug
+		r.Editions = append(r.Editions, e)
 	}
-	return rs, nil
+	return rs, erows.Err()
 }
 
 // FindReport returns one report with its editions.

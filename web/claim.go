@@ -34,6 +34,10 @@ func readClaimsQuery(q url.Values) claimsQuery {
 		Page: max(page, 1)}
 }
 
+// maxReportChoices is how many reports the claims list's report filter
+// offers as choices; past it the filter is a text field.
+const maxReportChoices = 100
+
 // filter turns the query into a ClaimFilter; unknown enum values are a 400.
 func (q claimsQuery) filter() (review.ClaimFilter, error) {
 	f := review.ClaimFilter{Query: q.Q, Report: q.Report, Edition: q.Edition, Section: q.Section,
@@ -115,12 +119,12 @@ func (s *Server) handleClaims(w http.ResponseWriter, r *http.Request) {
 		s.render(w, r, status, claimResults(res))
 		return
 	}
-	reports, err := s.svc.ListReports(r.Context())
+	reports, n, err := s.svc.FindReports(r.Context(), review.ReportFilter{Limit: maxReportChoices})
 	if err != nil {
 		s.Error(w, r, err)
 		return
 	}
-	s.render(w, r, status, claimsPage(s.page(r, "Claims"), res, reports))
+	s.render(w, r, status, claimsPage(s.page(r, "Claims"), res, reports, n <= len(reports)))
 }
 
 // claimView is everything the claim page shows, with any form that comes

@@ -2,6 +2,9 @@ package web
 
 import (
 	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
 
 	"vetted/review"
 )
@@ -10,21 +13,58 @@ func (s *Server) handleHome(w http.ResponseWriter, r *http.Request) {
 	if _, ok := s.authorize(w, r, review.ActionRead); !ok {
 		return
 	}
-	reports, err := s.svc.ListReports(r.Context())
+	v := homeView{Query: strings.TrimSpace(r.URL.Query().Get("q"))}
+	v.Page, _ = strconv.Atoi(r.URL.Query().Get("page"))
+	v.Page = max(1, min(v.Page, maxPage))
+	f := review.ReportFilter{Query: v.Query, Offset: (v.Page - 1) * review.DefaultReportsPage}
+	var err error
+	if v.Reports, v.Total, err = s.svc.FindReports(r.Context(), f); err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	ids := make([]int64, len(v.Reports))
+	for i, rep := range v.Reports {
+		ids[i] = rep.ID
+	}
+	stats, err := s.svc.EditionStats(r.Context(), ids)
 	if err != nil {
 		s.Error(w, r, err)
 		return
 	}
-	stats, err := s.svc.EditionStats(r.Context())
-	if err != nil {
-		s.Error(w, r, err)
-		return
-	}
-	byEdition := map[string]review.EditionStats{}
+	v.Stats = map[string]review.EditionStats{}
 	for _, st := range stats {
-		byEdition[st.Report+"\x00"+st.Edition] = st
+		v.Stats[st.Report+"\x00"+st.Edition] = st
 	}
-	s.render(w, r, http.StatusOK, homePage(s.page(r, "Reports"), reports, byEdition))
+	s.render(w, r, http.StatusOK, homePage(s.page(r, "Reports"), v))
+}
+
+// homeView is one page of the reports, with their editions' statistics.
+type homeView struct {
+	Query   string
+	Page    int
+	Total   int // reports the query selects, on every page
+	Reports []review.Report
+	Stats   map[string]review.EditionStats // by slug + "\x00" + label
+}
+
+// pages is how many pages the reports fill.
+func (v homeView) pages() int {
+	return max(1, (v.Total+review.DefaultReportsPage-1)/review.DefaultReportsPage)
+}
+
+// pageURL is the address of page n of the same query.
+func (v homeView) pageURL(n int) string {
+	q := url.Values{}
+	if v.Query != "" {
+		q.Set("q", v.Query)
+	}
+	if n > 1 {
+		q.Set("page", strconv.Itoa(n))
+	}
+	if len(q) == 0 {
+		return "/"
+	}
+	return "/?" + q.Encode()
 }
 
 // bar is one segment of an edition's stacked bar chart.
