@@ -45,6 +45,7 @@ const (
 	ActionImportEdition  Action = "edition.import"
 	ActionPublishEdition Action = "edition.publish" // make a draft edition final
 	ActionReanchorClaim  Action = "claim.reanchor"
+	ActionImportScores   Action = "scores.import" // an edition's score sheet
 	ActionReadHistory    Action = "history.read"
 	ActionExportHistory  Action = "history.export"
 	ActionManageUsers    Action = "user.manage"
@@ -58,11 +59,11 @@ var permissions = map[Role][]Action{
 		ActionAddSource, ActionRaiseFlag},
 	RoleEditor: {ActionRead, ActionCreateClaim, ActionProposeRev, ActionAddNote,
 		ActionAddSource, ActionRaiseFlag, ActionDecideRev, ActionResolveFlag,
-		ActionImportEdition, ActionPublishEdition, ActionReanchorClaim},
+		ActionImportEdition, ActionPublishEdition, ActionReanchorClaim, ActionImportScores},
 	RoleAuditor: {ActionRead, ActionReadHistory, ActionExportHistory},
 	RoleAdmin:   {ActionRead, ActionReadHistory, ActionExportHistory, ActionManageUsers, ActionManageTokens},
 	RoleSystem: {ActionRead, ActionReadHistory, ActionExportHistory, ActionManageUsers, ActionManageTokens,
-		ActionImportEdition, ActionPublishEdition},
+		ActionImportEdition, ActionPublishEdition, ActionImportScores},
 }
 
 // Can reports whether role may perform action.
@@ -111,6 +112,7 @@ var actionLabels = map[Action]string{
 	ActionImportEdition:  "Importing an edition",
 	ActionPublishEdition: "Publishing an edition",
 	ActionReanchorClaim:  "Re-anchoring a claim",
+	ActionImportScores:   "Importing a score sheet",
 	ActionReadHistory:    "Reading the change history",
 	ActionExportHistory:  "Exporting the change history",
 	ActionManageUsers:    "Managing users",

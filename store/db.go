@@ -26,6 +26,10 @@ type DB struct {
 	Path string
 	// Now is the clock; tests replace it. Each transaction reads it once.
 	Now func() time.Time
+	// ScoreThreshold is how far an indicator's score must move between
+	// editions of the Index, its claims' text unchanged, for the claims to
+	// be queued (review.ScoreFlag); 0 queues none for a moved score.
+	ScoreThreshold review.Score
 
 	w *sql.DB
 	r *sql.DB
@@ -59,7 +63,7 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	}
 	r.SetMaxOpenConns(8)
 	r.SetMaxIdleConns(8)
-	db := &DB{Path: path, Now: time.Now, w: w, r: r}
+	db := &DB{Path: path, Now: time.Now, ScoreThreshold: review.DefaultScoreThreshold, w: w, r: r}
 	if err := db.init(ctx); err != nil {
 		db.Close()
 		return nil, err

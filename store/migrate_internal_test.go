@@ -38,12 +38,22 @@ func TestUpgradeRebuildsSearchIndex(t *testing.T) {
 		return rows, caviar
 	}
 	wantRows, wantCaviar := search(db)
+	countFlags := func(db *DB) (n int) {
+		t.Helper()
+		if err := db.r.QueryRowContext(ctx, "SELECT COUNT(*) FROM flags WHERE kind IN ('unverified', 'disputed', 'outdated', 'other')").Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	wantFlags := countFlags(db)
 	for _, q := range []string{
 		"CREATE VIRTUAL TABLE claim_search_old USING fts4 (body, claim_id, notindexed=claim_id, tokenize=unicode61)",
 		"INSERT INTO claim_search_old (body, claim_id) SELECT body, claim_id FROM claim_search",
 		"DROP TABLE claim_search",
 		"ALTER TABLE claim_search_old RENAME TO claim_search",
 		"ALTER TABLE sections DROP COLUMN level",
+		"DROP TABLE scores",
+		"DROP TABLE score_sheets",
 		"DELETE FROM schema_migrations WHERE version >= 5",
 	} {
 		if _, err := db.w.ExecContext(ctx, q); err != nil {
@@ -67,6 +77,11 @@ func TestUpgradeRebuildsSearchIndex(t *testing.T) {
 		t.Error("the rebuilt index still keeps per-document sizes")
 	}
 	rows, caviar := search(db)
+	// Migration 7 rebuilds the flags table for the score flags' kinds,
+	// keeping every flag.
+	if got := countFlags(db); got != wantFlags || got == 0 {
+		t.Errorf("%d flags after the upgrade, %d before", got, wantFlags)
+	}
 	if rows != wantRows || len(caviar) != len(wantCaviar) || len(caviar) == 0 {
 		t.Errorf("after the upgrade: %d index rows, caviar in %v; before: %d rows, %v", rows, caviar, wantRows, wantCaviar)
 	}

@@ -385,6 +385,9 @@ func cmdImport(ctx context.Context, e *env, args []string) error {
 		}
 	}
 	fmt.Fprintf(e.stdout, "new material: %d sentence(s) no claim covers\n", len(res.NewMaterial))
+	if res.ScoreFlags > 0 {
+		fmt.Fprintf(e.stdout, "scores: %d claim(s) queued where the Index's score and the text disagree\n", res.ScoreFlags)
+	}
 	return nil
 }
 
@@ -494,8 +497,14 @@ type claimJSON struct {
 	Flags      []flagJSON           `json:"flags"`      // the newest open flags, at most review.MaxListFlags
 	OpenFlags  int                  `json:"open_flags"` // all open flags
 	Anchor     anchorJSON           `json:"anchor"`
-	RetiredIn  string               `json:"retired_in,omitempty"`
-	UpdatedAt  string               `json:"updated_at"`
+	// Indicator is the Index indicator the topic links the claim to; Score
+	// is its score in the edition asked for (else the anchor's), and
+	// ScoreChange how it moved from the Index's edition before.
+	Indicator   string        `json:"indicator,omitempty"`
+	Score       *review.Score `json:"score,omitempty"`
+	ScoreChange *review.Score `json:"score_change,omitempty"`
+	RetiredIn   string        `json:"retired_in,omitempty"`
+	UpdatedAt   string        `json:"updated_at"`
 }
 
 type flagJSON struct {
@@ -539,6 +548,11 @@ func cmdClaimsList(ctx context.Context, e *env, args []string) error {
 	} else if _, err := db.FindReport(ctx, *slug); err != nil {
 		return err
 	}
+	vs, err := db.ReportScores(ctx, *slug)
+	if err != nil {
+		return err
+	}
+	scores := review.NewScoreTable(vs)
 	out := []claimJSON{}
 	for after := int64(0); ; {
 		cs, _, err := db.FindClaims(ctx, review.ClaimFilter{Report: *slug, Edition: *label, After: after, Limit: 500})
@@ -546,7 +560,9 @@ func cmdClaimsList(ctx context.Context, e *env, args []string) error {
 			return err
 		}
 		for _, c := range cs {
-			out = append(out, toClaimJSON(c))
+			j := toClaimJSON(c)
+			addScore(&j, scores, *label)
+			out = append(out, j)
 			after = c.ID
 		}
 		if len(cs) < 500 {
@@ -577,6 +593,25 @@ func toClaimJSON(c review.Claim) claimJSON {
 		j.Flags = append(j.Flags, flagJSON{ID: f.ID, Kind: f.Kind, Reason: f.Reason})
 	}
 	return j
+}
+
+// addScore adds the claim's indicator and, when the indicator is scored in
+// the edition (label, else the claim's anchor's), its score and change.
+func addScore(j *claimJSON, scores review.ScoreTable, label string) {
+	in, ok := review.IndicatorOf(j.Topic)
+	if !ok {
+		return
+	}
+	j.Indicator = in.Name
+	if label == "" {
+		label = j.Anchor.Edition
+	}
+	if s, ok := scores.Get(in.Name, label); ok {
+		j.Score = &s
+	}
+	if d, ok := scores.Change(in.Name, label); ok {
+		j.ScoreChange = &d
+	}
 }
 
 func truncate(s string, n int) string {
