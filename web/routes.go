@@ -15,6 +15,8 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("POST /logout/everywhere", s.handleLogoutEverywhere)
 
 	mux.HandleFunc("GET /{$}", s.handleHome)
+	mux.HandleFunc("GET /reports/{slug}", s.handleReport)
+	mux.HandleFunc("POST /scores", s.handleImportScores)
 	mux.HandleFunc("GET /reports/{slug}/editions/{label}", s.handleReader)
 	mux.HandleFunc("POST /reports/{slug}/editions", s.handleImport)
 	mux.HandleFunc("POST /reports/{slug}/editions/{label}/publish", s.handlePublish)
