@@ -62,7 +62,7 @@ func (s scoreSeries) label() string {
 // buildSeries lays out every indicator the table scores, each across all
 // of the table's editions (an edition that does not score it leaves a gap
 // in x, not a point).
-func buildSeries(t review.ScoreTable) []scoreSeries {
+func buildSeries(t review.ScoreTable, threshold review.Score) []scoreSeries {
 	var out []scoreSeries
 	n := len(t.Editions)
 	for _, in := range t.Indicators() {
@@ -85,7 +85,7 @@ func buildSeries(t review.ScoreTable) []scoreSeries {
 			}
 			if d, ok := t.Change(in.Name, last); ok {
 				s.Change = d.Signed()
-				s.Moved = d >= review.DefaultScoreThreshold || -d >= review.DefaultScoreThreshold
+				s.Moved = moved(d, threshold)
 			}
 		}
 		out = append(out, s)
@@ -100,6 +100,8 @@ type reportView struct {
 	Series []scoreSeries
 	Checks []review.AverageCheck
 	Form   scoresForm
+	// Threshold is the move of score the queue acts on.
+	Threshold review.Score
 }
 
 // mismatches counts the averages that do not add up.
@@ -145,7 +147,7 @@ func (s *Server) loadReportView(r *http.Request, slug string) (reportView, error
 		return reportView{}, err
 	}
 	t := review.NewScoreTable(vs)
-	return reportView{Report: rep, Scores: t, Series: buildSeries(t), Checks: t.Checks(), Form: scoresForm{Report: slug}}, nil
+	return reportView{Report: rep, Scores: t, Series: buildSeries(t, s.cfg.ScoreThreshold), Checks: t.Checks(), Form: scoresForm{Report: slug}, Threshold: s.cfg.ScoreThreshold}, nil
 }
 
 // handleImportScores imports a score sheet from the report page's form. A
@@ -236,7 +238,10 @@ type editionScore struct {
 	Moved   bool
 }
 
-func scoresOf(t review.ScoreTable, indicator string, upTo string) indicatorScores {
+// moved reports whether a change of score is one the queue marks.
+func moved(d, threshold review.Score) bool { return d >= threshold || -d >= threshold }
+
+func scoresOf(t review.ScoreTable, indicator string, upTo string, threshold review.Score) indicatorScores {
 	is := indicatorScores{Name: indicator}
 	for _, ed := range t.Editions {
 		if upTo != "" && ed > upTo {
@@ -249,7 +254,7 @@ func scoresOf(t review.ScoreTable, indicator string, upTo string) indicatorScore
 		e := editionScore{Edition: ed, Score: v.String()}
 		if d, ok := t.Change(indicator, ed); ok {
 			e.Change = d.Signed()
-			e.Moved = d >= review.DefaultScoreThreshold || -d >= review.DefaultScoreThreshold
+			e.Moved = moved(d, threshold)
 		}
 		is.Scores = append(is.Scores, e)
 	}
@@ -259,13 +264,13 @@ func scoresOf(t review.ScoreTable, indicator string, upTo string) indicatorScore
 // sectionScores gives each reader section whose heading is one of the
 // Index's groups (PEOPLE, DRUGS, …) its indicators' scores up to the
 // edition read.
-func sectionScores(secs []readerSection, t review.ScoreTable, label string) {
+func sectionScores(secs []readerSection, t review.ScoreTable, label string, threshold review.Score) {
 	for i := range secs {
 		for _, in := range review.IndicatorsIn(secs[i].Heading) {
-			if is := scoresOf(t, in.Name, label); len(is.Scores) > 0 {
+			if is := scoresOf(t, in.Name, label, threshold); len(is.Scores) > 0 {
 				secs[i].Scores = append(secs[i].Scores, is)
 			}
 		}
-		sectionScores(secs[i].Children, t, label)
+		sectionScores(secs[i].Children, t, label, threshold)
 	}
 }

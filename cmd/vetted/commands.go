@@ -304,7 +304,7 @@ func pdfText(ctx context.Context, path string) ([]byte, error) {
 const maxPDFBytes = 64 << 20
 
 func cmdImport(ctx context.Context, e *env, args []string) error {
-	fs := flags(e, "import", "import [--db PATH] --report SLUG --edition LABEL [--title TEXT] [--publisher TEXT] [--published YYYY-MM-DD] [--actor NAME] [--draft] [--replace] [--json] FILE")
+	fs := flags(e, "import", "import [--db PATH] --report SLUG --edition LABEL [--title TEXT] [--publisher TEXT] [--published YYYY-MM-DD] [--actor NAME] [--draft] [--replace] [--score-threshold POINTS] [--json] FILE")
 	dbPath := dbFlag(fs)
 	slug := fs.String("report", "", "report `slug`, e.g. azerbaijan")
 	label := fs.String("edition", "", "edition `label`, e.g. 2023")
@@ -315,11 +315,16 @@ func cmdImport(ctx context.Context, e *env, args []string) error {
 	draft := fs.Bool("draft", false, "import as a draft edition, which may be replaced")
 	replace := fs.Bool("replace", false, "replace the draft edition of the same label")
 	asJSON := fs.Bool("json", false, "print the result, with every claim's outcome, as JSON")
+	threshold := thresholdFlag(fs)
 	if err := parse(fs, args, 1, 1); err != nil {
 		return err
 	}
 	if *slug == "" || *label == "" {
 		return usagef("import: --report and --edition are required")
+	}
+	th, err := parseThreshold(*threshold)
+	if err != nil {
+		return err
 	}
 	if *published != "" {
 		if _, err := time.Parse(time.DateOnly, *published); err != nil {
@@ -328,7 +333,6 @@ func cmdImport(ctx context.Context, e *env, args []string) error {
 	}
 	path := fs.Arg(0)
 	var data []byte
-	var err error
 	if strings.EqualFold(filepath.Ext(path), ".pdf") {
 		data, err = pdfText(ctx, path)
 	} else {
@@ -342,6 +346,7 @@ func cmdImport(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer db.Close()
+	db.ScoreThreshold = th
 	a, err := resolveActor(ctx, db, *actorName)
 	if err != nil {
 		return err

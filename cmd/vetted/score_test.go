@@ -85,7 +85,21 @@ func TestScores(t *testing.T) {
 		}
 	}
 
-	out = mustRun(t, "", "import", "--db", db, "--report", "azerbaijan", "--edition", "2023", "--published", "2023-09-26", "--actor", "eda", seedText)
+	// The 2023 text: the 2021 text with one human-trafficking sentence
+	// reworded (its score held at 4.5).
+	seed, err := os.ReadFile(seedText)
+	if err != nil {
+		t.Fatal(err)
+	}
+	text2023 := filepath.Join(t.TempDir(), "azerbaijan-2023.txt")
+	reworded := strings.Replace(string(seed), "Filipino \nwomen are reportedly vulnerable", "Filipino \nwomen are reportedly highly vulnerable", 1)
+	if reworded == string(seed) {
+		t.Fatal("the Filipino sentence is not in the seed")
+	}
+	if err := os.WriteFile(text2023, []byte(reworded), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out = mustRun(t, "", "import", "--db", db, "--report", "azerbaijan", "--edition", "2023", "--published", "2023-09-26", "--actor", "eda", text2023)
 	if !strings.Contains(out, "claim(s) queued where the Index's score and the text disagree") {
 		t.Errorf("import of 2023 says nothing of scores:\n%s", out)
 	}
@@ -93,14 +107,16 @@ func TestScores(t *testing.T) {
 	if err := json.Unmarshal([]byte(mustRun(t, "", "claims", "list", "--db", db, "--report", "azerbaijan", "--edition", "2023", "--json")), &cs); err != nil {
 		t.Fatal(err)
 	}
-	moved := func(c scoredClaim) string {
+	flagged := func(c scoredClaim, kind string) string {
 		for _, f := range c.Flags {
-			if f.Kind == "score-moved" {
+			if f.Kind == kind {
 				return f.Reason
 			}
 		}
 		return ""
 	}
+	moved := func(c scoredClaim) string { return flagged(c, "score-moved") }
+	flat := 0
 	seen := map[string]bool{}
 	for _, c := range cs {
 		if c.Indicator != c.Topic {
@@ -120,7 +136,18 @@ func TestScores(t *testing.T) {
 			if r := moved(c); !strings.Contains(r, "4 in 2021 and 5 in 2023 (+1)") {
 				t.Errorf("synthetic drug claim %d: score-moved reason %q", c.ID, r)
 			}
-		case "Human trafficking", "Heroin trade", "Foreign actors", "Fauna crimes":
+		case "Human trafficking":
+			seen[c.Topic] = true
+			if r := flagged(c, "score-flat"); r != "" {
+				flat++
+				if !strings.Contains(r, "Human trafficking scored 4.5 in both 2021 and 2023, but the quote is changed in 2023") {
+					t.Errorf("score-flat reason %q", r)
+				}
+			}
+			if r := moved(c); r != "" {
+				t.Errorf("claim %d on %s (score held) queued as moved: %s", c.ID, c.Topic, r)
+			}
+		case "Heroin trade", "Foreign actors", "Fauna crimes":
 			seen[c.Topic] = true
 			if r := moved(c); r != "" {
 				t.Errorf("claim %d on %s (score moved < 1) queued: %s", c.ID, c.Topic, r)
@@ -129,6 +156,9 @@ func TestScores(t *testing.T) {
 	}
 	if len(seen) != 6 {
 		t.Errorf("topics seen %v", seen)
+	}
+	if flat != 1 {
+		t.Errorf("%d claims queued as 'text changed, score flat', want 1 (the reworded Filipino sentence)", flat)
 	}
 	// Importing the sheets again queues nothing twice.
 	out = mustRun(t, "", "scores", "import", "--db", db, "--edition", "2023", "--replace", "--json", sheet2023)
@@ -217,5 +247,37 @@ func TestScoresImportErrors(t *testing.T) {
 		if r := cli(t, "", args...); r.code != exitUsage {
 			t.Errorf("%v: exit %d, want %d (%s)", args, r.code, exitUsage, r.stderr)
 		}
+	}
+}
+
+// TestScoreThreshold: the move that queues a claim is a setting; at 2
+// points, cocaine's 1.5 is not enough, and at 0.5 heroin's is.
+func TestScoreThreshold(t *testing.T) {
+	for _, tc := range []struct {
+		threshold       string
+		cocaine, heroin bool
+	}{{"2", false, false}, {"0.5", true, true}} {
+		t.Run(tc.threshold, func(t *testing.T) {
+			db := setup(t)
+			mustRun(t, "", "scores", "import", "--db", db, "--edition", "2021", sheet2021)
+			mustRun(t, "", "scores", "import", "--db", db, "--edition", "2023", sheet2023)
+			mustRun(t, "", "import", "--db", db, "--report", "azerbaijan", "--edition", "2023", "--published", "2023-09-26",
+				"--score-threshold", tc.threshold, seedText)
+			var cs []scoredClaim
+			if err := json.Unmarshal([]byte(mustRun(t, "", "claims", "list", "--db", db, "--report", "azerbaijan", "--json")), &cs); err != nil {
+				t.Fatal(err)
+			}
+			queued := map[string]bool{}
+			for _, c := range cs {
+				for _, f := range c.Flags {
+					if f.Kind == "score-moved" {
+						queued[c.Topic] = true
+					}
+				}
+			}
+			if queued["Cocaine trade"] != tc.cocaine || queued["Heroin trade"] != tc.heroin {
+				t.Errorf("queued %v; want cocaine %v, heroin %v", queued, tc.cocaine, tc.heroin)
+			}
+		})
 	}
 }

@@ -24,7 +24,7 @@ import (
 )
 
 func cmdServe(ctx context.Context, e *env, args []string) error {
-	fs := flags(e, "serve", "serve [--db PATH] [--addr HOST:PORT] [--demo] [--secure-cookies] [--session-key-file PATH] [--trusted-proxy CIDR[,CIDR...]]")
+	fs := flags(e, "serve", "serve [--db PATH] [--addr HOST:PORT] [--demo] [--secure-cookies] [--session-key-file PATH] [--trusted-proxy CIDR[,CIDR...]] [--score-threshold POINTS]")
 	dbPath := dbFlag(fs)
 	addr := fs.String("addr", "127.0.0.1:8080", "`host:port` to listen on")
 	demo := fs.Bool("demo", false, "load the demo report, claims and users into an empty database")
@@ -33,7 +33,12 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 	org := fs.String("org", "vetted", "organisation `name` running this vetted, for exports")
 	baseURL := fs.String("base-url", "", "public `URL` of this vetted, for ids in JSON-LD exports (default: the request's host)")
 	proxies := fs.String("trusted-proxy", "", "`CIDR[,CIDR...]` of the reverse proxies whose X-Forwarded-For names the client; a bare IP is that one address (default: none, every client is its connecting address)")
+	threshold := thresholdFlag(fs)
 	if err := parse(fs, args, 0, 0); err != nil {
+		return err
+	}
+	th, err := parseThreshold(*threshold)
+	if err != nil {
 		return err
 	}
 	trusted, err := parseTrustedProxies(*proxies)
@@ -61,6 +66,7 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer db.Close()
+	db.ScoreThreshold = th
 	if *demo {
 		loaded, err := db.LoadDemo(ctx, vetted.DemoEdition, vetted.DemoClaims)
 		if err != nil {
@@ -73,7 +79,7 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 		}
 	}
 	srv, err := web.New(db, web.Config{SessionKeys: keys, SecureCookies: *secure, Logger: log, Organisation: *org, BaseURL: *baseURL,
-		TrustedProxies: trusted})
+		TrustedProxies: trusted, ScoreThreshold: th})
 	if err != nil {
 		return err
 	}
