@@ -204,7 +204,7 @@ func (s *Server) loadClaimView(r *http.Request, id int64) (claimView, error) {
 		if err != nil {
 			return claimView{}, err
 		}
-		if is := scoresOf(review.NewScoreTable(vs), in.Name, "", s.cfg.ScoreThreshold); len(is.Scores) > 0 {
+		if is := scoresOf(review.NewScoreTable(vs), in.Name, s.cfg.ScoreThreshold); len(is.Scores) > 0 {
 			v.Scores = &is
 		}
 	} else if in, ok := review.SuggestIndicator(c.Anchor.Section, c.Anchor.Exact); ok {

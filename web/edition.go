@@ -158,7 +158,7 @@ func (s *Server) handleReader(w http.ResponseWriter, r *http.Request) {
 	}
 	p := s.page(r, rep.Title+" "+ed.Label)
 	v := buildReader(rep, ed, claims)
-	sectionScores(v.Sections, review.NewScoreTable(scores), ed.Label, s.cfg.ScoreThreshold)
+	sectionScores(v.Sections, review.NewScoreTable(scores), s.cfg.ScoreThreshold)
 	v.Form = claimForm{Report: slug, Edition: label}
 	// "Claim this" links of the new material fill the form without
 	// JavaScript through the address.

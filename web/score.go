@@ -241,12 +241,9 @@ type editionScore struct {
 // moved reports whether a change of score is one the queue marks.
 func moved(d, threshold review.Score) bool { return d >= threshold || -d >= threshold }
 
-func scoresOf(t review.ScoreTable, indicator string, upTo string, threshold review.Score) indicatorScores {
+func scoresOf(t review.ScoreTable, indicator string, threshold review.Score) indicatorScores {
 	is := indicatorScores{Name: indicator}
 	for _, ed := range t.Editions {
-		if upTo != "" && ed > upTo {
-			break
-		}
 		v, ok := t.Get(indicator, ed)
 		if !ok {
 			continue
@@ -262,15 +259,15 @@ func scoresOf(t review.ScoreTable, indicator string, upTo string, threshold revi
 }
 
 // sectionScores gives each reader section whose heading is one of the
-// Index's groups (PEOPLE, DRUGS, …) its indicators' scores up to the
-// edition read.
-func sectionScores(secs []readerSection, t review.ScoreTable, label string, threshold review.Score) {
+// Index's groups (PEOPLE, DRUGS, …) its indicators' scores in every
+// edition of the Index, the one read among them.
+func sectionScores(secs []readerSection, t review.ScoreTable, threshold review.Score) {
 	for i := range secs {
 		for _, in := range review.IndicatorsIn(secs[i].Heading) {
-			if is := scoresOf(t, in.Name, label, threshold); len(is.Scores) > 0 {
+			if is := scoresOf(t, in.Name, threshold); len(is.Scores) > 0 {
 				secs[i].Scores = append(secs[i].Scores, is)
 			}
 		}
-		sectionScores(secs[i].Children, t, label, threshold)
+		sectionScores(secs[i].Children, t, threshold)
 	}
 }
