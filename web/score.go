@@ -167,7 +167,7 @@ func (s *Server) handleImportScores(w http.ResponseWriter, r *http.Request) {
 	fail := func(status int, err error) {
 		v, lerr := s.loadReportView(r, f.Report)
 		if lerr != nil {
-			s.Error(w, r, err)
+			s.Error(w, r, lerr)
 			return
 		}
 		f.Error, f.Field = review.ErrorMessage(err), review.ErrorField(err)
