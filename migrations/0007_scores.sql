@@ -26,14 +26,16 @@ CREATE INDEX scores_country ON scores (country_key);
 
 -- Flags raised by vetted itself when a score and the text disagree across
 -- editions ('score-moved': the score moved, the text did not; 'score-flat':
--- the text changed, the score did not). subject names what the flag is
+-- the text changed, the score did not), and when a new edition drops the
+-- hedge of a claim's quote with no new evidence behind it
+-- ('hedge-dropped'). subject names what the flag is
 -- about (edition and indicator), so the same disagreement is never queued
 -- twice. SQLite cannot change a CHECK in place: the table is rebuilt, and
 -- nothing refers to it.
 CREATE TABLE flags_new (
 	id          INTEGER PRIMARY KEY,
 	claim_id    INTEGER NOT NULL REFERENCES claims (id),
-	kind        TEXT NOT NULL CHECK (kind IN ('unverified', 'disputed', 'outdated', 'other', 'score-moved', 'score-flat')),
+	kind        TEXT NOT NULL CHECK (kind IN ('unverified', 'disputed', 'outdated', 'other', 'score-moved', 'score-flat', 'hedge-dropped')),
 	reason      TEXT NOT NULL,
 	raised_by   INTEGER NOT NULL REFERENCES users (id),
 	raised_at   TEXT NOT NULL,

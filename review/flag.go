@@ -20,6 +20,9 @@ const (
 const (
 	FlagScoreMoved FlagKind = "score-moved" // the score moved, the text did not
 	FlagScoreFlat  FlagKind = "score-flat"  // the text changed, the score did not
+	// FlagHedgeDropped: the quote was hedged in the edition before and is
+	// asserted in the new one, with no new evidence attached in between.
+	FlagHedgeDropped FlagKind = "hedge-dropped"
 )
 
 // Label is how a flag kind reads in a list.
@@ -29,6 +32,8 @@ func (k FlagKind) Label() string {
 		return "score moved, text unchanged"
 	case FlagScoreFlat:
 		return "text changed, score flat"
+	case FlagHedgeDropped:
+		return "hedge dropped"
 	}
 	return string(k)
 }

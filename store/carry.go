@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"vetted/review"
 	"vetted/review/anchor"
@@ -164,8 +165,19 @@ func (c *carrier) carry(ctx context.Context, lc liveClaim) (review.ClaimOutcome,
 	}
 	if m.Outcome != review.OutcomeMissing && !slices.Equal(lc.from.Hedges, app.Hedges) {
 		out.HedgeFrom, out.HedgeTo = lc.from.Hedges, app.Hedges
-		f, err := insertFlag(ctx, c.tx, c.a, review.NewFlag{ClaimID: lc.ID, Kind: review.FlagOther,
-			Reason: hedgeChange(lc.from.Edition, c.ed.Label, lc.from.Hedges, app.Hedges)}, false)
+		n := review.NewFlag{ClaimID: lc.ID, Kind: review.FlagOther,
+			Reason: hedgeChange(lc.from.Edition, c.ed.Label, lc.from.Hedges, app.Hedges)}
+		if review.HedgeDropped(lc.from.Hedges, app.Hedges) {
+			added, err := newEvidenceSince(ctx, c.tx, lc.ID, lc.from.CreatedAt)
+			if err != nil {
+				return review.ClaimOutcome{}, err
+			}
+			if added == 0 {
+				n.Kind = review.FlagHedgeDropped
+				n.Reason += fmt.Sprintf(" No new evidence was attached since edition %s: the claim grew more certain with nothing new behind it.", lc.from.Edition)
+			}
+		}
+		f, err := insertFlag(ctx, c.tx, c.a, n, false)
 		if err != nil {
 			return review.ClaimOutcome{}, err
 		}
@@ -182,6 +194,23 @@ func (c *carrier) carry(ctx context.Context, lc liveClaim) (review.ClaimOutcome,
 		return out, nil
 	}
 	return out, setLatestRevision(ctx, c.tx, lc.ID, latest)
+}
+
+// newEvidenceSince counts the sources cited by the claim's revisions
+// (rejected ones aside) written after since that no revision written
+// before it cited: new evidence, as against evidence carried forward.
+func newEvidenceSince(ctx context.Context, tx *Tx, claimID int64, since time.Time) (int, error) {
+	t := review.FormatTime(since)
+	var n int
+	err := tx.QueryRowContext(ctx, `SELECT COUNT(DISTINCT ev.source_id) FROM evidence ev
+		JOIN revisions r ON r.id = ev.revision_id
+		WHERE r.claim_id = ? AND r.created_at > ? AND r.state != 'rejected'
+		AND ev.source_id NOT IN (SELECT ev2.source_id FROM evidence ev2 JOIN revisions r2 ON r2.id = ev2.revision_id
+			WHERE r2.claim_id = ? AND r2.created_at <= ?)`, claimID, t, claimID, t).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("store: new evidence: %w", err)
+	}
+	return n, nil
 }
 
 // proposeQuote proposes, in the importer's name, a revision that carries
