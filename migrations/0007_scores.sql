@@ -28,14 +28,15 @@ CREATE INDEX scores_country ON scores (country_key);
 -- editions ('score-moved': the score moved, the text did not; 'score-flat':
 -- the text changed, the score did not), and when a new edition drops the
 -- hedge of a claim's quote with no new evidence behind it
--- ('hedge-dropped'). subject names what the flag is
+-- ('hedge-dropped'), or carries a claim whose evidence is older than the
+-- edition before ('stale-evidence'). subject names what the flag is
 -- about (edition and indicator), so the same disagreement is never queued
 -- twice. SQLite cannot change a CHECK in place: the table is rebuilt, and
 -- nothing refers to it.
 CREATE TABLE flags_new (
 	id          INTEGER PRIMARY KEY,
 	claim_id    INTEGER NOT NULL REFERENCES claims (id),
-	kind        TEXT NOT NULL CHECK (kind IN ('unverified', 'disputed', 'outdated', 'other', 'score-moved', 'score-flat', 'hedge-dropped')),
+	kind        TEXT NOT NULL CHECK (kind IN ('unverified', 'disputed', 'outdated', 'other', 'score-moved', 'score-flat', 'hedge-dropped', 'stale-evidence')),
 	reason      TEXT NOT NULL,
 	raised_by   INTEGER NOT NULL REFERENCES users (id),
 	raised_at   TEXT NOT NULL,
@@ -52,3 +53,11 @@ CREATE INDEX flags_claim ON flags (claim_id);
 CREATE INDEX flags_open ON flags (raised_at) WHERE resolved_at = '';
 CREATE INDEX flags_open_claim ON flags (claim_id, raised_at) WHERE resolved_at = '';
 CREATE INDEX flags_subject ON flags (claim_id, kind, subject) WHERE subject != '';
+
+-- Sources are shared records: graded once, for every claim citing them.
+-- The link checker keeps each source's last outcome here (every check is
+-- also an event), and an archived copy's address may be attached.
+ALTER TABLE sources ADD COLUMN archive_url TEXT NOT NULL DEFAULT '';
+ALTER TABLE sources ADD COLUMN link_status TEXT NOT NULL DEFAULT '';
+ALTER TABLE sources ADD COLUMN link_detail TEXT NOT NULL DEFAULT '';
+ALTER TABLE sources ADD COLUMN link_checked_at TEXT NOT NULL DEFAULT '';

@@ -23,6 +23,9 @@ const (
 	// FlagHedgeDropped: the quote was hedged in the edition before and is
 	// asserted in the new one, with no new evidence attached in between.
 	FlagHedgeDropped FlagKind = "hedge-dropped"
+	// FlagStaleEvidence: a claim carried into a new edition cites evidence
+	// older than the edition before it; its sources want re-checking.
+	FlagStaleEvidence FlagKind = "stale-evidence"
 )
 
 // Label is how a flag kind reads in a list.
@@ -34,6 +37,8 @@ func (k FlagKind) Label() string {
 		return "text changed, score flat"
 	case FlagHedgeDropped:
 		return "hedge dropped"
+	case FlagStaleEvidence:
+		return "evidence to re-check"
 	}
 	return string(k)
 }

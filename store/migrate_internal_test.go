@@ -54,6 +54,10 @@ func TestUpgradeRebuildsSearchIndex(t *testing.T) {
 		"ALTER TABLE sections DROP COLUMN level",
 		"DROP TABLE scores",
 		"DROP TABLE score_sheets",
+		"ALTER TABLE sources DROP COLUMN archive_url",
+		"ALTER TABLE sources DROP COLUMN link_status",
+		"ALTER TABLE sources DROP COLUMN link_detail",
+		"ALTER TABLE sources DROP COLUMN link_checked_at",
 		"DELETE FROM schema_migrations WHERE version >= 5",
 	} {
 		if _, err := db.w.ExecContext(ctx, q); err != nil {

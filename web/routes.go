@@ -33,6 +33,7 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("POST /revisions/{id}/reject", s.handleDecide(false))
 	mux.HandleFunc("POST /revisions/{id}/submit", s.handleSubmitRevision)
 
+	mux.HandleFunc("GET /sources", s.handleSources)
 	mux.HandleFunc("GET /queue", s.handleQueue)
 	mux.HandleFunc("GET /history", s.handleHistory)
 	mux.HandleFunc("GET /admin/users", s.handleUsers)

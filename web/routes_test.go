@@ -161,6 +161,7 @@ func routeCases() []routeCase {
 			{`data-testid="flag-form"`, nil},
 			{`data-testid="revision-form"`, nil},
 		}},
+		{route: "GET /sources", path: "/sources?status=bad", allow: canRead, ok: 200, content: `data-testid="sources-table"`},
 		{route: "GET /queue", path: "/queue", allow: editorsOnly, needs: "editor", ok: 200, content: `data-testid="queue"`},
 		{route: "GET /history", path: "/history", allow: canAudit, needs: "auditor or admin", ok: 200, content: `data-testid="history-table"`},
 		{route: "GET /admin/users", path: "/admin/users", allow: adminsOnly, needs: "admin", ok: 200, content: `data-testid="users-table"`},

@@ -24,7 +24,7 @@ import (
 )
 
 func cmdServe(ctx context.Context, e *env, args []string) error {
-	fs := flags(e, "serve", "serve [--db PATH] [--addr HOST:PORT] [--demo] [--secure-cookies] [--session-key-file PATH] [--trusted-proxy CIDR[,CIDR...]] [--score-threshold POINTS]")
+	fs := flags(e, "serve", "serve [--db PATH] [--addr HOST:PORT] [--demo] [--secure-cookies] [--session-key-file PATH] [--trusted-proxy CIDR[,CIDR...]] [--score-threshold POINTS] [--check-links-every DURATION] [--check-links-private]")
 	dbPath := dbFlag(fs)
 	addr := fs.String("addr", "127.0.0.1:8080", "`host:port` to listen on")
 	demo := fs.Bool("demo", false, "load the demo report, claims and users into an empty database")
@@ -34,6 +34,8 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 	baseURL := fs.String("base-url", "", "public `URL` of this vetted, for ids in JSON-LD exports (default: the request's host)")
 	proxies := fs.String("trusted-proxy", "", "`CIDR[,CIDR...]` of the reverse proxies whose X-Forwarded-For names the client; a bare IP is that one address (default: none, every client is its connecting address)")
 	threshold := thresholdFlag(fs)
+	linksEvery := fs.Duration("check-links-every", 0, "check every source's URL this often, e.g. 24h (default: never; 'vetted sources check' on demand)")
+	linksPrivate := fs.Bool("check-links-private", false, "let the link checker fetch private, loopback and link-local addresses")
 	if err := parse(fs, args, 0, 0); err != nil {
 		return err
 	}
@@ -85,6 +87,11 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 	}
 	if len(trusted) > 0 {
 		log.Info("client addresses from X-Forwarded-For", "trusted_proxies", fmt.Sprint(trusted))
+	}
+	if *linksEvery > 0 {
+		lctx, stop := context.WithCancel(ctx)
+		defer stop()
+		go checkLinksEvery(lctx, db, web.NewLinkChecker(*linksPrivate, 0), *linksEvery, log)
 	}
 	return listen(ctx, log, *addr, srv)
 }
