@@ -182,3 +182,38 @@ type SourceService interface {
 	// RecordLinkCheck keeps a check's outcome on its source, as an event.
 	RecordLinkCheck(ctx context.Context, by User, c LinkCheck) (Source, error)
 }
+
+// StaleCutoff is the date before which a carried claim's evidence wants
+// re-checking: the publication of the edition it is carried from, or, when
+// months is set, that many months before the new edition's publication
+// (today's date when it has none). "" means no cutoff (no date known).
+func StaleCutoff(prevPublished, newPublished string, months int, today time.Time) string {
+	if months <= 0 {
+		return prevPublished
+	}
+	t, err := time.Parse(time.DateOnly, newPublished)
+	if err != nil {
+		t = today
+	}
+	return t.AddDate(0, -months, 0).Format(time.DateOnly)
+}
+
+// StaleEvidence returns the evidence whose source is dated (published,
+// else accessed) before cutoff; undated sources cannot be judged and are
+// left out.
+func StaleEvidence(ev []Evidence, cutoff string) []Evidence {
+	if cutoff == "" {
+		return nil
+	}
+	var out []Evidence
+	for _, e := range ev {
+		d := e.Source.Published
+		if d == "" {
+			d = e.Source.Accessed
+		}
+		if d != "" && d < cutoff {
+			out = append(out, e)
+		}
+	}
+	return out
+}

@@ -20,6 +20,10 @@ type carrier struct {
 	index   *anchor.Index
 	docs    editionCache                 // earlier editions, by report and label
 	aligned map[string]*anchor.Alignment // earlier editions aligned with this one, by the same key
+	// staleMonths: evidence older than this many months before the new
+	// edition is marked for re-check; 0 means older than the edition the
+	// claim is carried from.
+	staleMonths int
 }
 
 // liveClaim is a claim to carry and the appearance it is carried from.
@@ -186,6 +190,15 @@ func (c *carrier) carry(ctx context.Context, lc liveClaim) (review.ClaimOutcome,
 			out.FlagID = f.ID
 		}
 	}
+	if m.Outcome != review.OutcomeMissing && lc.from.Edition != c.ed.Label {
+		f, err := c.markStale(ctx, lc, from.Published, latest)
+		if err != nil {
+			return review.ClaimOutcome{}, err
+		}
+		if f != nil {
+			after["stale_flag"] = f
+		}
+	}
 	if _, err := c.tx.record(ctx, c.a, change{action: "claim.anchored", entityType: "claim", entityID: lc.ID,
 		after: after, claimID: lc.ID, reportID: lc.ReportID}); err != nil {
 		return review.ClaimOutcome{}, err
@@ -194,6 +207,54 @@ func (c *carrier) carry(ctx context.Context, lc liveClaim) (review.ClaimOutcome,
 		return out, nil
 	}
 	return out, setLatestRevision(ctx, c.tx, lc.ID, latest)
+}
+
+// markStale flags a carried claim whose evidence is older than the
+// cutoff (review.StaleCutoff), once per edition; the flag lists the
+// sources to re-check. rev is the revision the import just proposed, 0
+// for none (the claim's latest revision is read then).
+func (c *carrier) markStale(ctx context.Context, lc liveClaim, prevPublished string, rev int64) (*review.Flag, error) {
+	cutoff := review.StaleCutoff(prevPublished, c.ed.Published, c.staleMonths, c.tx.now)
+	if cutoff == "" {
+		return nil, nil
+	}
+	if rev == 0 {
+		if err := c.tx.QueryRowContext(ctx, "SELECT latest_revision_id FROM claims WHERE id = ?", lc.ID).Scan(&rev); err != nil {
+			return nil, fmt.Errorf("store: latest revision: %w", err)
+		}
+	}
+	ev, err := loadEvidence(ctx, c.tx, rev)
+	if err != nil {
+		return nil, err
+	}
+	stale := review.StaleEvidence(ev, cutoff)
+	if len(stale) == 0 {
+		return nil, nil
+	}
+	subject := c.ed.Label
+	var n int
+	if err := c.tx.QueryRowContext(ctx, "SELECT COUNT(*) FROM flags WHERE claim_id = ? AND kind = ? AND subject = ?",
+		lc.ID, review.FlagStaleEvidence, subject).Scan(&n); err != nil || n > 0 {
+		return nil, err
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "Carried into edition %s with evidence dated before %s: ", c.ed.Label, cutoff)
+	for i, e := range stale {
+		if i > 0 {
+			b.WriteString("; ")
+		}
+		d := e.Source.Published
+		if d == "" {
+			d = e.Source.Accessed
+		}
+		fmt.Fprintf(&b, "%q (%s)", e.Source.Title, d)
+	}
+	b.WriteString(". Re-check that it still holds.")
+	f, err := insertFlag(ctx, c.tx, c.a, review.NewFlag{ClaimID: lc.ID, Kind: review.FlagStaleEvidence, Reason: b.String(), Subject: subject}, false)
+	if err != nil {
+		return nil, err
+	}
+	return &f, nil
 }
 
 // newEvidenceSince counts the sources cited by the claim's revisions

@@ -30,6 +30,10 @@ type DB struct {
 	// editions of the Index, its claims' text unchanged, for the claims to
 	// be queued (review.ScoreFlag); 0 queues none for a moved score.
 	ScoreThreshold review.Score
+	// StaleEvidenceMonths: a claim carried into a new edition has evidence
+	// older than this many months before the edition marked for re-check;
+	// 0 means evidence older than the edition it is carried from.
+	StaleEvidenceMonths int
 
 	w *sql.DB
 	r *sql.DB

@@ -70,3 +70,52 @@ func TestHedgeDropped(t *testing.T) {
 		}
 	})
 }
+
+// TestStaleEvidence: carried into 2023, a claim citing a source older than
+// the 2021 edition is marked for re-check, naming the source; one citing
+// only the 2021 profile is not; with a setting of 12 months, evidence from
+// before 2022-09-26 is stale too.
+func TestStaleEvidence(t *testing.T) {
+	ctx := context.Background()
+	staleFlag := func(t *testing.T, db *TestDB, id int64) (review.Flag, bool) {
+		t.Helper()
+		c, err := db.FindClaim(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range c.AllFlags {
+			if f.Kind == review.FlagStaleEvidence {
+				return f, true
+			}
+		}
+		return review.Flag{}, false
+	}
+	for _, tc := range []struct {
+		name       string
+		months     int
+		claim1     bool
+		cutoffText string
+	}{{"OK", 0, false, "dated before 2021-09-28"}, {"Months", 12, true, "dated before 2022-09-26"}} {
+		t.Run(tc.name, func(t *testing.T) {
+			db := MustOpenDemoDB(t)
+			db.StaleEvidenceMonths = tc.months
+			head := mustHead(t, db)
+			res, err := db.ImportEdition(ctx, db.Editor, review.NewEdition{Report: seedReport, Label: "2023",
+				Published: "2023-09-26", Original: edition2023(t)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			f, ok := staleFlag(t, db, 3)
+			if !ok || !strings.Contains(f.Reason, tc.cutoffText) || !strings.Contains(f.Reason, "(2015-07-27)") {
+				t.Errorf("claim 3: stale flag %v %q", ok, f.Reason)
+			}
+			if _, ok := staleFlag(t, db, 1); ok != tc.claim1 {
+				t.Errorf("claim 1 (2021 profile only) stale: %v, want %v", ok, tc.claim1)
+			}
+			// Folded into each claim's one outcome event.
+			if got, want := mustHead(t, db).Seq-head.Seq, int64(len(res.Outcomes)+1); got != want {
+				t.Errorf("import wrote %d events, want %d", got, want)
+			}
+		})
+	}
+}

@@ -316,7 +316,7 @@ func (db *DB) ImportEdition(ctx context.Context, by review.User, n review.NewEdi
 
 	result := review.ImportResult{Edition: ed, Replaced: exists, Counts: map[review.Outcome]int{}, Outline: doc.Sections}
 	carry := carrier{tx: tx, a: a, ed: editionDoc{Edition: ed, sentences: review.Sentences(doc), loc: &editionLocator{}},
-		index: anchor.NewIndex(doc), docs: editionCache{}, aligned: map[string]*anchor.Alignment{}}
+		index: anchor.NewIndex(doc), docs: editionCache{}, aligned: map[string]*anchor.Alignment{}, staleMonths: db.StaleEvidenceMonths}
 	switch {
 	case exists:
 		result.Outcomes, err = carry.replace(ctx, old)

@@ -304,7 +304,7 @@ func pdfText(ctx context.Context, path string) ([]byte, error) {
 const maxPDFBytes = 64 << 20
 
 func cmdImport(ctx context.Context, e *env, args []string) error {
-	fs := flags(e, "import", "import [--db PATH] --report SLUG --edition LABEL [--title TEXT] [--publisher TEXT] [--published YYYY-MM-DD] [--actor NAME] [--draft] [--replace] [--score-threshold POINTS] [--json] FILE")
+	fs := flags(e, "import", "import [--db PATH] --report SLUG --edition LABEL [--title TEXT] [--publisher TEXT] [--published YYYY-MM-DD] [--actor NAME] [--draft] [--replace] [--score-threshold POINTS] [--stale-months N] [--json] FILE")
 	dbPath := dbFlag(fs)
 	slug := fs.String("report", "", "report `slug`, e.g. azerbaijan")
 	label := fs.String("edition", "", "edition `label`, e.g. 2023")
@@ -316,8 +316,12 @@ func cmdImport(ctx context.Context, e *env, args []string) error {
 	replace := fs.Bool("replace", false, "replace the draft edition of the same label")
 	asJSON := fs.Bool("json", false, "print the result, with every claim's outcome, as JSON")
 	threshold := thresholdFlag(fs)
+	staleMonths := fs.Int("stale-months", 0, "mark carried claims' evidence older than this many `months` before the edition for re-check (default: older than the edition before)")
 	if err := parse(fs, args, 1, 1); err != nil {
 		return err
+	}
+	if *staleMonths < 0 {
+		return usagef("import: --stale-months must be 0 or more")
 	}
 	if *slug == "" || *label == "" {
 		return usagef("import: --report and --edition are required")
@@ -346,7 +350,7 @@ func cmdImport(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer db.Close()
-	db.ScoreThreshold = th
+	db.ScoreThreshold, db.StaleEvidenceMonths = th, *staleMonths
 	a, err := resolveActor(ctx, db, *actorName)
 	if err != nil {
 		return err

@@ -24,7 +24,7 @@ import (
 )
 
 func cmdServe(ctx context.Context, e *env, args []string) error {
-	fs := flags(e, "serve", "serve [--db PATH] [--addr HOST:PORT] [--demo] [--secure-cookies] [--session-key-file PATH] [--trusted-proxy CIDR[,CIDR...]] [--score-threshold POINTS] [--check-links-every DURATION] [--check-links-private]")
+	fs := flags(e, "serve", "serve [--db PATH] [--addr HOST:PORT] [--demo] [--secure-cookies] [--session-key-file PATH] [--trusted-proxy CIDR[,CIDR...]] [--score-threshold POINTS] [--check-links-every DURATION] [--check-links-private] [--stale-months N]")
 	dbPath := dbFlag(fs)
 	addr := fs.String("addr", "127.0.0.1:8080", "`host:port` to listen on")
 	demo := fs.Bool("demo", false, "load the demo report, claims and users into an empty database")
@@ -36,6 +36,7 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 	threshold := thresholdFlag(fs)
 	linksEvery := fs.Duration("check-links-every", 0, "check every source's URL this often, e.g. 24h (default: never; 'vetted sources check' on demand)")
 	linksPrivate := fs.Bool("check-links-private", false, "let the link checker fetch private, loopback and link-local addresses")
+	staleMonths := fs.Int("stale-months", 0, "when an edition is imported, mark carried claims' evidence older than this many `months` for re-check (default: older than the edition before)")
 	if err := parse(fs, args, 0, 0); err != nil {
 		return err
 	}
@@ -68,7 +69,7 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer db.Close()
-	db.ScoreThreshold = th
+	db.ScoreThreshold, db.StaleEvidenceMonths = th, max(0, *staleMonths)
 	if *demo {
 		loaded, err := db.LoadDemo(ctx, vetted.DemoEdition, vetted.DemoClaims)
 		if err != nil {
