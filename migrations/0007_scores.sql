@@ -61,3 +61,6 @@ ALTER TABLE sources ADD COLUMN archive_url TEXT NOT NULL DEFAULT '';
 ALTER TABLE sources ADD COLUMN link_status TEXT NOT NULL DEFAULT '';
 ALTER TABLE sources ADD COLUMN link_detail TEXT NOT NULL DEFAULT '';
 ALTER TABLE sources ADD COLUMN link_checked_at TEXT NOT NULL DEFAULT '';
+-- A new citation that reads exactly like an existing source cites it
+-- (store.citeSource); this index finds it.
+CREATE INDEX sources_title ON sources (title, url);

@@ -54,6 +54,7 @@ func TestUpgradeRebuildsSearchIndex(t *testing.T) {
 		"ALTER TABLE sections DROP COLUMN level",
 		"DROP TABLE scores",
 		"DROP TABLE score_sheets",
+		"DROP INDEX sources_title",
 		"ALTER TABLE sources DROP COLUMN archive_url",
 		"ALTER TABLE sources DROP COLUMN link_status",
 		"ALTER TABLE sources DROP COLUMN link_detail",

@@ -158,6 +158,23 @@ func nilIfZero(c review.LinkCheck) any {
 	return c
 }
 
+// citeSource returns the id of the source a new citation describes: an
+// existing source that reads exactly the same (title, publisher, URL,
+// dates and grade), so that a source cited by many claims is one record,
+// graded once; else a new source.
+func citeSource(ctx context.Context, tx *Tx, a review.User, n review.NewSource) (int64, error) {
+	var id int64
+	err := tx.QueryRowContext(ctx, `SELECT id FROM sources WHERE title = ? AND publisher = ? AND url = ? AND published = ?
+		AND accessed = ? AND reliability = ? ORDER BY id LIMIT 1`, n.Title, n.Publisher, n.URL, n.Published, n.Accessed, n.Reliability).Scan(&id)
+	if err == nil {
+		return id, nil
+	} else if !errors.Is(err, sql.ErrNoRows) {
+		return 0, fmt.Errorf("store: find source: %w", err)
+	}
+	s, err := insertSource(ctx, tx, a, n)
+	return s.ID, err
+}
+
 func insertSource(ctx context.Context, tx *Tx, a review.User, n review.NewSource) (review.Source, error) {
 	res, err := tx.ExecContext(ctx, `INSERT INTO sources (title, publisher, url, published, accessed, reliability, created_by, created_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, n.Title, n.Publisher, n.URL, n.Published, n.Accessed, n.Reliability, a.ID, review.FormatTime(tx.now))

@@ -2,8 +2,11 @@ package web_test
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -131,5 +134,49 @@ func TestCheckLinksRecorded(t *testing.T) {
 	_, body = Get(t, ts.Login(t, "rey"), ts.URL+"/sources?status=bad")
 	if countTestID(body, "source-row") != 1 {
 		t.Errorf("/sources?status=bad lists %d sources, want 1", countTestID(body, "source-row"))
+	}
+}
+
+// TestUpdateSourceWeb: an editor regrades a source from /sources; every
+// claim citing it shows the new grade, and the event names them.
+func TestUpdateSourceWeb(t *testing.T) {
+	ts := MustServer(t)
+	ctx := context.Background()
+	c, err := ts.DB.FindClaim(ctx, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	src := c.Latest.Evidence[0].Source
+	status, loc, _ := Post(t, ts.Login(t, "eda"), ts.URL+"/sources/"+strconv.FormatInt(src.ID, 10),
+		url.Values{"reliability": {"D"}, "archive_url": {""}, "reason": {"The profile's method changed."}})
+	if status != http.StatusSeeOther || loc != "/sources?msg=source-updated" {
+		t.Fatalf("regrade: %d %s", status, loc)
+	}
+	var citing []int64
+	err = ts.DB.EachEvent(ctx, review.EventFilter{Action: "source.graded"}, func(e review.Event) error {
+		var after struct {
+			Claims []int64 `json:"claims"`
+		}
+		err := json.Unmarshal([]byte(e.After), &after)
+		citing = after.Claims
+		return err
+	})
+	if err != nil || len(citing) < 2 {
+		t.Fatalf("the source.graded event names claims %v (%v); the demo profile is cited by most claims", citing, err)
+	}
+	for _, id := range citing {
+		c, err := ts.DB.FindClaim(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range c.Latest.Evidence {
+			if e.Source.ID == src.ID && e.Source.Reliability != "D" {
+				t.Errorf("claim %d still shows grade %s", id, e.Source.Reliability)
+			}
+		}
+	}
+	if status, _, _ := Post(t, ts.Login(t, "rey"), ts.URL+"/sources/"+strconv.FormatInt(src.ID, 10),
+		url.Values{"reliability": {"A"}, "reason": {"x"}}); status != http.StatusForbidden {
+		t.Errorf("a reviewer regrades: %d", status)
 	}
 }

@@ -34,6 +34,7 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("POST /revisions/{id}/submit", s.handleSubmitRevision)
 
 	mux.HandleFunc("GET /sources", s.handleSources)
+	mux.HandleFunc("POST /sources/{id}", s.handleUpdateSource)
 	mux.HandleFunc("GET /queue", s.handleQueue)
 	mux.HandleFunc("GET /history", s.handleHistory)
 	mux.HandleFunc("GET /admin/users", s.handleUsers)

@@ -161,7 +161,9 @@ func routeCases() []routeCase {
 			{`data-testid="flag-form"`, nil},
 			{`data-testid="revision-form"`, nil},
 		}},
-		{route: "GET /sources", path: "/sources?status=bad", allow: canRead, ok: 200, content: `data-testid="sources-table"`},
+		{route: "GET /sources", path: "/sources", allow: canRead, ok: 200, content: `data-testid="sources-table"`, shown: []shownTo{
+			{`data-testid="source-form"`, editorsOnly},
+		}},
 		{route: "GET /queue", path: "/queue", allow: editorsOnly, needs: "editor", ok: 200, content: `data-testid="queue"`},
 		{route: "GET /history", path: "/history", allow: canAudit, needs: "auditor or admin", ok: 200, content: `data-testid="history-table"`},
 		{route: "GET /admin/users", path: "/admin/users", allow: adminsOnly, needs: "admin", ok: 200, content: `data-testid="users-table"`},
@@ -186,6 +188,10 @@ func routeCases() []routeCase {
 		{route: "POST /reports/{slug}/editions", path: "/reports/azerbaijan/editions", allow: editorsOnly, needs: "editor", ok: 200,
 			// The demo's own text again: accepted, and nothing changes.
 			multipart: map[string]string{"edition": "2021"}, content: `data-testid="import-unchanged"`},
+		{route: "POST /sources/{id}", path: "/sources/1", allow: editorsOnly, needs: "editor", ok: 303, changes: true,
+			form: func(_ *routeFixture, w who) url.Values {
+				return url.Values{"reliability": {"C"}, "archive_url": {"https://web.archive.org/web/2021/" + string(w)}, "reason": {"Regraded by the " + string(w) + "."}}
+			}},
 		// The demo's text is no score sheet: refused, line by line, and
 		// nothing written.
 		{route: "POST /scores", path: "/scores", allow: editorsOnly, needs: "editor", ok: 400,

@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"strings"
 
 	"vetted/review"
 )
@@ -30,4 +31,31 @@ func (s *Server) handleSources(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	s.render(w, r, http.StatusOK, sourcesPage(s.page(r, "Sources"), v))
+}
+
+// handleUpdateSource regrades a source or attaches an archived copy from
+// the sources page; the change reaches every claim citing the source.
+func (s *Server) handleUpdateSource(w http.ResponseWriter, r *http.Request) {
+	u, id, ok := s.recordForm(w, r, review.ActionGradeSource)
+	if !ok {
+		return
+	}
+	var upd review.SourceUpdate
+	upd.Reason = strings.TrimSpace(r.PostForm.Get("reason"))
+	src, err := s.svc.FindSource(r.Context(), id)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	if g := r.PostForm.Get("reliability"); g != "" && g != src.Reliability {
+		upd.Reliability = &g
+	}
+	if a := strings.TrimSpace(r.PostForm.Get("archive_url")); a != src.ArchiveURL && r.PostForm.Has("archive_url") {
+		upd.ArchiveURL = &a
+	}
+	if _, err := s.svc.UpdateSource(r.Context(), u, id, upd); err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	redirect(w, r, "/sources?msg=source-updated")
 }
