@@ -1,11 +1,14 @@
 package web
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"strings"
+
+	"github.com/a-h/templ"
 
 	"vetted/review"
 )
@@ -270,4 +273,36 @@ func sectionScores(secs []readerSection, t review.ScoreTable, threshold review.S
 		}
 		sectionScores(secs[i].Children, t, threshold)
 	}
+}
+
+// sectionAttrs gives a reader section whose heading is one of the Index's
+// groups its indicators, for reader.js.
+func sectionAttrs(heading string) templ.Attributes {
+	if j := indicatorsJSON(heading); j != "" {
+		return templ.Attributes{"data-indicators": j}
+	}
+	return templ.Attributes{}
+}
+
+// indicatorsJSON is the indicators a reader section's heading groups, with
+// the words that suggest each, for reader.js to suggest a selection's
+// topic as review.SuggestIndicator does; "" for a heading that is no
+// group. heading "" gives every indicator, for text under no group.
+func indicatorsJSON(heading string) string {
+	ins := review.Indicators
+	if heading != "" {
+		if ins = review.IndicatorsIn(heading); len(ins) == 0 {
+			return ""
+		}
+	}
+	type hint struct {
+		Name  string   `json:"name"`
+		Words []string `json:"words"`
+	}
+	hs := make([]hint, len(ins))
+	for i, in := range ins {
+		hs[i] = hint{in.Name, in.Words}
+	}
+	b, _ := json.Marshal(hs)
+	return string(b)
 }
