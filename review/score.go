@@ -80,8 +80,9 @@ func ParseScore(s string) (Score, error) {
 		return 0, fmt.Errorf("%q is not a number such as 4.5", s)
 	}
 	h := new(big.Rat).Mul(r, big.NewRat(100, 1))
-	// Round half up: floor(h + 1/2).
-	n := new(big.Int).Quo(new(big.Rat).Add(h, big.NewRat(1, 2)).Num(), new(big.Rat).Add(h, big.NewRat(1, 2)).Denom())
+	// Round half up: floor(h + 1/2), h being positive.
+	up := new(big.Rat).Add(h, big.NewRat(1, 2))
+	n := new(big.Int).Quo(up.Num(), up.Denom())
 	diff := new(big.Rat).Sub(h, new(big.Rat).SetInt(n))
 	if diff.Abs(diff).Cmp(big.NewRat(1, 1_000_000)) > 0 {
 		return 0, fmt.Errorf("%s has more than two decimals", s)
