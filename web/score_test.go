@@ -157,3 +157,19 @@ func claimOnTopic(t *testing.T, ts *testServer, topic string) int64 {
 	t.Fatalf("no claim on %s", topic)
 	return 0
 }
+
+// TestReportAveragesMismatch: the report page shows an average the sheet
+// gives that its indicators do not.
+func TestReportAveragesMismatch(t *testing.T) {
+	ts := MustServer(t)
+	eda := ts.Login(t, "eda")
+	sheet := bytes.Replace(readSheet(t, "2023"), []byte("Azerbaijan,4.8,"), []byte("Azerbaijan,4.9,"), 1)
+	if status, body := postSheet(t, eda, ts.URL, map[string]string{"edition": "2023", "report": "azerbaijan"}, sheet); status != http.StatusOK ||
+		!strings.Contains(body, "Azerbaijan: Criminality is 4.9 in the sheet, 4.8 from its indicators") {
+		t.Fatalf("import: %d, mismatch not reported", status)
+	}
+	_, body := Get(t, eda, ts.URL+"/reports/azerbaijan")
+	if countTestID(body, "averages-mismatch") != 1 || !strings.Contains(body, `<tr class="mismatch"><td>2023</td><td>Criminality</td><td>4.9</td><td>4.8</td>`) {
+		t.Errorf("report page hides the mismatch")
+	}
+}

@@ -281,3 +281,28 @@ func TestScoreThreshold(t *testing.T) {
 		})
 	}
 }
+
+// TestScoresAveragesMismatch: an average that its indicators do not give
+// is imported as the sheet says, and reported, not hidden.
+func TestScoresAveragesMismatch(t *testing.T) {
+	db := setup(t)
+	b, err := os.ReadFile(sheet2021)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const row = "Asia,Central Asia and the Caucasus,Azerbaijan,5.08,"
+	if !strings.Contains(string(b), row) {
+		t.Fatal("Azerbaijan's row is not in the 2021 sheet")
+	}
+	tampered := filepath.Join(t.TempDir(), "tampered.csv")
+	if err := os.WriteFile(tampered, []byte(strings.Replace(string(b), row, "Asia,Central Asia and the Caucasus,Azerbaijan,5.5,", 1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out := mustRun(t, "", "scores", "import", "--db", db, "--edition", "2021", tampered)
+	if !strings.Contains(out, "averages: 1 do not add up") || !strings.Contains(out, "Azerbaijan: Criminality is 5.5 in the sheet, 5.08 from its indicators") {
+		t.Errorf("mismatch not reported:\n%s", out)
+	}
+	if out := mustRun(t, "", "export", "--db", db, "--format", "jsonl"); !strings.Contains(out, `\"average\":\"Criminality\",\"sheet\":5.5,\"computed\":5.08`) {
+		t.Errorf("the mismatch is not in the import's event")
+	}
+}
