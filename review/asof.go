@@ -65,6 +65,7 @@ type (
 		Revision   *Revision   `json:"revision"`
 		Flag       *Flag       `json:"flag"`
 		HedgeFlag  *Flag       `json:"hedge_flag"`
+		StaleFlag  *Flag       `json:"stale_flag"`
 	}
 	flagResolvedAfter struct {
 		Flag       *Flag       `json:"flag"`
@@ -194,7 +195,7 @@ func (r *ClaimReplay) Add(e Event) error {
 			return fail("no appearance")
 		}
 		r.appearance(*a.Appearance)
-		for _, f := range []*Flag{a.Flag, a.HedgeFlag} {
+		for _, f := range []*Flag{a.Flag, a.HedgeFlag, a.StaleFlag} {
 			if f != nil {
 				r.flag(*f)
 			}

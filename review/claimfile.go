@@ -49,11 +49,18 @@ type LineFlag struct {
 
 // LineError is what is wrong with one line of a file.
 type LineError struct {
-	Line   int    `json:"line"`
+	Line int `json:"line"`
+	// Column names the column at fault in a sheet, when there is one.
+	Column string `json:"column,omitempty"`
 	Reason string `json:"reason"`
 }
 
-func (e LineError) Error() string { return fmt.Sprintf("line %d: %s", e.Line, e.Reason) }
+func (e LineError) Error() string {
+	if e.Column != "" {
+		return fmt.Sprintf("line %d, column %q: %s", e.Line, e.Column, e.Reason)
+	}
+	return fmt.Sprintf("line %d: %s", e.Line, e.Reason)
+}
 
 // LineErrors lists every bad line of a file; a file with any is imported
 // not at all.

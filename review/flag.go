@@ -15,6 +15,34 @@ const (
 	FlagOther      FlagKind = "other"
 )
 
+// Flags vetted raises itself when a new edition's score for an indicator
+// and the claims linked to it disagree; people resolve them like any flag.
+const (
+	FlagScoreMoved FlagKind = "score-moved" // the score moved, the text did not
+	FlagScoreFlat  FlagKind = "score-flat"  // the text changed, the score did not
+	// FlagHedgeDropped: the quote was hedged in the edition before and is
+	// asserted in the new one, with no new evidence attached in between.
+	FlagHedgeDropped FlagKind = "hedge-dropped"
+	// FlagStaleEvidence: a claim carried into a new edition cites evidence
+	// older than the edition before it; its sources want re-checking.
+	FlagStaleEvidence FlagKind = "stale-evidence"
+)
+
+// Label is how a flag kind reads in a list.
+func (k FlagKind) Label() string {
+	switch k {
+	case FlagScoreMoved:
+		return "score moved, text unchanged"
+	case FlagScoreFlat:
+		return "text changed, score flat"
+	case FlagHedgeDropped:
+		return "hedge dropped"
+	case FlagStaleEvidence:
+		return "evidence to re-check"
+	}
+	return string(k)
+}
+
 // FlagKinds lists flag kinds in the order forms offer them.
 var FlagKinds = []FlagKind{FlagUnverified, FlagDisputed, FlagOutdated, FlagOther}
 
@@ -49,6 +77,10 @@ type NewFlag struct {
 	ClaimID int64
 	Kind    FlagKind
 	Reason  string
+	// Subject names what a flag vetted raised itself is about (the edition
+	// and indicator of a score mismatch), so it is raised once; "" for
+	// flags people raise.
+	Subject string
 }
 
 // Validate checks the flag's fields.

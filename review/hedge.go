@@ -174,3 +174,8 @@ func hedgeFind(root *hedgeNode, s string) []string {
 	}
 	return found
 }
+
+// HedgeDropped reports whether a quote hedged in one edition (was) is
+// asserted outright in the next (is): the report grew more certain. A hedge
+// traded for another, or one of several dropped, is still hedged.
+func HedgeDropped(was, is []string) bool { return len(was) > 0 && len(is) == 0 }

@@ -45,6 +45,9 @@ const (
 	ActionImportEdition  Action = "edition.import"
 	ActionPublishEdition Action = "edition.publish" // make a draft edition final
 	ActionReanchorClaim  Action = "claim.reanchor"
+	ActionImportScores   Action = "scores.import" // an edition's score sheet
+	ActionGradeSource    Action = "source.grade"  // regrade a shared source, attach an archived copy
+	ActionCheckLinks     Action = "source.check"  // record a link check
 	ActionReadHistory    Action = "history.read"
 	ActionExportHistory  Action = "history.export"
 	ActionManageUsers    Action = "user.manage"
@@ -58,11 +61,12 @@ var permissions = map[Role][]Action{
 		ActionAddSource, ActionRaiseFlag},
 	RoleEditor: {ActionRead, ActionCreateClaim, ActionProposeRev, ActionAddNote,
 		ActionAddSource, ActionRaiseFlag, ActionDecideRev, ActionResolveFlag,
-		ActionImportEdition, ActionPublishEdition, ActionReanchorClaim},
+		ActionImportEdition, ActionPublishEdition, ActionReanchorClaim, ActionImportScores,
+		ActionGradeSource, ActionCheckLinks},
 	RoleAuditor: {ActionRead, ActionReadHistory, ActionExportHistory},
 	RoleAdmin:   {ActionRead, ActionReadHistory, ActionExportHistory, ActionManageUsers, ActionManageTokens},
 	RoleSystem: {ActionRead, ActionReadHistory, ActionExportHistory, ActionManageUsers, ActionManageTokens,
-		ActionImportEdition, ActionPublishEdition},
+		ActionImportEdition, ActionPublishEdition, ActionImportScores, ActionCheckLinks},
 }
 
 // Can reports whether role may perform action.
@@ -111,6 +115,9 @@ var actionLabels = map[Action]string{
 	ActionImportEdition:  "Importing an edition",
 	ActionPublishEdition: "Publishing an edition",
 	ActionReanchorClaim:  "Re-anchoring a claim",
+	ActionImportScores:   "Importing a score sheet",
+	ActionGradeSource:    "Regrading a source",
+	ActionCheckLinks:     "Recording a link check",
 	ActionReadHistory:    "Reading the change history",
 	ActionExportHistory:  "Exporting the change history",
 	ActionManageUsers:    "Managing users",

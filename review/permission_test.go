@@ -10,8 +10,8 @@ import (
 var permAllActions = []Action{
 	ActionRead, ActionCreateClaim, ActionProposeRev, ActionDecideRev, ActionAddNote, ActionAddSource,
 	ActionRaiseFlag, ActionResolveFlag, ActionImportEdition, ActionPublishEdition, ActionReanchorClaim, ActionReadHistory,
-	ActionExportHistory, ActionManageUsers, ActionManageTokens,
-	Action("bogus.action"), Action(""),
+	ActionExportHistory, ActionManageUsers, ActionManageTokens, ActionImportScores,
+	ActionGradeSource, ActionCheckLinks, Action("bogus.action"), Action(""),
 }
 
 func TestCan(t *testing.T) {
@@ -22,11 +22,12 @@ func TestCan(t *testing.T) {
 	allowed := map[Role][]Action{
 		RoleReviewer: {ActionRead, ActionCreateClaim, ActionProposeRev, ActionAddNote, ActionAddSource, ActionRaiseFlag},
 		RoleEditor: {ActionRead, ActionCreateClaim, ActionProposeRev, ActionAddNote, ActionAddSource, ActionRaiseFlag,
-			ActionDecideRev, ActionResolveFlag, ActionImportEdition, ActionPublishEdition, ActionReanchorClaim},
+			ActionDecideRev, ActionResolveFlag, ActionImportEdition, ActionPublishEdition, ActionReanchorClaim, ActionImportScores,
+			ActionGradeSource, ActionCheckLinks},
 		RoleAuditor: {ActionRead, ActionReadHistory, ActionExportHistory},
 		RoleAdmin:   {ActionRead, ActionReadHistory, ActionExportHistory, ActionManageUsers, ActionManageTokens},
 		RoleSystem: {ActionRead, ActionReadHistory, ActionExportHistory, ActionManageUsers, ActionManageTokens,
-			ActionImportEdition, ActionPublishEdition},
+			ActionImportEdition, ActionPublishEdition, ActionImportScores, ActionCheckLinks},
 		Role(""):      nil,
 		Role("root"):  nil,
 		Role("Admin"): nil, // roles are case-sensitive
@@ -53,7 +54,7 @@ func TestCan(t *testing.T) {
 // exists for.
 func TestCanSeparation(t *testing.T) {
 	writes := []Action{ActionCreateClaim, ActionProposeRev, ActionDecideRev, ActionAddNote, ActionAddSource,
-		ActionRaiseFlag, ActionResolveFlag, ActionImportEdition, ActionPublishEdition, ActionReanchorClaim}
+		ActionRaiseFlag, ActionResolveFlag, ActionImportEdition, ActionPublishEdition, ActionReanchorClaim, ActionImportScores, ActionGradeSource, ActionCheckLinks}
 	for _, role := range []Role{RoleAuditor, RoleAdmin} {
 		for _, a := range writes {
 			if Can(role, a) {

@@ -139,6 +139,9 @@ type ImportResult struct {
 	// Outline is the edition's headings as the import found them, so that
 	// an editor sees at once what was taken for a heading.
 	Outline []text.Section `json:"outline"`
+	// ScoreFlags counts the claims queued because the Index's scores and
+	// the text disagree between this edition and the one before.
+	ScoreFlags int `json:"score_flags"`
 }
 
 // ClaimOutcome is what became of one claim in an imported edition.

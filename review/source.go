@@ -20,6 +20,63 @@ type Source struct {
 	Reliability string    `json:"reliability"`         // A–F
 	CreatedBy   string    `json:"created_by"`
 	CreatedAt   time.Time `json:"created_at"`
+	// ArchiveURL is an archived copy of the source (the Wayback Machine's,
+	// say), for when its own address dies.
+	ArchiveURL string `json:"archive_url,omitempty"`
+	// Link is the link checker's last outcome for URL; zero if never checked.
+	Link LinkCheck `json:"link,omitzero"`
+}
+
+// LinkStatus is what the link checker found at a source's URL.
+type LinkStatus string
+
+const (
+	LinkOK           LinkStatus = "ok"           // 2xx
+	LinkMoved        LinkStatus = "moved"        // a redirect: Location says where
+	LinkDead         LinkStatus = "dead"         // 404 or 410
+	LinkTimeout      LinkStatus = "timeout"      // no answer in time
+	LinkUnresolvable LinkStatus = "unresolvable" // the name no longer resolves
+	LinkRefused      LinkStatus = "refused"      // a private, loopback or link-local address, not fetched
+	LinkError        LinkStatus = "error"        // any other answer or failure
+)
+
+// Bad reports whether the status means the source needs looking at.
+func (s LinkStatus) Bad() bool { return s != "" && s != LinkOK }
+
+// LinkCheck is one check of a source's URL.
+type LinkCheck struct {
+	SourceID  int64      `json:"source,omitempty"`
+	URL       string     `json:"url,omitempty"`
+	Status    LinkStatus `json:"status,omitempty"`
+	Code      int        `json:"code,omitempty"`     // the HTTP status, when there was an answer
+	Location  string     `json:"location,omitempty"` // where a moved source now is
+	Detail    string     `json:"detail,omitempty"`
+	CheckedAt time.Time  `json:"checked_at,omitzero"`
+}
+
+// SourceUpdate changes a shared source: a new grade reaches every claim
+// citing it. Nil fields are left as they are.
+type SourceUpdate struct {
+	Reliability *string
+	ArchiveURL  *string
+	Reason      string
+}
+
+// Validate checks the update's fields.
+func (u SourceUpdate) Validate() error {
+	if u.Reliability != nil && (len(*u.Reliability) != 1 || !strings.Contains("ABCDEF", *u.Reliability)) {
+		return FieldErrorf("reliability", "Reliability %q is not an Admiralty grade: use A (completely reliable) to E (unreliable), or F (cannot be judged).", *u.Reliability)
+	}
+	if u.ArchiveURL != nil && *u.ArchiveURL != "" {
+		a, err := url.Parse(*u.ArchiveURL)
+		if err != nil || (a.Scheme != "http" && a.Scheme != "https") || a.Host == "" || len(*u.ArchiveURL) > 2000 {
+			return FieldErrorf("archive_url", "The archived copy's URL must be an http or https address.")
+		}
+	}
+	if u.Reliability == nil && u.ArchiveURL == nil {
+		return FieldErrorf("reliability", "Nothing to change: give a new grade or an archived copy's URL.")
+	}
+	return checkText("reason", "The reason", u.Reason, MaxLongText, true)
 }
 
 // Stance is whether evidence supports or contradicts the claim.
@@ -118,4 +175,45 @@ func (n NewEvidence) Validate() error {
 type SourceService interface {
 	CreateSource(ctx context.Context, by User, n NewSource) (Source, error)
 	ListSources(ctx context.Context) ([]Source, error)
+	FindSource(ctx context.Context, id int64) (Source, error)
+	// UpdateSource regrades a source or attaches an archived copy; the
+	// event names every claim citing the source.
+	UpdateSource(ctx context.Context, by User, id int64, u SourceUpdate) (Source, error)
+	// RecordLinkCheck keeps a check's outcome on its source, as an event.
+	RecordLinkCheck(ctx context.Context, by User, c LinkCheck) (Source, error)
+}
+
+// StaleCutoff is the date before which a carried claim's evidence wants
+// re-checking: the publication of the edition it is carried from, or, when
+// months is set, that many months before the new edition's publication
+// (today's date when it has none). "" means no cutoff (no date known).
+func StaleCutoff(prevPublished, newPublished string, months int, today time.Time) string {
+	if months <= 0 {
+		return prevPublished
+	}
+	t, err := time.Parse(time.DateOnly, newPublished)
+	if err != nil {
+		t = today
+	}
+	return t.AddDate(0, -months, 0).Format(time.DateOnly)
+}
+
+// StaleEvidence returns the evidence whose source is dated (published,
+// else accessed) before cutoff; undated sources cannot be judged and are
+// left out.
+func StaleEvidence(ev []Evidence, cutoff string) []Evidence {
+	if cutoff == "" {
+		return nil
+	}
+	var out []Evidence
+	for _, e := range ev {
+		d := e.Source.Published
+		if d == "" {
+			d = e.Source.Accessed
+		}
+		if d != "" && d < cutoff {
+			out = append(out, e)
+		}
+	}
+	return out
 }

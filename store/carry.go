@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"vetted/review"
 	"vetted/review/anchor"
@@ -19,6 +20,10 @@ type carrier struct {
 	index   *anchor.Index
 	docs    editionCache                 // earlier editions, by report and label
 	aligned map[string]*anchor.Alignment // earlier editions aligned with this one, by the same key
+	// staleMonths: evidence older than this many months before the new
+	// edition is marked for re-check; 0 means older than the edition the
+	// claim is carried from.
+	staleMonths int
 }
 
 // liveClaim is a claim to carry and the appearance it is carried from.
@@ -164,14 +169,34 @@ func (c *carrier) carry(ctx context.Context, lc liveClaim) (review.ClaimOutcome,
 	}
 	if m.Outcome != review.OutcomeMissing && !slices.Equal(lc.from.Hedges, app.Hedges) {
 		out.HedgeFrom, out.HedgeTo = lc.from.Hedges, app.Hedges
-		f, err := insertFlag(ctx, c.tx, c.a, review.NewFlag{ClaimID: lc.ID, Kind: review.FlagOther,
-			Reason: hedgeChange(lc.from.Edition, c.ed.Label, lc.from.Hedges, app.Hedges)}, false)
+		n := review.NewFlag{ClaimID: lc.ID, Kind: review.FlagOther,
+			Reason: hedgeChange(lc.from.Edition, c.ed.Label, lc.from.Hedges, app.Hedges)}
+		if review.HedgeDropped(lc.from.Hedges, app.Hedges) {
+			added, err := newEvidenceSince(ctx, c.tx, lc.ID, lc.from.CreatedAt)
+			if err != nil {
+				return review.ClaimOutcome{}, err
+			}
+			if added == 0 {
+				n.Kind = review.FlagHedgeDropped
+				n.Reason += fmt.Sprintf(" No new evidence was attached since edition %s: the claim grew more certain with nothing new behind it.", lc.from.Edition)
+			}
+		}
+		f, err := insertFlag(ctx, c.tx, c.a, n, false)
 		if err != nil {
 			return review.ClaimOutcome{}, err
 		}
 		after["hedge_flag"] = f
 		if out.FlagID == 0 {
 			out.FlagID = f.ID
+		}
+	}
+	if m.Outcome != review.OutcomeMissing && lc.from.Edition != c.ed.Label {
+		f, err := c.markStale(ctx, lc, from.Published, latest)
+		if err != nil {
+			return review.ClaimOutcome{}, err
+		}
+		if f != nil {
+			after["stale_flag"] = f
 		}
 	}
 	if _, err := c.tx.record(ctx, c.a, change{action: "claim.anchored", entityType: "claim", entityID: lc.ID,
@@ -182,6 +207,71 @@ func (c *carrier) carry(ctx context.Context, lc liveClaim) (review.ClaimOutcome,
 		return out, nil
 	}
 	return out, setLatestRevision(ctx, c.tx, lc.ID, latest)
+}
+
+// markStale flags a carried claim whose evidence is older than the
+// cutoff (review.StaleCutoff), once per edition; the flag lists the
+// sources to re-check. rev is the revision the import just proposed, 0
+// for none (the claim's latest revision is read then).
+func (c *carrier) markStale(ctx context.Context, lc liveClaim, prevPublished string, rev int64) (*review.Flag, error) {
+	cutoff := review.StaleCutoff(prevPublished, c.ed.Published, c.staleMonths, c.tx.now)
+	if cutoff == "" {
+		return nil, nil
+	}
+	if rev == 0 {
+		if err := c.tx.QueryRowContext(ctx, "SELECT latest_revision_id FROM claims WHERE id = ?", lc.ID).Scan(&rev); err != nil {
+			return nil, fmt.Errorf("store: latest revision: %w", err)
+		}
+	}
+	ev, err := loadEvidence(ctx, c.tx, rev)
+	if err != nil {
+		return nil, err
+	}
+	stale := review.StaleEvidence(ev, cutoff)
+	if len(stale) == 0 {
+		return nil, nil
+	}
+	subject := c.ed.Label
+	var n int
+	if err := c.tx.QueryRowContext(ctx, "SELECT COUNT(*) FROM flags WHERE claim_id = ? AND kind = ? AND subject = ?",
+		lc.ID, review.FlagStaleEvidence, subject).Scan(&n); err != nil || n > 0 {
+		return nil, err
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "Carried into edition %s with evidence dated before %s: ", c.ed.Label, cutoff)
+	for i, e := range stale {
+		if i > 0 {
+			b.WriteString("; ")
+		}
+		d := e.Source.Published
+		if d == "" {
+			d = e.Source.Accessed
+		}
+		fmt.Fprintf(&b, "%q (%s)", e.Source.Title, d)
+	}
+	b.WriteString(". Re-check that it still holds.")
+	f, err := insertFlag(ctx, c.tx, c.a, review.NewFlag{ClaimID: lc.ID, Kind: review.FlagStaleEvidence, Reason: b.String(), Subject: subject}, false)
+	if err != nil {
+		return nil, err
+	}
+	return &f, nil
+}
+
+// newEvidenceSince counts the sources cited by the claim's revisions
+// (rejected ones aside) written after since that no revision written
+// before it cited: new evidence, as against evidence carried forward.
+func newEvidenceSince(ctx context.Context, tx *Tx, claimID int64, since time.Time) (int, error) {
+	t := review.FormatTime(since)
+	var n int
+	err := tx.QueryRowContext(ctx, `SELECT COUNT(DISTINCT ev.source_id) FROM evidence ev
+		JOIN revisions r ON r.id = ev.revision_id
+		WHERE r.claim_id = ? AND r.created_at > ? AND r.state != 'rejected'
+		AND ev.source_id NOT IN (SELECT ev2.source_id FROM evidence ev2 JOIN revisions r2 ON r2.id = ev2.revision_id
+			WHERE r2.claim_id = ? AND r2.created_at <= ?)`, claimID, t, claimID, t).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("store: new evidence: %w", err)
+	}
+	return n, nil
 }
 
 // proposeQuote proposes, in the importer's name, a revision that carries

@@ -34,6 +34,14 @@ type DB struct {
 	// When it runs out the write fails with EUNAVAILABLE and nothing is
 	// saved. Open sets DefaultWriteWait.
 	WriteWait time.Duration
+	// ScoreThreshold is how far an indicator's score must move between
+	// editions of the Index, its claims' text unchanged, for the claims to
+	// be queued (review.ScoreFlag); 0 queues none for a moved score.
+	ScoreThreshold review.Score
+	// StaleEvidenceMonths: a claim carried into a new edition has evidence
+	// older than this many months before the edition marked for re-check;
+	// 0 means evidence older than the edition it is carried from.
+	StaleEvidenceMonths int
 
 	w    *sql.DB
 	r    *sql.DB
@@ -81,7 +89,7 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	r := sql.OpenDB(readConnector{dsn: base + "&_busy_timeout=5000&_query_only=1", counter: reads})
 	r.SetMaxOpenConns(8)
 	r.SetMaxIdleConns(8)
-	db := &DB{Path: path, Now: time.Now, WriteWait: DefaultWriteWait, w: w, r: r, reads: reads, lock: lock}
+	db := &DB{Path: path, Now: time.Now, WriteWait: DefaultWriteWait, ScoreThreshold: review.DefaultScoreThreshold, w: w, r: r, reads: reads, lock: lock}
 	if err := db.init(ctx); err != nil {
 		db.Close()
 		return nil, err

@@ -80,8 +80,8 @@ func insertFlag(ctx context.Context, tx *Tx, a review.User, n review.NewFlag, wi
 	if err != nil {
 		return review.Flag{}, err
 	}
-	res, err := tx.ExecContext(ctx, "INSERT INTO flags (claim_id, kind, reason, raised_by, raised_at) VALUES (?, ?, ?, ?, ?)",
-		n.ClaimID, n.Kind, n.Reason, a.ID, review.FormatTime(tx.now))
+	res, err := tx.ExecContext(ctx, "INSERT INTO flags (claim_id, kind, reason, raised_by, raised_at, subject) VALUES (?, ?, ?, ?, ?, ?)",
+		n.ClaimID, n.Kind, n.Reason, a.ID, review.FormatTime(tx.now), n.Subject)
 	if err != nil {
 		return review.Flag{}, fmt.Errorf("store: insert flag: %w", FormatError(err))
 	}

@@ -38,6 +38,14 @@ func TestUpgradeRebuildsSearchIndex(t *testing.T) {
 		return rows, caviar
 	}
 	wantRows, wantCaviar := search(db)
+	countFlags := func(db *DB) (n int) {
+		t.Helper()
+		if err := db.r.QueryRowContext(ctx, "SELECT COUNT(*) FROM flags WHERE kind IN ('unverified', 'disputed', 'outdated', 'other')").Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	wantFlags := countFlags(db)
 	for _, q := range []string{
 		"CREATE VIRTUAL TABLE claim_search_old USING fts4 (body, claim_id, notindexed=claim_id, tokenize=unicode61)",
 		"INSERT INTO claim_search_old (body, claim_id) SELECT body, claim_id FROM claim_search",
@@ -45,6 +53,13 @@ func TestUpgradeRebuildsSearchIndex(t *testing.T) {
 		"ALTER TABLE claim_search_old RENAME TO claim_search",
 		"ALTER TABLE sections DROP COLUMN level",
 		"DROP TABLE health_probe", // migration 7
+		"DROP TABLE scores", // migration 8
+		"DROP TABLE score_sheets",
+		"DROP INDEX sources_title",
+		"ALTER TABLE sources DROP COLUMN archive_url",
+		"ALTER TABLE sources DROP COLUMN link_status",
+		"ALTER TABLE sources DROP COLUMN link_detail",
+		"ALTER TABLE sources DROP COLUMN link_checked_at",
 		"DELETE FROM schema_migrations WHERE version >= 5",
 	} {
 		if _, err := db.w.ExecContext(ctx, q); err != nil {
@@ -68,6 +83,11 @@ func TestUpgradeRebuildsSearchIndex(t *testing.T) {
 		t.Error("the rebuilt index still keeps per-document sizes")
 	}
 	rows, caviar := search(db)
+	// Migration 8 rebuilds the flags table for the score flags' kinds,
+	// keeping every flag.
+	if got := countFlags(db); got != wantFlags || got == 0 {
+		t.Errorf("%d flags after the upgrade, %d before", got, wantFlags)
+	}
 	if rows != wantRows || len(caviar) != len(wantCaviar) || len(caviar) == 0 {
 		t.Errorf("after the upgrade: %d index rows, caviar in %v; before: %d rows, %v", rows, caviar, wantRows, wantCaviar)
 	}

@@ -319,7 +319,11 @@ func (db *DB) ImportEdition(ctx context.Context, by review.User, n review.NewEdi
 			if err != nil {
 				return review.ImportResult{}, err
 			}
-			return review.ImportResult{Edition: ed, Counts: map[review.Outcome]int{}, PublishedDraft: true}, tx.commit()
+			flagged, err := queueScoreFlags(ctx, tx, a, rep, db.ScoreThreshold)
+			if err != nil {
+				return review.ImportResult{}, err
+			}
+			return review.ImportResult{Edition: ed, Counts: map[review.Outcome]int{}, PublishedDraft: true, ScoreFlags: flagged}, tx.commit()
 		}
 		return review.ImportResult{Edition: old, Unchanged: true, Counts: map[review.Outcome]int{}}, nil
 	}
@@ -361,7 +365,7 @@ func (db *DB) ImportEdition(ctx context.Context, by review.User, n review.NewEdi
 
 	result := review.ImportResult{Edition: ed, Replaced: exists, Counts: map[review.Outcome]int{}, Outline: doc.Sections}
 	carry := carrier{tx: tx, a: a, ed: editionDoc{Edition: ed, sentences: review.Sentences(doc), loc: &editionLocator{}},
-		index: anchor.NewIndex(doc), docs: editionCache{}, aligned: map[string]*anchor.Alignment{}}
+		index: anchor.NewIndex(doc), docs: editionCache{}, aligned: map[string]*anchor.Alignment{}, staleMonths: db.StaleEvidenceMonths}
 	switch {
 	case exists:
 		result.Outcomes, err = carry.replace(ctx, old)
@@ -392,6 +396,11 @@ func (db *DB) ImportEdition(ctx context.Context, by review.User, n review.NewEdi
 	}
 	if _, err := tx.record(ctx, a, change{action: action, entityType: "edition", entityID: ed.ID, after: after, reportID: rep.ID}); err != nil {
 		return review.ImportResult{}, err
+	}
+	if !ed.Draft {
+		if result.ScoreFlags, err = queueScoreFlags(ctx, tx, a, rep, db.ScoreThreshold); err != nil {
+			return review.ImportResult{}, err
+		}
 	}
 	return result, tx.commit()
 }
@@ -474,6 +483,9 @@ func (db *DB) PublishEdition(ctx context.Context, by review.User, slug, label st
 			Message: fmt.Sprintf("Edition %s of %s is already published; nothing changed.", label, slug)}
 	}
 	if ed, err = publishDraft(ctx, tx, a, rep, ed); err != nil {
+		return review.Edition{}, err
+	}
+	if _, err := queueScoreFlags(ctx, tx, a, rep, db.ScoreThreshold); err != nil {
 		return review.Edition{}, err
 	}
 	return ed, tx.commit()

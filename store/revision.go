@@ -158,11 +158,11 @@ func insertRevision(ctx context.Context, tx *Tx, a review.User, claimID int64, n
 	for _, e := range added {
 		sid := e.SourceID
 		if sid == 0 {
-			s, err := insertSource(ctx, tx, a, e.Source)
+			s, err := citeSource(ctx, tx, a, e.Source)
 			if err != nil {
 				return review.Revision{}, err
 			}
-			sid = s.ID
+			sid = s
 		}
 		if _, err := tx.ExecContext(ctx, "INSERT INTO evidence (revision_id, source_id, credibility, excerpt, stance) VALUES (?, ?, ?, ?, ?)",
 			id, sid, e.Credibility, e.Excerpt, e.Stance); err != nil {

@@ -724,10 +724,16 @@ func TestBrowserScreenshots(t *testing.T) {
 		return tb
 	}
 	if shots {
+		for _, y := range []string{"2021", "2023"} {
+			if _, err := ts.DB.ImportScores(context.Background(), review.System, review.NewScoreSheet{Edition: y, Original: readSheet(t, y)}); err != nil {
+				t.Fatal(err)
+			}
+		}
 		for _, p := range []struct {
 			user, name, path string
 			ready            chromedp.CSS
 		}{
+			{"eda", "scores", "/reports/azerbaijan", byTestID("scores")},
 			{"eda", "home", "/", byTestID("report-azerbaijan")},
 			{"eda", "reader", "/reports/azerbaijan/editions/2021", byTestID("reader-text")},
 			{"eda", "claim", "/claims/1", byTestID("claim")},

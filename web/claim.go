@@ -143,6 +143,11 @@ type claimView struct {
 	// AllRevisions shows every revision; by default a page shows the newest
 	// shownRevisions and those still waiting for a decision.
 	AllRevisions bool
+	// Scores are the Index's scores of the indicator the claim's topic
+	// links it to, in every edition; Indicator suggests one when the topic
+	// links to none.
+	Scores    *indicatorScores
+	Indicator string
 }
 
 // shownRevisions is how many of a claim's revisions its page shows before
@@ -197,6 +202,17 @@ func (s *Server) loadClaimView(r *http.Request, id int64) (claimView, error) {
 		if sug, ok := review.SuggestConfidence(app.Hedges); ok && c.Latest.Confidence.Rank() > sug.Rank() {
 			v.Suggest = sug
 		}
+	}
+	if in, ok := review.IndicatorOf(c.Latest.Topic); ok {
+		vs, err := s.svc.ReportScores(r.Context(), c.Report)
+		if err != nil {
+			return claimView{}, err
+		}
+		if is := scoresOf(review.NewScoreTable(vs), in.Name, s.cfg.ScoreThreshold); len(is.Scores) > 0 {
+			v.Scores = &is
+		}
+	} else if in, ok := review.SuggestIndicator(c.Anchor.Section, c.Anchor.Exact); ok {
+		v.Indicator = in.Name
 	}
 	base := baseRevision(c)
 	v.RevForm = revisionForm{Statement: base.Statement, Topic: base.Topic, Confidence: string(base.Confidence),

@@ -83,7 +83,8 @@ type tocEntry struct {
 type readerSection struct {
 	Heading  string
 	ID       string
-	Level    int // the HTML heading level, 2 to 6; 0 for the text before the first heading
+	Level    int               // the HTML heading level, 2 to 6; 0 for the text before the first heading
+	Scores   []indicatorScores // the Index's scores of the indicators the heading groups
 	Paras    []readerPara
 	Children []readerSection
 }
@@ -150,8 +151,14 @@ func (s *Server) handleReader(w http.ResponseWriter, r *http.Request) {
 		s.Error(w, r, err)
 		return
 	}
+	scores, err := s.svc.ReportScores(r.Context(), slug)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
 	p := s.page(r, rep.Title+" "+ed.Label)
 	v := buildReader(rep, ed, claims)
+	sectionScores(v.Sections, review.NewScoreTable(scores), s.cfg.ScoreThreshold)
 	v.Form = claimForm{Report: slug, Edition: label}
 	// "Claim this" links of the new material fill the form without
 	// JavaScript through the address.
@@ -160,6 +167,9 @@ func (s *Server) handleReader(w http.ResponseWriter, r *http.Request) {
 		v.Form.Quote, v.Form.Prefix, v.Form.Suffix = quote, q.Get("prefix"), q.Get("suffix")
 		if a, err := anchor.Locate(ed.Doc, quote, v.Form.Prefix, v.Form.Suffix); err == nil {
 			v.Prefill = review.HedgesAt(review.Sentences(ed.Doc), a.Start, a.End)
+			if in, ok := review.SuggestIndicator(a.Section, quote); ok {
+				v.Form.Topic = in.Name
+			}
 		} else {
 			v.Prefill = review.HedgeWords(quote)
 		}

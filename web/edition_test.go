@@ -829,14 +829,14 @@ func TestBrowserReaderSelection(t *testing.T) {
 	tb.do(chromedp.WaitVisible(byTestID("reader-text")))
 
 	type formState struct {
-		Quote, Prefix, Suffix, Hedge, Confidence, Hint string
+		Quote, Prefix, Suffix, Hedge, Confidence, Hint, Topic string
 	}
 	readForm := func() formState {
 		return eval[formState](tb, `(() => {
 			const f = document.getElementById("new-claim");
 			const v = n => f.querySelector('[name="' + n + '"]').value;
 			return {Quote: v("quote"), Prefix: v("prefix"), Suffix: v("suffix"), Hedge: v("hedge"),
-				Confidence: v("confidence"), Hint: document.getElementById("nc-hedge-hint").textContent};
+				Confidence: v("confidence"), Hint: document.getElementById("nc-hedge-hint").textContent, Topic: v("topic")};
 		})()`)
 	}
 	selectText := func(s string) formState {
@@ -855,6 +855,10 @@ func TestBrowserReaderSelection(t *testing.T) {
 		}
 		if f.Confidence != "unverified" || f.Hedge != "limited information, allegedly" {
 			t.Errorf("confidence %q, hedge %q; want unverified, limited information, allegedly", f.Confidence, f.Hedge)
+		}
+		// Under CRIMINAL ACTORS, a sentence about a mafia-style group.
+		if f.Topic != "Mafia-style groups" {
+			t.Errorf("topic %q, want the suggested indicator Mafia-style groups", f.Topic)
 		}
 		// The words around the selection are the edition's: the server
 		// anchors the quote with them.
@@ -876,6 +880,11 @@ func TestBrowserReaderSelection(t *testing.T) {
 		f := selectText(quote)
 		if f.Hedge != "likely to" || f.Confidence != "low" {
 			t.Errorf("hedge %q, confidence %q; want likely to, low", f.Hedge, f.Confidence)
+		}
+		// Under PEOPLE, about exploitation and forced labour; the earlier
+		// suggestion gives way to this one.
+		if f.Topic != "Human trafficking" {
+			t.Errorf("topic %q, want Human trafficking", f.Topic)
 		}
 		a, err := anchor.Locate(ed.Doc, f.Quote, f.Prefix, f.Suffix)
 		if err != nil || a.Exact != quote {

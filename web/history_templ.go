@@ -523,7 +523,7 @@ func historyPage(p page, v historyView) templ.Component {
 // historyActions are the actions the store records, for the filter.
 var historyActions = []string{"claim.created", "claim.anchored", "revision.proposed", "revision.submitted",
 	"revision.approved", "revision.rejected", "note.added", "flag.raised", "flag.resolved", "source.added",
-	"edition.imported", "edition.replaced", "user.created", "user.role_changed", "user.disabled", "user.enabled",
+	"edition.imported", "edition.replaced", "scores.imported", "scores.replaced", "user.created", "user.role_changed", "user.disabled", "user.enabled",
 	"user.password_changed", "history.exported"}
 
 var _ = templruntime.GeneratedTemplate

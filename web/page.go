@@ -42,6 +42,7 @@ var flashes = map[string]string{
 	"token-revoked":         "Token revoked: it no longer opens anything.",
 	"edition-imported":      "Edition imported.",
 	"edition-published":     "Edition published: it is final and can no longer be replaced.",
+	"source-updated":        "Source updated: every claim citing it shows the change.",
 }
 
 func (s *Server) page(r *http.Request, title string) page {

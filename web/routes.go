@@ -19,6 +19,8 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("POST /logout/everywhere", s.handleLogoutEverywhere)
 
 	mux.HandleFunc("GET /{$}", s.handleHome)
+	mux.HandleFunc("GET /reports/{slug}", s.handleReport)
+	mux.HandleFunc("POST /scores", s.handleImportScores)
 	mux.HandleFunc("GET /reports/{slug}/editions/{label}", s.handleReader)
 	mux.HandleFunc("POST /reports/{slug}/editions", s.handleImport)
 	mux.HandleFunc("POST /reports/{slug}/editions/{label}/publish", s.handlePublish)
@@ -35,6 +37,8 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("POST /revisions/{id}/reject", s.handleDecide(false))
 	mux.HandleFunc("POST /revisions/{id}/submit", s.handleSubmitRevision)
 
+	mux.HandleFunc("GET /sources", s.handleSources)
+	mux.HandleFunc("POST /sources/{id}", s.handleUpdateSource)
 	mux.HandleFunc("GET /queue", s.handleQueue)
 	mux.HandleFunc("GET /history", s.handleHistory)
 	mux.HandleFunc("GET /admin/users", s.handleUsers)

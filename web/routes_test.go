@@ -125,6 +125,9 @@ func routeCases() []routeCase {
 			{`<a href="/admin/users"`, adminsOnly},
 			{`data-testid="import-form"`, editorsOnly},
 		}},
+		{route: "GET /reports/{slug}", path: "/reports/azerbaijan", allow: canRead, ok: 200, content: `data-testid="scores"`, shown: []shownTo{
+			{`data-testid="scores-form"`, editorsOnly},
+		}},
 		{route: "GET /reports/{slug}/editions/{label}", path: "/reports/azerbaijan/editions/2021", allow: canRead, ok: 200,
 			content: `data-testid="reader-text"`, shown: []shownTo{
 				{`data-testid="new-claim-form"`, canPropose},
@@ -158,6 +161,9 @@ func routeCases() []routeCase {
 			{`data-testid="flag-form"`, nil},
 			{`data-testid="revision-form"`, nil},
 		}},
+		{route: "GET /sources", path: "/sources", allow: canRead, ok: 200, content: `data-testid="sources-table"`, shown: []shownTo{
+			{`data-testid="source-form"`, editorsOnly},
+		}},
 		{route: "GET /queue", path: "/queue", allow: editorsOnly, needs: "editor", ok: 200, content: `data-testid="queue"`},
 		{route: "GET /history", path: "/history", allow: canAudit, needs: "auditor or admin", ok: 200, content: `data-testid="history-table"`},
 		{route: "GET /admin/users", path: "/admin/users", allow: adminsOnly, needs: "admin", ok: 200, content: `data-testid="users-table"`},
@@ -182,6 +188,14 @@ func routeCases() []routeCase {
 		{route: "POST /reports/{slug}/editions", path: "/reports/azerbaijan/editions", allow: editorsOnly, needs: "editor", ok: 200,
 			// The demo's own text again: accepted, and nothing changes.
 			multipart: map[string]string{"edition": "2021"}, content: `data-testid="import-unchanged"`},
+		{route: "POST /sources/{id}", path: "/sources/1", allow: editorsOnly, needs: "editor", ok: 303, changes: true,
+			form: func(_ *routeFixture, w who) url.Values {
+				return url.Values{"reliability": {"C"}, "archive_url": {"https://web.archive.org/web/2021/" + string(w)}, "reason": {"Regraded by the " + string(w) + "."}}
+			}},
+		// The demo's text is no score sheet: refused, line by line, and
+		// nothing written.
+		{route: "POST /scores", path: "/scores", allow: editorsOnly, needs: "editor", ok: 400,
+			multipart: map[string]string{"edition": "2023", "report": "azerbaijan"}, content: `data-testid="sheet-errors"`},
 		// The editor publishes the draft; the roles after it are refused
 		// before the store is asked, so no one meets a conflict.
 		{route: "POST /reports/{slug}/editions/{label}/publish", path: "/reports/azerbaijan/editions/" + draftLabel + "/publish",

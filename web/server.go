@@ -49,6 +49,10 @@ type Config struct {
 	// from any other address is taken at its connecting address and its
 	// X-Forwarded-For ignored, since a client can write that header itself.
 	TrustedProxies []netip.Prefix
+	// ScoreThreshold is how far a score must move between editions to be
+	// marked as moved (and its unchanged claims queued, which the store
+	// does); zero means review.DefaultScoreThreshold.
+	ScoreThreshold review.Score
 	Logger         *slog.Logger
 	// Now is the clock, for tests.
 	Now func() time.Time
@@ -81,6 +85,9 @@ func New(svc review.Services, cfg Config) (*Server, error) {
 	}
 	if cfg.AbsoluteTimeout == 0 {
 		cfg.AbsoluteTimeout = 12 * time.Hour
+	}
+	if cfg.ScoreThreshold == 0 {
+		cfg.ScoreThreshold = review.DefaultScoreThreshold
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()

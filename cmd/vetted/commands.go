@@ -304,7 +304,7 @@ func pdfText(ctx context.Context, path string) ([]byte, error) {
 const maxPDFBytes = 64 << 20
 
 func cmdImport(ctx context.Context, e *env, args []string) error {
-	fs := flags(e, "import", "import [--db PATH] --report SLUG --edition LABEL [--title TEXT] [--publisher TEXT] [--published YYYY-MM-DD] [--actor NAME] [--draft] [--replace] [--json] FILE")
+	fs := flags(e, "import", "import [--db PATH] --report SLUG --edition LABEL [--title TEXT] [--publisher TEXT] [--published YYYY-MM-DD] [--actor NAME] [--draft] [--replace] [--score-threshold POINTS] [--stale-months N] [--json] FILE")
 	dbPath := dbFlag(fs)
 	slug := fs.String("report", "", "report `slug`, e.g. azerbaijan")
 	label := fs.String("edition", "", "edition `label`, e.g. 2023")
@@ -315,11 +315,20 @@ func cmdImport(ctx context.Context, e *env, args []string) error {
 	draft := fs.Bool("draft", false, "import as a draft edition, which may be replaced")
 	replace := fs.Bool("replace", false, "replace the draft edition of the same label")
 	asJSON := fs.Bool("json", false, "print the result, with every claim's outcome, as JSON")
+	threshold := thresholdFlag(fs)
+	staleMonths := fs.Int("stale-months", 0, "mark carried claims' evidence older than this many `months` before the edition for re-check (default: older than the edition before)")
 	if err := parse(fs, args, 1, 1); err != nil {
 		return err
 	}
+	if *staleMonths < 0 {
+		return usagef("import: --stale-months must be 0 or more")
+	}
 	if *slug == "" || *label == "" {
 		return usagef("import: --report and --edition are required")
+	}
+	th, err := parseThreshold(*threshold)
+	if err != nil {
+		return err
 	}
 	if *published != "" {
 		if _, err := time.Parse(time.DateOnly, *published); err != nil {
@@ -328,7 +337,6 @@ func cmdImport(ctx context.Context, e *env, args []string) error {
 	}
 	path := fs.Arg(0)
 	var data []byte
-	var err error
 	if strings.EqualFold(filepath.Ext(path), ".pdf") {
 		data, err = pdfText(ctx, path)
 	} else {
@@ -342,6 +350,7 @@ func cmdImport(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer db.Close()
+	db.ScoreThreshold, db.StaleEvidenceMonths = th, *staleMonths
 	a, err := resolveActor(ctx, db, *actorName)
 	if err != nil {
 		return err
@@ -385,6 +394,9 @@ func cmdImport(ctx context.Context, e *env, args []string) error {
 		}
 	}
 	fmt.Fprintf(e.stdout, "new material: %d sentence(s) no claim covers\n", len(res.NewMaterial))
+	if res.ScoreFlags > 0 {
+		fmt.Fprintf(e.stdout, "scores: %d claim(s) queued where the Index's score and the text disagree\n", res.ScoreFlags)
+	}
 	return nil
 }
 
@@ -494,8 +506,14 @@ type claimJSON struct {
 	Flags      []flagJSON           `json:"flags"`      // the newest open flags, at most review.MaxListFlags
 	OpenFlags  int                  `json:"open_flags"` // all open flags
 	Anchor     anchorJSON           `json:"anchor"`
-	RetiredIn  string               `json:"retired_in,omitempty"`
-	UpdatedAt  string               `json:"updated_at"`
+	// Indicator is the Index indicator the topic links the claim to; Score
+	// is its score in the edition asked for (else the anchor's), and
+	// ScoreChange how it moved from the Index's edition before.
+	Indicator   string        `json:"indicator,omitempty"`
+	Score       *review.Score `json:"score,omitempty"`
+	ScoreChange *review.Score `json:"score_change,omitempty"`
+	RetiredIn   string        `json:"retired_in,omitempty"`
+	UpdatedAt   string        `json:"updated_at"`
 }
 
 type flagJSON struct {
@@ -539,6 +557,11 @@ func cmdClaimsList(ctx context.Context, e *env, args []string) error {
 	} else if _, err := db.FindReport(ctx, *slug); err != nil {
 		return err
 	}
+	vs, err := db.ReportScores(ctx, *slug)
+	if err != nil {
+		return err
+	}
+	scores := review.NewScoreTable(vs)
 	out := []claimJSON{}
 	for after := int64(0); ; {
 		cs, _, err := db.FindClaims(ctx, review.ClaimFilter{Report: *slug, Edition: *label, After: after, Limit: 500})
@@ -546,7 +569,9 @@ func cmdClaimsList(ctx context.Context, e *env, args []string) error {
 			return err
 		}
 		for _, c := range cs {
-			out = append(out, toClaimJSON(c))
+			j := toClaimJSON(c)
+			addScore(&j, scores, *label)
+			out = append(out, j)
 			after = c.ID
 		}
 		if len(cs) < 500 {
@@ -577,6 +602,25 @@ func toClaimJSON(c review.Claim) claimJSON {
 		j.Flags = append(j.Flags, flagJSON{ID: f.ID, Kind: f.Kind, Reason: f.Reason})
 	}
 	return j
+}
+
+// addScore adds the claim's indicator and, when the indicator is scored in
+// the edition (label, else the claim's anchor's), its score and change.
+func addScore(j *claimJSON, scores review.ScoreTable, label string) {
+	in, ok := review.IndicatorOf(j.Topic)
+	if !ok {
+		return
+	}
+	j.Indicator = in.Name
+	if label == "" {
+		label = j.Anchor.Edition
+	}
+	if s, ok := scores.Get(in.Name, label); ok {
+		j.Score = &s
+	}
+	if d, ok := scores.Change(in.Name, label); ok {
+		j.ScoreChange = &d
+	}
 }
 
 func truncate(s string, n int) string {

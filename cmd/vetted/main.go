@@ -44,6 +44,8 @@ func commands() []command {
 		{"user", "add, list or change users (user add|list|set)", cmdUser},
 		{"import", "import an edition of a report (text or PDF)", cmdImport},
 		{"claims", "import, list or show claims (claims import|list|show)", cmdClaims},
+		{"scores", "import the Index's score sheet for an edition, or list a report's scores (scores import|list)", cmdScores},
+		{"sources", "list, check the links of, regrade or archive sources (sources list|check|grade|archive)", cmdSources},
 		{"export", "export the history as JSONL or CSV, or claims (export claims)", cmdExport},
 		{"verify", "check a JSONL history export, and a signed checkpoint", cmdVerify},
 		{"head", "print the history's head: sequence, hash, time", cmdHead},

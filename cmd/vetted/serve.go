@@ -24,7 +24,7 @@ import (
 )
 
 func cmdServe(ctx context.Context, e *env, args []string) error {
-	fs := flags(e, "serve", "serve [--db PATH] [--addr HOST:PORT] [--demo] [--secure-cookies] [--integrity-check-every DURATION] [--session-key-file PATH] [--trusted-proxy CIDR[,CIDR...]]")
+	fs := flags(e, "serve", "serve [--db PATH] [--addr HOST:PORT] [--demo] [--secure-cookies] [--integrity-check-every DURATION] [--session-key-file PATH] [--trusted-proxy CIDR[,CIDR...]] [--score-threshold POINTS] [--check-links-every DURATION] [--check-links-private] [--stale-months N]")
 	dbPath := dbFlag(fs)
 	addr := fs.String("addr", "127.0.0.1:8080", "`host:port` to listen on")
 	demo := fs.Bool("demo", false, "load the demo report, claims and users into an empty database")
@@ -34,7 +34,15 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 	baseURL := fs.String("base-url", "", "public `URL` of this vetted, for ids in JSON-LD exports (default: the request's host)")
 	checkEvery := fs.Duration("integrity-check-every", time.Hour, "how often to run SQLite's quick_check over the database in the background (also once at start)")
 	proxies := fs.String("trusted-proxy", "", "`CIDR[,CIDR...]` of the reverse proxies whose X-Forwarded-For names the client; a bare IP is that one address (default: none, every client is its connecting address)")
+	threshold := thresholdFlag(fs)
+	linksEvery := fs.Duration("check-links-every", 0, "check every source's URL this often, e.g. 24h (default: never; 'vetted sources check' on demand)")
+	linksPrivate := fs.Bool("check-links-private", false, "let the link checker fetch private, loopback and link-local addresses")
+	staleMonths := fs.Int("stale-months", 0, "when an edition is imported, mark carried claims' evidence older than this many `months` for re-check (default: older than the edition before)")
 	if err := parse(fs, args, 0, 0); err != nil {
+		return err
+	}
+	th, err := parseThreshold(*threshold)
+	if err != nil {
 		return err
 	}
 	trusted, err := parseTrustedProxies(*proxies)
@@ -65,6 +73,7 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer db.Close()
+	db.ScoreThreshold, db.StaleEvidenceMonths = th, max(0, *staleMonths)
 	if *demo {
 		loaded, err := db.LoadDemo(ctx, vetted.DemoEdition, vetted.DemoClaims)
 		if err != nil {
@@ -77,7 +86,7 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 		}
 	}
 	srv, err := web.New(db, web.Config{SessionKeys: keys, SecureCookies: *secure, Logger: log, Organisation: *org, BaseURL: *baseURL,
-		TrustedProxies: trusted})
+		TrustedProxies: trusted, ScoreThreshold: th})
 	if err != nil {
 		return err
 	}
@@ -85,6 +94,11 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 		log.Info("client addresses from X-Forwarded-For", "trusted_proxies", fmt.Sprint(trusted))
 	}
 	go db.Watch(ctx, log, *checkEvery)
+	if *linksEvery > 0 {
+		lctx, stop := context.WithCancel(ctx)
+		defer stop()
+		go checkLinksEvery(lctx, db, web.NewLinkChecker(*linksPrivate, 0), *linksEvery, log)
+	}
 	return listen(ctx, log, *addr, srv)
 }
 

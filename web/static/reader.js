@@ -1,7 +1,8 @@
 // vetted reader: selecting text in an edition fills the new-claim form with
 // the quote, the words just before and after it (so that a sentence the
 // report repeats is anchored where it was selected), the report's hedge
-// words and the confidence they suggest. Without this script the form still
+// words and the confidence they suggest, and the Index indicator the quote
+// is about as its topic. Without this script the form still
 // works: paste the quote, or use "Claim this" links, which fill it through
 // the address.
 //
@@ -21,6 +22,7 @@
   var suggestions = parseJSON(root.getAttribute("data-hedges"), {});
   var order = parseJSON(root.getAttribute("data-confidences"), []);
   var trie = buildTrie(Object.keys(suggestions));
+  var allIndicators = parseJSON(root.getAttribute("data-indicators"), []);
 
   function parseJSON(s, fallback) {
     try { return s ? JSON.parse(s) : fallback; } catch (e) { return fallback; }
@@ -121,6 +123,28 @@
 
   function isSpace(ch) { return /\s/.test(ch); }
 
+  // ---- the topic: the Index indicator a quote is about ----
+
+  // suggestTopic is review.SuggestIndicator: among the indicators of the
+  // section the node is in (data-indicators, written by the server; all of
+  // them outside a group), the one whose words the quote uses most, the
+  // section's first on a tie or when none is used.
+  function suggestTopic(node, quote) {
+    var el = node && node.nodeType === 1 ? node : node && node.parentElement;
+    var sec = el && el.closest ? el.closest("section[data-indicators]") : null;
+    var cands = sec ? parseJSON(sec.getAttribute("data-indicators"), []) : [];
+    var inGroup = cands.length > 0;
+    if (!inGroup) cands = allIndicators;
+    var s = quote.toLowerCase(), best = -1, bestHits = 0;
+    cands.forEach(function (c, i) {
+      var hits = 0;
+      (c.words || []).forEach(function (w) { hits += s.split(w).length - 1; });
+      if (hits > bestHits) { best = i; bestHits = hits; }
+    });
+    if (best >= 0) return cands[best].name;
+    return inGroup ? cands[0].name : "";
+  }
+
   // fromSelection returns the quote the reader selected, with its context,
   // or null when nothing in the text is selected.
   function fromSelection() {
@@ -147,7 +171,8 @@
       quote: m.text.slice(a, b),
       prefix: contextBefore(m.text, a),
       suffix: contextAfter(m.text, b),
-      hedges: hedges
+      hedges: hedges,
+      topic: suggestTopic(range.startContainer, m.text.slice(a, b))
     };
   }
 
@@ -185,6 +210,13 @@
     var sug = suggest(q.hedges);
     if (hedge) hedge.value = q.hedges.join(", ");
     if (conf && sug) conf.value = sug;
+    // The suggested topic replaces an empty one or an earlier suggestion,
+    // never what the reviewer typed.
+    var topic = field("topic");
+    if (topic && q.topic && (topic.value === "" || topic.value === topic.getAttribute("data-suggested"))) {
+      topic.value = q.topic;
+      topic.setAttribute("data-suggested", q.topic);
+    }
     var hint = document.getElementById("nc-hedge-hint");
     if (hint) {
       hint.textContent = q.hedges.length
@@ -242,7 +274,8 @@
       quote: q,
       prefix: link.getAttribute("data-prefix") || "",
       suffix: link.getAttribute("data-suffix") || "",
-      hedges: hedgesIn(q)
+      hedges: hedgesIn(q),
+      topic: suggestTopic(null, q)
     });
     if (!ok) return; // let the link load the page with the form filled
     e.preventDefault();
