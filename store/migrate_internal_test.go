@@ -53,7 +53,7 @@ func TestUpgradeRebuildsSearchIndex(t *testing.T) {
 		"ALTER TABLE claim_search_old RENAME TO claim_search",
 		"ALTER TABLE sections DROP COLUMN level",
 		"DROP TABLE health_probe", // migration 7
-		"DROP TABLE scores", // migration 8
+		"DROP TABLE scores",       // migration 8
 		"DROP TABLE score_sheets",
 		"DROP INDEX sources_title",
 		"ALTER TABLE sources DROP COLUMN archive_url",
