@@ -7,6 +7,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
+
+	"golang.org/x/mod/sumdb/tlog"
 )
 
 // ExportFormat names the JSONL history export format in its header.
@@ -82,6 +85,17 @@ type VerifyResult struct {
 	// Contains reports, per hash asked for, whether an event with that hash
 	// and sequence number is in the file (for checkpoints).
 	Contains map[string]bool
+	// Tree is the Merkle tree over the file's events, and Roots the roots
+	// of the trees of the sizes asked for that the file reaches; both only
+	// when the file is one chain from the first event.
+	Tree  TreeHead
+	Roots map[int64]tlog.Hash
+}
+
+// VerifyOptions says what else to report while verifying.
+type VerifyOptions struct {
+	Heads     []ChainHead // report whether the file contains these events
+	TreeSizes []int64     // report the roots of the trees of these sizes
 }
 
 // MaxExportLine bounds one line of an export.
@@ -93,10 +107,17 @@ const MaxExportLine = 16 << 20
 // match the last event. want lists heads (such as a signed checkpoint's)
 // whose presence to report. The error names the first bad line.
 func VerifyJSONL(r io.Reader, want ...ChainHead) (VerifyResult, error) {
+	return VerifyJSONLWith(r, VerifyOptions{Heads: want})
+}
+
+// VerifyJSONLWith is VerifyJSONL reporting what opts asks for too.
+func VerifyJSONLWith(r io.Reader, opts VerifyOptions) (VerifyResult, error) {
+	want := opts.Heads
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 64<<10), MaxExportLine)
-	res := VerifyResult{Contains: map[string]bool{}}
+	res := VerifyResult{Contains: map[string]bool{}, Roots: map[int64]tlog.Hash{}}
 	var v Verifier
+	var tree TreeBuilder
 	var header *Header
 	var trailer *Trailer
 	line := 0
@@ -154,6 +175,18 @@ func VerifyJSONL(r io.Reader, want ...ChainHead) (VerifyResult, error) {
 					res.Contains[w.Hash] = true
 				}
 			}
+			if v.Chain {
+				if err := tree.Add(l.Hash); err != nil {
+					return VerifyResult{}, err
+				}
+				if slices.Contains(opts.TreeSizes, tree.Size()) {
+					root, err := tree.Root()
+					if err != nil {
+						return VerifyResult{}, err
+					}
+					res.Roots[tree.Size()] = root
+				}
+			}
 		}
 	}
 	if err := sc.Err(); err != nil {
@@ -176,6 +209,13 @@ func VerifyJSONL(r io.Reader, want ...ChainHead) (VerifyResult, error) {
 			trailer.Events, trailer.HeadSeq, v.Count, v.Head.Seq)
 	}
 	res.Events, res.Head, res.Continuity, res.Filter = v.Count, v.Head, v.Chain, header.Filter
+	if v.Chain {
+		root, err := tree.Root()
+		if err != nil {
+			return VerifyResult{}, err
+		}
+		res.Tree = TreeHead{Size: tree.Size(), Hash: root}
+	}
 	return res, nil
 }
 

@@ -75,7 +75,10 @@ func (db *DB) init(ctx context.Context) error {
 	if mode != "wal" {
 		return fmt.Errorf("store: %s: journal_mode is %q, want wal", db.Path, mode)
 	}
-	return db.migrate(ctx)
+	if err := db.migrate(ctx); err != nil {
+		return err
+	}
+	return db.catchUpTree(ctx)
 }
 
 func escapePath(path string) string { return (&url.URL{Path: path}).EscapedPath() }

@@ -65,6 +65,9 @@ func (tx *Tx) record(ctx context.Context, actor review.User, c change) (review.E
 	if err != nil {
 		return review.Event{}, fmt.Errorf("store: record %s: %w", c.action, err)
 	}
+	if err := appendLeaf(ctx, tx, e.Seq, e.Hash); err != nil {
+		return review.Event{}, err
+	}
 	return e, nil
 }
 
@@ -171,9 +174,40 @@ func (db *DB) CountEvents(ctx context.Context, f review.EventFilter) (int64, err
 	return n, err
 }
 
-// VerifyChain recomputes every stored hash and link.
+// VerifyChain recomputes every stored hash and link, and checks that the
+// stored Merkle tree is the one the events make.
 func (db *DB) VerifyChain(ctx context.Context) (review.ChainHead, error) {
 	v := review.Verifier{Chain: true}
-	err := db.EachEvent(ctx, review.EventFilter{}, v.Add)
-	return v.Head, err
+	var tb review.TreeBuilder
+	err := db.EachEvent(ctx, review.EventFilter{}, func(e review.Event) error {
+		if err := v.Add(e); err != nil {
+			return err
+		}
+		return tb.Add(e.Hash)
+	})
+	if err != nil || v.Count == 0 {
+		return v.Head, err
+	}
+	if err := db.checkTree(ctx, &tb); err != nil {
+		return v.Head, err
+	}
+	return v.Head, nil
+}
+
+// checkTree compares the stored tree of tb's size with tb's root.
+func (db *DB) checkTree(ctx context.Context, tb *review.TreeBuilder) error {
+	want, err := tb.Root()
+	if err != nil {
+		return err
+	}
+	got, err := db.TreeHash(ctx, tb.Size())
+	if review.ErrorCode(err) == review.EINTERNAL && errors.As(err, new(*review.Error)) {
+		return &review.VerifyError{Seq: tb.Size(), Reason: "tree: " + review.ErrorMessage(err)}
+	} else if err != nil {
+		return err
+	}
+	if got != want {
+		return &review.VerifyError{Seq: tb.Size(), Reason: "tree: the stored Merkle tree does not match the events' hashes (tree hashes were changed outside vetted)"}
+	}
+	return nil
 }

@@ -44,6 +44,7 @@ func TestUpgradeRebuildsSearchIndex(t *testing.T) {
 		"DROP TABLE claim_search",
 		"ALTER TABLE claim_search_old RENAME TO claim_search",
 		"ALTER TABLE sections DROP COLUMN level",
+		"DROP TABLE tlog_hashes",
 		"DELETE FROM schema_migrations WHERE version >= 5",
 	} {
 		if _, err := db.w.ExecContext(ctx, q); err != nil {

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
 	"encoding/csv"
 	"encoding/json"
 	"os"
@@ -13,6 +14,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"golang.org/x/mod/sumdb/note"
 
 	"vetted"
 	"vetted/review"
@@ -54,7 +57,7 @@ func auditWrite(t *testing.T, path, data string) string {
 
 func TestKeygen(t *testing.T) {
 	prefix := filepath.Join(t.TempDir(), "audit")
-	code, out, errOut := auditRun(t, "keygen", "--out", prefix)
+	code, out, errOut := auditRun(t, "keygen", "--out", prefix, "--name", "vetted.example.org/history")
 	if code != exitOK {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
@@ -64,20 +67,21 @@ func TestKeygen(t *testing.T) {
 	}
 	priv, _ := os.ReadFile(prefix + ".key")
 	pub, _ := os.ReadFile(prefix + ".pub")
-	k, err := review.ParsePrivateKey(priv)
+	// The files are x/mod's note keys, read here by x/mod itself.
+	s, err := note.NewSigner(strings.TrimSuffix(string(priv), "\n"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, err := review.ParsePublicKey(pub)
-	if err != nil || !p.Equal(k.Public()) {
-		t.Fatalf("the public key is not the private key's: %v", err)
+	v, err := note.NewVerifier(strings.TrimSuffix(string(pub), "\n"))
+	if err != nil || v.Name() != "vetted.example.org/history" || v.KeyHash() != s.KeyHash() {
+		t.Fatalf("the verifier key is not the signer's: %v", err)
 	}
-	if !strings.Contains(out, review.KeyID(p)) {
-		t.Errorf("output %q lacks the key id", out)
+	if !strings.Contains(out, strings.TrimSpace(string(pub))) {
+		t.Errorf("output %q lacks the verifier key", out)
 	}
 	t.Run("ErrExists", func(t *testing.T) {
 		os.Remove(prefix + ".pub")
-		code, _, errOut := auditRun(t, "keygen", "--out", prefix)
+		code, _, errOut := auditRun(t, "keygen", "--out", prefix, "--name", "x.example/log")
 		if code != exitFail || !strings.Contains(errOut, "already exists") {
 			t.Errorf("exit %d: %s", code, errOut)
 		}
@@ -89,25 +93,58 @@ func TestKeygen(t *testing.T) {
 		}
 	})
 	t.Run("ErrUsage", func(t *testing.T) {
-		if code, _, _ := auditRun(t, "keygen"); code != exitUsage {
-			t.Errorf("exit %d", code)
+		for _, args := range [][]string{
+			{"keygen"},
+			{"keygen", "--out", prefix + "2"},
+			{"keygen", "--out", prefix + "2", "--name", "has space"},
+			{"keygen", "--out", prefix + "2", "--name", "a+b"},
+		} {
+			if code, _, _ := auditRun(t, args...); code != exitUsage {
+				t.Errorf("%v: exit %d", args, code)
+			}
 		}
 	})
 }
 
-func TestCheckpointVerify(t *testing.T) {
-	dir := t.TempDir()
-	dbPath := auditDemo(t)
-	for _, k := range []string{"a", "b"} {
-		if code, _, errOut := auditRun(t, "keygen", "--out", filepath.Join(dir, k)); code != exitOK {
+// auditKeys makes checkpoint key pairs named after names in dir.
+func auditKeys(t *testing.T, dir string, names ...string) {
+	t.Helper()
+	for _, k := range names {
+		if code, _, errOut := auditRun(t, "keygen", "--out", filepath.Join(dir, k), "--name", "vetted.example.org/"+k); code != exitOK {
 			t.Fatal(errOut)
 		}
 	}
-	keyA, pubA, pubB := filepath.Join(dir, "a.key"), filepath.Join(dir, "a.pub"), filepath.Join(dir, "b.pub")
-	code, cpJSON, errOut := auditRun(t, "checkpoint", "--db", dbPath, "--key", keyA)
-	if code != exitOK {
-		t.Fatalf("checkpoint: exit %d: %s", code, errOut)
+}
+
+// TestLegacyCheckpoint: checkpoints in the old JSON format, signed before
+// checkpoints became tree notes, still verify against exports.
+func TestLegacyCheckpoint(t *testing.T) {
+	dir := t.TempDir()
+	dbPath := auditDemo(t)
+	pub, priv, err := review.GenerateKey(rand.Reader)
+	if err != nil {
+		t.Fatal(err)
 	}
+	pubA := auditWrite(t, filepath.Join(dir, "a.pub"), string(review.MarshalPublicKey(pub)))
+	pub2, _, _ := review.GenerateKey(rand.Reader)
+	pubB := auditWrite(t, filepath.Join(dir, "b.pub"), string(review.MarshalPublicKey(pub2)))
+	sign := func() string {
+		db, err := store.Open(context.Background(), dbPath)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		head, err := db.Head(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		cp, err := review.Sign(head, priv, time.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(review.MarshalCheckpoint(cp))
+	}
+	cpJSON := sign()
 	cp, err := review.ParseCheckpoint([]byte(cpJSON))
 	if err != nil {
 		t.Fatal(err)
@@ -142,8 +179,15 @@ func TestCheckpointVerify(t *testing.T) {
 			t.Errorf("exit %d: %s", code, errOut)
 		}
 	})
+	t.Run("Rewritten", func(t *testing.T) {
+		forged := auditForge(t, export, 5)
+		p := auditWrite(t, filepath.Join(dir, "forged.jsonl"), forged)
+		code, _, errOut := auditRun(t, "verify", p, "--checkpoint", cpPath, "--pubkey", pubA)
+		if code != exitFail || !strings.Contains(errOut, "rewritten") {
+			t.Errorf("exit %d: %s", code, errOut)
+		}
+	})
 	t.Run("OlderExport", func(t *testing.T) {
-		// The history moves on; the old export predates the new checkpoint.
 		db, err := store.Open(context.Background(), dbPath)
 		if err != nil {
 			t.Fatal(err)
@@ -153,56 +197,18 @@ func TestCheckpointVerify(t *testing.T) {
 			t.Fatal(err)
 		}
 		db.Close()
-		_, newCP, _ := auditRun(t, "checkpoint", "--db", dbPath, "--key", keyA)
-		p := auditWrite(t, filepath.Join(dir, "new.json"), newCP)
+		p := auditWrite(t, filepath.Join(dir, "new.json"), sign())
 		code, _, errOut := auditRun(t, "verify", exportPath, "--checkpoint", p, "--pubkey", pubA)
 		if code != exitFail || !strings.Contains(errOut, "older than the checkpoint") {
 			t.Errorf("exit %d: %s", code, errOut)
 		}
-		// The new export still contains the old checkpoint.
-		_, export2, _ := auditRun(t, "export", "--db", dbPath)
-		e2 := auditWrite(t, filepath.Join(dir, "history2.jsonl"), export2)
-		if code, out, errOut := auditRun(t, "verify", e2, "--checkpoint", cpPath, "--pubkey", pubA); code != exitOK {
-			t.Errorf("exit %d: %s%s", code, out, errOut)
-		}
 	})
-	t.Run("Rewritten", func(t *testing.T) {
-		// A forger rewrites an old event and recomputes every hash after
-		// it: the file verifies on its own, but not against the checkpoint.
-		forged := auditForge(t, export, 5)
-		p := auditWrite(t, filepath.Join(dir, "forged.jsonl"), forged)
-		if code, _, errOut := auditRun(t, "verify", p); code != exitOK {
-			t.Fatalf("the forged export should verify on its own: %s", errOut)
-		}
-		code, _, errOut := auditRun(t, "verify", p, "--checkpoint", cpPath, "--pubkey", pubA)
-		if code != exitFail || !strings.Contains(errOut, "rewritten") {
-			t.Errorf("exit %d: %s", code, errOut)
-		}
-	})
-	t.Run("Filtered", func(t *testing.T) {
-		_, filtered, _ := auditRun(t, "export", "--db", dbPath, "--until", "2026-01-02T09:00:03Z")
-		p := auditWrite(t, filepath.Join(dir, "filtered.jsonl"), filtered)
-		code, _, errOut := auditRun(t, "verify", p, "--checkpoint", cpPath, "--pubkey", pubA)
-		if code != exitFail || !strings.Contains(errOut, "filtered export does not contain") {
-			t.Errorf("exit %d: %s", code, errOut)
-		}
-	})
-	t.Run("ErrUsage", func(t *testing.T) {
-		for _, args := range [][]string{
-			{"verify", exportPath, "--checkpoint", cpPath},
-			{"verify", exportPath, "extra"},
-			{"verify"},
-			{"checkpoint", "--db", dbPath},
-		} {
-			if code, _, _ := auditRun(t, args...); code != exitUsage {
-				t.Errorf("%v: exit %d, want %d", args, code, exitUsage)
-			}
-		}
-	})
-	t.Run("BadKey", func(t *testing.T) {
-		p := auditWrite(t, filepath.Join(dir, "bad.key"), "vetted-ed25519-private-v1 AAAA\n")
+	t.Run("CannotSign", func(t *testing.T) {
+		// The old private key format no longer signs: it says what to do.
+		p := auditWrite(t, filepath.Join(dir, "old.key"), string(review.MarshalPrivateKey(priv)))
+		os.Chmod(p, 0o600)
 		code, _, errOut := auditRun(t, "checkpoint", "--db", dbPath, "--key", p)
-		if code != exitFail || !strings.Contains(errOut, "want 32") {
+		if code != exitFail || !strings.Contains(errOut, "keygen --out PREFIX --name ORIGIN") {
 			t.Errorf("exit %d: %s", code, errOut)
 		}
 	})

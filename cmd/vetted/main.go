@@ -48,7 +48,8 @@ func commands() []command {
 		{"verify", "check a JSONL history export, and a signed checkpoint", cmdVerify},
 		{"head", "print the history's head: sequence, hash, time", cmdHead},
 		{"keygen", "make an Ed25519 key pair for signing checkpoints", cmdKeygen},
-		{"checkpoint", "print the history's head signed with a key", cmdCheckpoint},
+		{"checkpoint", "print the history's Merkle tree head as a signed C2SP checkpoint", cmdCheckpoint},
+		{"proof", "print a consistency or inclusion proof of the history's tree", cmdProof},
 		{"backup", "copy the database consistently while it is in use", cmdBackup},
 		{"help", "show help for a command", nil},
 	}
