@@ -60,6 +60,7 @@ type Services interface {
 	SourceService
 	QueueService
 	HistoryService
+	LogService
 	SessionService
 	TokenService
 	// ClaimAsOf rebuilds a claim as it stood at t from the history alone.

@@ -8,6 +8,8 @@ func (s *Server) routes() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", s.handleHealth)
 	mux.HandleFunc("GET /static/{file}", handleStatic)
+	mux.HandleFunc("GET /checkpoint", s.handleCheckpoint)
+	mux.HandleFunc("GET /tile/{path...}", s.handleTile)
 
 	mux.HandleFunc("GET /login", s.handleLoginPage)
 	mux.HandleFunc("POST /login", s.handleLogin)
@@ -58,6 +60,11 @@ func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) {
 	if err := s.svc.Ping(r.Context()); err != nil {
 		s.log.Error("health", "err", err)
 		http.Error(w, "database unavailable", http.StatusServiceUnavailable)
+		return
+	}
+	if why := s.HistoryBroken(); why != "" {
+		w.Header().Set("Cache-Control", "no-store")
+		http.Error(w, "history check failed: "+why, http.StatusServiceUnavailable)
 		return
 	}
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")

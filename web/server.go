@@ -23,6 +23,7 @@ import (
 	"github.com/a-h/templ"
 	"github.com/gorilla/securecookie"
 	"github.com/gorilla/sessions"
+	"golang.org/x/mod/sumdb/note"
 
 	"vetted/review"
 )
@@ -49,7 +50,10 @@ type Config struct {
 	// from any other address is taken at its connecting address and its
 	// X-Forwarded-For ignored, since a client can write that header itself.
 	TrustedProxies []netip.Prefix
-	Logger         *slog.Logger
+	// CheckpointSigner, when set, signs the C2SP checkpoints the server
+	// publishes at /checkpoint (RunCheckpoints).
+	CheckpointSigner note.Signer
+	Logger           *slog.Logger
 	// Now is the clock, for tests.
 	Now func() time.Time
 }
@@ -62,6 +66,7 @@ type Server struct {
 	log     *slog.Logger
 	handler http.Handler
 	chain   chainCheck
+	publish publisher
 	pages   *pageCache
 	exports chan struct{} // slots for running exports (maxExports)
 	hashing chan struct{} // slots for password checks (hashSlots)
@@ -107,6 +112,7 @@ func New(svc review.Services, cfg Config) (*Server, error) {
 	cs := cookieStore(cfg)
 	s := &Server{svc: svc, cfg: cfg, cookies: cs, log: cfg.Logger, pages: newPageCache(32 << 20),
 		exports: make(chan struct{}, maxExports), hashing: make(chan struct{}, hashSlots)}
+	s.publish.signer, s.publish.kick = cfg.CheckpointSigner, make(chan struct{}, 1)
 	s.handler = s.middleware(s.routes())
 	return s, nil
 }

@@ -17,6 +17,8 @@ import (
 	"strings"
 	"time"
 
+	"golang.org/x/mod/sumdb/note"
+
 	"vetted"
 	"vetted/review"
 	"vetted/store"
@@ -24,7 +26,7 @@ import (
 )
 
 func cmdServe(ctx context.Context, e *env, args []string) error {
-	fs := flags(e, "serve", "serve [--db PATH] [--addr HOST:PORT] [--demo] [--secure-cookies] [--session-key-file PATH] [--trusted-proxy CIDR[,CIDR...]]")
+	fs := flags(e, "serve", "serve [--db PATH] [--addr HOST:PORT] [--demo] [--secure-cookies] [--session-key-file PATH] [--trusted-proxy CIDR[,CIDR...]] [--checkpoint-key PREFIX.key [--checkpoint-interval D]]")
 	dbPath := dbFlag(fs)
 	addr := fs.String("addr", "127.0.0.1:8080", "`host:port` to listen on")
 	demo := fs.Bool("demo", false, "load the demo report, claims and users into an empty database")
@@ -33,8 +35,20 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 	org := fs.String("org", "vetted", "organisation `name` running this vetted, for exports")
 	baseURL := fs.String("base-url", "", "public `URL` of this vetted, for ids in JSON-LD exports (default: the request's host)")
 	proxies := fs.String("trusted-proxy", "", "`CIDR[,CIDR...]` of the reverse proxies whose X-Forwarded-For names the client; a bare IP is that one address (default: none, every client is its connecting address)")
+	cpKey := fs.String("checkpoint-key", "", "signer key `file` (from 'vetted keygen --name'): sign and publish checkpoints at /checkpoint, with hash tiles at /tile/")
+	cpEvery := fs.Duration("checkpoint-interval", 5*time.Minute, "with --checkpoint-key, sign a checkpoint this often (`duration`) as well as at start and after each edition import or publication")
 	if err := parse(fs, args, 0, 0); err != nil {
 		return err
+	}
+	if *cpEvery <= 0 {
+		return usagef("serve: --checkpoint-interval must be positive")
+	}
+	var signer note.Signer
+	if *cpKey != "" {
+		var err error
+		if signer, err = readSigner(e, *cpKey); err != nil {
+			return err
+		}
 	}
 	trusted, err := parseTrustedProxies(*proxies)
 	if err != nil {
@@ -73,9 +87,13 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 		}
 	}
 	srv, err := web.New(db, web.Config{SessionKeys: keys, SecureCookies: *secure, Logger: log, Organisation: *org, BaseURL: *baseURL,
-		TrustedProxies: trusted})
+		TrustedProxies: trusted, CheckpointSigner: signer})
 	if err != nil {
 		return err
+	}
+	if signer != nil {
+		log.Info("publishing checkpoints at /checkpoint and hash tiles at /tile/", "origin", signer.Name(), "interval", cpEvery.String())
+		go srv.RunCheckpoints(ctx, *cpEvery)
 	}
 	if len(trusted) > 0 {
 		log.Info("client addresses from X-Forwarded-For", "trusted_proxies", fmt.Sprint(trusted))

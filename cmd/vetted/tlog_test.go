@@ -297,3 +297,26 @@ func TestProof(t *testing.T) {
 		}
 	})
 }
+
+// TestServeCheckpointFlags: a bad checkpoint key or interval stops serve
+// before it listens.
+func TestServeCheckpointFlags(t *testing.T) {
+	dir := t.TempDir()
+	auditKeys(t, dir, "a")
+	db := filepath.Join(dir, "v.db")
+	for _, tc := range []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"--checkpoint-key", filepath.Join(dir, "a.pub")}, exitFail, "verifier (public) key"},
+		{[]string{"--checkpoint-key", filepath.Join(dir, "none.key")}, exitFail, "Cannot read"},
+		{[]string{"--checkpoint-key", filepath.Join(dir, "a.key"), "--checkpoint-interval", "0s"}, exitUsage, "must be positive"},
+		{[]string{"--checkpoint-interval", "soon"}, exitUsage, "invalid value"},
+	} {
+		r := cli(t, "", append([]string{"serve", "--db", db, "--addr", "127.0.0.1:0"}, tc.args...)...)
+		if r.code != tc.code || !strings.Contains(r.stderr, tc.want) {
+			t.Errorf("%v: exit %d, want %d with %q: %s", tc.args, r.code, tc.code, tc.want, r.stderr)
+		}
+	}
+}

@@ -1,0 +1,183 @@
+package web
+
+import (
+	"context"
+	"encoding/base64"
+	"errors"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"golang.org/x/mod/sumdb/note"
+	"golang.org/x/mod/sumdb/tlog"
+
+	"vetted/review"
+)
+
+// The server publishes the history as a C2SP transparency log: the latest
+// signed checkpoint at /checkpoint and the hash tiles at /tile/<L>/<N>
+// (C2SP tlog-tiles, height 8; the entries are not published, only their
+// hashes), without a sign-in, so a witness anywhere can follow the log and
+// check that each checkpoint extends the one before.
+
+// publisher holds the latest checkpoint the server signed.
+type publisher struct {
+	mu     sync.Mutex
+	signer note.Signer
+	head   review.TreeHead // what note signs; Size 0 before the first
+	note   []byte
+	broken string // why signing stopped: the history was rewritten
+	kick   chan struct{}
+}
+
+// tileHeight is the C2SP tlog-tiles tile height.
+const tileHeight = 8
+
+// PublishCheckpoint signs the current tree head if it grew since the last
+// checkpoint, after checking that it extends that checkpoint's tree; the
+// first time, it checks the whole stored chain first. A tree that does not
+// extend the last one signed means the stored history was rewritten under
+// the server: it is logged, never signed, and /healthz says so.
+func (s *Server) PublishCheckpoint(ctx context.Context) error {
+	p := &s.publish
+	if p.signer == nil {
+		return nil
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.broken != "" {
+		return review.Errorf(review.EINTERNAL, "%s", p.broken)
+	}
+	if p.head.Size == 0 {
+		if _, err := s.svc.VerifyChain(ctx); err != nil {
+			var ve *review.VerifyError
+			if errors.As(err, &ve) {
+				return s.historyBroken("%s", ve.Error())
+			}
+			return err
+		}
+	}
+	th, err := s.svc.TreeHead(ctx)
+	if err != nil {
+		if review.ErrorCode(err) == review.EINTERNAL && errors.As(err, new(*review.Error)) {
+			return s.historyBroken("%s", review.ErrorMessage(err))
+		}
+		return err
+	}
+	if th.Size == 0 || th.Size == p.head.Size && th.Hash == p.head.Hash {
+		return nil
+	}
+	if p.head.Size > 0 {
+		if th.Size < p.head.Size {
+			return s.historyBroken("the history shrank from %d to %d events after checkpoint %d was signed", p.head.Size, th.Size, p.head.Size)
+		}
+		proof, err := s.svc.ProveTree(ctx, p.head.Size, th.Size)
+		if err == nil {
+			err = tlog.CheckTree(proof, th.Size, th.Hash, p.head.Size, p.head.Hash)
+		}
+		if err != nil {
+			return s.historyBroken("the stored history no longer extends checkpoint %d signed earlier (%v): events up to it were rewritten", p.head.Size, err)
+		}
+	}
+	msg, err := review.SignCheckpoint(th, p.signer)
+	if err != nil {
+		return err
+	}
+	p.head, p.note = th, msg
+	s.log.Info("checkpoint signed", "size", th.Size, "root", base64.StdEncoding.EncodeToString(th.Hash[:]))
+	return nil
+}
+
+// historyBroken records that the stored history cannot be vouched for.
+func (s *Server) historyBroken(format string, args ...any) error {
+	err := review.Errorf(review.EINTERNAL, format, args...)
+	s.publish.broken = review.ErrorMessage(err)
+	s.log.Error("history check failed: no more checkpoints will be signed", "reason", s.publish.broken)
+	return err
+}
+
+// HistoryBroken says why the server stopped signing checkpoints, or "".
+func (s *Server) HistoryBroken() string {
+	s.publish.mu.Lock()
+	defer s.publish.mu.Unlock()
+	return s.publish.broken
+}
+
+// kickCheckpoint asks RunCheckpoints to sign soon (after an import).
+func (s *Server) kickCheckpoint() {
+	select {
+	case s.publish.kick <- struct{}{}:
+	default: // one is pending already
+	}
+}
+
+// RunCheckpoints signs a checkpoint at once, then after each edition
+// import and every interval, until ctx ends. Without a checkpoint key it
+// returns at once.
+func (s *Server) RunCheckpoints(ctx context.Context, interval time.Duration) {
+	if s.publish.signer == nil {
+		return
+	}
+	if interval <= 0 {
+		interval = 5 * time.Minute
+	}
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		if err := s.PublishCheckpoint(ctx); err != nil && ctx.Err() == nil {
+			s.log.Error("checkpoint", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		case <-s.publish.kick:
+		}
+	}
+}
+
+func (s *Server) handleCheckpoint(w http.ResponseWriter, r *http.Request) {
+	s.publish.mu.Lock()
+	msg := s.publish.note
+	s.publish.mu.Unlock()
+	if msg == nil {
+		w.Header().Set("Cache-Control", "no-store")
+		http.Error(w, "This server publishes no checkpoint: it was started without --checkpoint-key, or has not signed one yet.", http.StatusNotFound)
+		return
+	}
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-cache")
+	w.Header().Set("Access-Control-Allow-Origin", "*")
+	w.Write(msg)
+}
+
+// handleTile serves a hash tile: /tile/<L>/<N>[.p/<W>], N in x/mod's
+// three-digit groups (x001/234). Entry tiles (/tile/entries/…) are not
+// published.
+func (s *Server) handleTile(w http.ResponseWriter, r *http.Request) {
+	rest := r.PathValue("path")
+	if strings.HasPrefix(rest, "entries/") || strings.HasPrefix(rest, "data/") {
+		http.Error(w, "This log publishes hash tiles only, not its entries.", http.StatusNotFound)
+		return
+	}
+	t, err := tlog.ParseTilePath("tile/8/" + rest)
+	if err != nil || t.H != tileHeight || t.L < 0 {
+		http.Error(w, "Not a tile path: /tile/<level>/<index>[.p/<width>].", http.StatusNotFound)
+		return
+	}
+	data, err := s.svc.ReadTile(r.Context(), t)
+	if review.ErrorCode(err) == review.ENOTFOUND {
+		w.Header().Set("Cache-Control", "no-store")
+		http.Error(w, review.ErrorMessage(err), http.StatusNotFound)
+		return
+	} else if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", "application/octet-stream")
+	w.Header().Set("Access-Control-Allow-Origin", "*")
+	// A tile's bytes never change once the log has reached it.
+	w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
+	w.Write(data)
+}
