@@ -133,6 +133,40 @@ func (db *DB) EachEvent(ctx context.Context, f review.EventFilter, fn func(revie
 	return rows.Err()
 }
 
+// EachExportEvent streams every event, oldest first, from one read
+// transaction, saying whether f selects it: a filtered export lists the
+// hashes of those it leaves out.
+func (db *DB) EachExportEvent(ctx context.Context, f review.EventFilter, fn func(review.Event, bool) error) error {
+	f.Newest, f.Limit = false, 0
+	if !f.Filtered() {
+		return db.EachEvent(ctx, f, func(e review.Event) error { return fn(e, true) })
+	}
+	tx, err := db.read(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	where, args := eventWhere(f)
+	rows, err := tx.QueryContext(ctx, `SELECT seq, time, actor, actor_role, action, entity_type, entity_id, before, after, reason, prev_hash, hash,
+		CASE WHEN `+strings.TrimPrefix(where, " WHERE ")+` THEN 1 ELSE 0 END FROM events ORDER BY seq`, args...)
+	if err != nil {
+		return fmt.Errorf("store: events: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var e review.Event
+		var selected bool
+		if err := rows.Scan(&e.Seq, &e.Time, &e.Actor, &e.ActorRole, &e.Action, &e.EntityType, &e.EntityID,
+			&e.Before, &e.After, &e.Reason, &e.PrevHash, &e.Hash, &selected); err != nil {
+			return fmt.Errorf("store: events: %w", err)
+		}
+		if err := fn(e, selected); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
 func eventWhere(f review.EventFilter) (string, []any) {
 	var conds []string
 	var args []any

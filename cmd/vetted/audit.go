@@ -274,7 +274,7 @@ func cmdVerify(ctx context.Context, e *env, args []string) error {
 			return err
 		}
 	}
-	fmt.Fprintf(e.stdout, "%s: OK, %d events", name, res.Events)
+	fmt.Fprintf(e.stdout, "%s: OK, %d events", name, res.Events+res.Omitted)
 	if res.Events > 0 {
 		fmt.Fprintf(e.stdout, ", head seq %d hash %s", res.Head.Seq, res.Head.Hash)
 	}
@@ -282,8 +282,9 @@ func cmdVerify(ctx context.Context, e *env, args []string) error {
 	if res.Continuity && res.Tree.Size > 0 {
 		fmt.Fprintf(e.stdout, "tree size %d root %s\n", res.Tree.Size, base64.StdEncoding.EncodeToString(res.Tree.Hash[:]))
 	}
-	if !res.Continuity {
-		fmt.Fprintf(e.stdout, "filtered export (%s): each event's hash was checked on its own; continuity of the chain was not checked\n", res.Filter)
+	if res.Filtered {
+		fmt.Fprintf(e.stdout, "filtered export (%s): %d events shown, %d left out by the filter and listed by their hashes; every event from seq 1 is accounted for\n",
+			res.Filter, res.Events, res.Omitted)
 	}
 	if legacy != nil {
 		fmt.Fprintf(e.stdout, "checkpoint OK: seq %d hash %s, signed at %s by key %s, is in the export unchanged", legacy.Seq, legacy.Hash, legacy.SignedAt, legacy.KeyID)

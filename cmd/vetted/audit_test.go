@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/csv"
+	"encoding/hex"
 	"encoding/json"
 	"os"
 	"os/exec"
@@ -239,7 +241,9 @@ func auditForge(t *testing.T, export string, seq int64) string {
 		}
 		prev, last = e.Hash, e
 	}
-	b, _ := json.Marshal(map[string]review.Trailer{"trailer": {Events: int64(len(lines) - 2), HeadSeq: last.Seq, HeadHash: last.Hash}})
+	sum := sha256.Sum256([]byte(strings.Join(lines[:len(lines)-1], "\n") + "\n"))
+	b, _ := json.Marshal(map[string]review.Trailer{"trailer": {Events: int64(len(lines) - 2), HeadSeq: last.Seq, HeadHash: last.Hash,
+		Digest: hex.EncodeToString(sum[:])}})
 	lines[len(lines)-1] = string(b)
 	return strings.Join(lines, "\n") + "\n"
 }
@@ -291,7 +295,7 @@ func TestVerifyBroken(t *testing.T) {
 		_, out, _ = auditRun(t, "verify", p)
 		py = auditPythonVerify(t, p)
 		head = regexp.MustCompile(`OK, \d+ events, head seq \d+ hash [0-9a-f]{64}`).FindString(out)
-		if !py.ok || head == "" || !strings.Contains(py.out, head) || !strings.Contains(py.out, "continuity was not checked") {
+		if !py.ok || head == "" || !strings.Contains(py.out, head) || !strings.Contains(py.out, "left out by the filter") {
 			t.Errorf("filtered: vetted verify says %q; the Python verifier says %q", out, py.out)
 		}
 	})
@@ -415,4 +419,68 @@ func TestClaimsShowAsOf(t *testing.T) {
 			t.Errorf("exit %d", code)
 		}
 	})
+}
+
+// TestDocVerifierAgrees: the verifier script in docs/HISTORY.md and vetted
+// verify give the same verdict on the same untouched and tampered files.
+func TestDocVerifierAgrees(t *testing.T) {
+	if auditPython() == "" {
+		t.Skip("python3 is not installed")
+	}
+	dir := t.TempDir()
+	dbPath := auditDemo(t)
+	_, whole, _ := auditRun(t, "export", "--db", dbPath)
+	_, filtered, _ := auditRun(t, "export", "--db", dbPath, "--since", "2026-01-02T09:00:05Z", "--until", "2026-01-02T09:00:40Z")
+	lines := func(s string) []string { return strings.Split(strings.TrimSuffix(s, "\n"), "\n") }
+	join := func(ls []string) string { return strings.Join(ls, "\n") + "\n" }
+	with := func(s string, i int, f func(string) string) string {
+		ls := lines(s)
+		if i < 0 {
+			i += len(ls)
+		}
+		ls[i] = f(ls[i])
+		return join(ls)
+	}
+	drop := func(s string, i int) string {
+		ls := lines(s)
+		return join(append(ls[:i:i], ls[i+1:]...))
+	}
+	cases := []struct {
+		name string
+		data string
+		ok   bool
+	}{
+		{"Whole", whole, true},
+		{"Filtered", filtered, true},
+		{"NoFinalNewline", strings.TrimSuffix(whole, "\n"), false},
+		{"CRLF", strings.ReplaceAll(whole, "\n", "\r\n"), false},
+		{"DuplicateKey", with(whole, 3, func(l string) string { return strings.TrimSuffix(l, "}") + `,"actor":"x"}` }), false},
+		{"Reserialised", with(whole, 3, func(l string) string { return strings.Replace(l, `","`, `", "`, 1) }), false},
+		{"KeysReordered", with(whole, 0, func(string) string { return `{"header":{"filtered":false,"format":"vetted-history-v2"}}` }), false},
+		{"ExtraHeaderField", with(whole, 0, func(string) string { return `{"header":{"format":"vetted-history-v2","filtered":false,"x":1}}` }), false},
+		{"RelabelledFiltered", with(whole, 0, func(string) string {
+			return `{"header":{"format":"vetted-history-v2","filtered":true,"filter":"actor=eda"}}`
+		}), false},
+		{"FilteredLineDropped", drop(filtered, 3), false},
+		{"FilteredOmittedDropped", drop(filtered, 1), false},
+		{"FilteredLinesSwapped", func() string { ls := lines(filtered); ls[2], ls[3] = ls[3], ls[2]; return join(ls) }(), false},
+		{"CountsEdited", with(filtered, -1, func(l string) string { return strings.Replace(l, `"events":`, `"events":1`, 1) }), false},
+		{"FilterEdited", with(filtered, 0, func(l string) string { return strings.Replace(l, "09:00:05", "09:00:06", 1) }), false},
+		{"Truncated", join(lines(whole)[:len(lines(whole))-1]), false},
+		{"ValueChanged", with(whole, 5, func(l string) string { return strings.Replace(l, `"actor":"`, `"actor":"x`, 1) }), false},
+		{"NumberAsFloat", with(whole, 1, func(l string) string { return strings.Replace(l, `{"seq":1,`, `{"seq":1.0,`, 1) }), false},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			p := auditWrite(t, filepath.Join(dir, tc.name+".jsonl"), tc.data)
+			code, out, errOut := auditRun(t, "verify", p)
+			py := auditPythonVerify(t, p)
+			if (code == exitOK) != tc.ok || py.ok != tc.ok {
+				t.Errorf("want ok=%v: vetted verify exit %d %s%s; the doc's script ok=%v %s", tc.ok, code, out, errOut, py.ok, py.out)
+			}
+			if !tc.ok && !regexp.MustCompile(`\[[a-z-0-9]+\]`).MatchString(errOut) {
+				t.Errorf("vetted verify names no check: %s", errOut)
+			}
+		})
+	}
 }
