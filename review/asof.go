@@ -93,7 +93,7 @@ func (r *ClaimReplay) Add(e Event) error {
 	ours := func(claim int64) bool { return claim == r.id }
 	var applied bool
 	switch e.Action {
-	case "claim.created":
+	case string(EventClaimCreated):
 		var a claimCreatedAfter
 		if err := decode(&a); err != nil {
 			return err
@@ -118,7 +118,7 @@ func (r *ClaimReplay) Add(e Event) error {
 		r.revision(*a.Revision)
 		r.appearance(*a.Appearance)
 		applied = true
-	case "revision.proposed", "revision.submitted", "revision.approved", "revision.rejected":
+	case string(EventRevisionProposed), string(EventRevisionSubmitted), string(EventRevisionApproved), string(EventRevisionRejected):
 		var rev Revision
 		if err := decode(&rev); err != nil {
 			return err
@@ -131,7 +131,7 @@ func (r *ClaimReplay) Add(e Event) error {
 		}
 		r.revision(rev)
 		applied = true
-	case "note.added":
+	case string(EventNoteAdded):
 		var n Note
 		if err := decode(&n); err != nil {
 			return err
@@ -144,7 +144,7 @@ func (r *ClaimReplay) Add(e Event) error {
 		}
 		r.st.Notes = append(r.st.Notes, n)
 		applied = true
-	case "flag.raised":
+	case string(EventFlagRaised):
 		var f Flag
 		if err := decode(&f); err != nil {
 			return err
@@ -157,7 +157,7 @@ func (r *ClaimReplay) Add(e Event) error {
 		}
 		r.flag(f)
 		applied = true
-	case "flag.resolved":
+	case string(EventFlagResolved):
 		var a flagResolvedAfter
 		if err := decode(&a); err != nil {
 			return err
@@ -179,7 +179,7 @@ func (r *ClaimReplay) Add(e Event) error {
 			r.appearance(*a.Appearance)
 		}
 		applied = true
-	case "claim.anchored":
+	case string(EventClaimAnchored):
 		if e.EntityID != strconv.FormatInt(r.id, 10) {
 			return nil
 		}

@@ -14,7 +14,7 @@ import (
 
 // change is one history event about to be appended.
 type change struct {
-	action     string
+	action     review.EventName
 	entityType string
 	entityID   int64
 	before     any // marshalled to JSON; nil for none
@@ -46,7 +46,7 @@ func (tx *Tx) record(ctx context.Context, actor review.User, c change) (review.E
 		Time:       review.FormatTime(tx.now),
 		Actor:      actor.Name,
 		ActorRole:  string(actor.Role),
-		Action:     c.action,
+		Action:     string(c.action),
 		EntityType: c.entityType,
 		EntityID:   strconv.FormatInt(c.entityID, 10),
 		Before:     before,

@@ -46,7 +46,7 @@ func (db *DB) CreateSource(ctx context.Context, by review.User, n review.NewSour
 	if err != nil {
 		return review.Source{}, err
 	}
-	if _, err := tx.record(ctx, a, change{action: "source.added", entityType: "source", entityID: s.ID, after: s}); err != nil {
+	if _, err := tx.record(ctx, a, change{action: review.EventSourceAdded, entityType: "source", entityID: s.ID, after: s}); err != nil {
 		return review.Source{}, err
 	}
 	return s, tx.commit()
