@@ -403,12 +403,17 @@ func TestCSVCell(t *testing.T) {
 		{"=HYPERLINK(\"http://evil\")", "'=HYPERLINK(\"http://evil\")"},
 		{"a=1", "a=1"},
 		{" =1", " =1"},
-		{"'=1", "'=1"},
+		{"'=1", "''=1"},
+		{"'", "''"},
+		{"it's", "it's"},
 		{"é=1", "é=1"},
 	}
 	for _, tt := range tests {
 		if got := CSVCell(tt.in); got != tt.want {
 			t.Errorf("CSVCell(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+		if back := UnCSVCell(CSVCell(tt.in)); back != tt.in {
+			t.Errorf("UnCSVCell(CSVCell(%q)) = %q", tt.in, back)
 		}
 	}
 }
@@ -440,7 +445,7 @@ func TestCSVWriter(t *testing.T) {
 		}
 	})
 	t.Run("Quoting", func(t *testing.T) {
-		for _, want := range []string{`"a,b"`, `"say ""hi"""`, "\"two\r\nlines\"", `"""=quoted"""`} {
+		for _, want := range []string{`"a,b"`, `"say ""hi"""`, "\"two\nlines\"", `"""=quoted"""`} {
 			if !strings.Contains(out, want) {
 				t.Errorf("output lacks RFC 4180 field %q:\n%s", want, out)
 			}

@@ -12,6 +12,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -482,5 +483,85 @@ func TestDocVerifierAgrees(t *testing.T) {
 				t.Errorf("vetted verify names no check: %s", errOut)
 			}
 		})
+	}
+}
+
+// TestHistoryCSVValues: history.csv holds the JSONL's values exactly, read
+// by Python's csv module, once the documented formula guard (a leading '
+// added to a cell that begins with = + - @ tab CR or ') is removed: line
+// breaks inside a value are kept as written, and the hashes recompute.
+func TestHistoryCSVValues(t *testing.T) {
+	py := auditPython()
+	if py == "" {
+		t.Skip("python3 is not installed")
+	}
+	dbPath := auditDemo(t)
+	ctx := context.Background()
+	db, err := store.Open(ctx, dbPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rey, _ := db.FindUserByName(ctx, "rey")
+	for id, reason := range map[int64]string{
+		1: "=1+1 a formula\r\nthen a CRLF, a lone \r and\na newline",
+		2: "'starts with a quote, \"and has quotes\", and commas",
+		3: "-3 points\ttab",
+	} {
+		c, err := db.FindClaim(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.ProposeRevision(ctx, rey, review.NewRevision{ClaimID: id, BaseID: c.Latest.ID,
+			Statement: c.Latest.Statement + " (again)", Confidence: review.ConfidenceLow, Reason: reason}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	db.Close()
+	_, jsonl, _ := auditRun(t, "export", "--db", dbPath)
+	_, csvText, _ := auditRun(t, "export", "--db", dbPath, "--format", "csv")
+	dir := t.TempDir()
+	csvPath := auditWrite(t, filepath.Join(dir, "history.csv"), csvText)
+	script := auditWrite(t, filepath.Join(dir, "read.py"), `import csv, json, sys
+with open(sys.argv[1], newline="", encoding="utf-8") as f:
+    rows = list(csv.reader(f))
+# The documented guard: a cell that begins with ' had one added.
+print(json.dumps([[c[1:] if c.startswith("'") else c for c in r] for r in rows]))
+`)
+	out, err := exec.Command(py, script, csvPath).Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rows [][]string
+	if err := json.Unmarshal(out, &rows); err != nil {
+		t.Fatal(err)
+	}
+	var events []review.Event
+	for _, line := range strings.Split(strings.TrimSpace(jsonl), "\n") {
+		var e review.Event
+		if json.Unmarshal([]byte(line), &e) == nil && e.Seq > 0 {
+			events = append(events, e)
+		}
+	}
+	if len(rows) != len(events)+1 || strings.Join(rows[0], ",") != strings.Join(review.EventCSVHeader, ",") {
+		t.Fatalf("%d CSV rows for %d events; header %v", len(rows), len(events), rows[0])
+	}
+	tricky := 0
+	for i, e := range events {
+		r := rows[i+1]
+		seq, _ := strconv.ParseInt(r[0], 10, 64)
+		got := review.Event{Seq: seq, Time: r[1], Actor: r[2], ActorRole: r[3], Action: r[4], EntityType: r[5], EntityID: r[6],
+			Before: r[7], After: r[8], Reason: r[9], PrevHash: r[10], Hash: r[11]}
+		if got != e {
+			t.Errorf("seq %d: the CSV says %+v\nthe JSONL %+v", e.Seq, got, e)
+		}
+		if review.ComputeHash(got) != e.Hash {
+			t.Errorf("seq %d: the hash does not recompute from the CSV", e.Seq)
+		}
+		if strings.ContainsAny(e.Reason, "\r\n'=") {
+			tricky++
+		}
+	}
+	if tricky < 2 {
+		t.Errorf("only %d tricky reasons reached the export", tricky)
 	}
 }
