@@ -122,12 +122,19 @@ func (b *TreeBuilder) Size() int64 { return b.n }
 
 // Add appends the record of the event with this hash.
 func (b *TreeBuilder) Add(eventHash string) error {
+	_, err := b.AddStored(eventHash)
+	return err
+}
+
+// AddStored is Add, returning the stored hashes the record adds (from
+// index tlog.StoredHashIndex(0, n)), for comparing with a stored tree.
+func (b *TreeBuilder) AddStored(eventHash string) ([]tlog.Hash, error) {
 	if b.hashes == nil {
 		b.hashes = map[int64]tlog.Hash{}
 	}
 	hs, err := tlog.StoredHashes(b.n, LeafData(eventHash), b)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	base := tlog.StoredHashIndex(0, b.n)
 	for i, h := range hs {
@@ -147,7 +154,7 @@ func (b *TreeBuilder) Add(eventHash string) error {
 			delete(b.hashes, k)
 		}
 	}
-	return nil
+	return hs, nil
 }
 
 // ReadHashes implements tlog.HashReader over the hashes kept.

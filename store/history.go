@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 
+	"golang.org/x/mod/sumdb/tlog"
+
 	"vetted/review"
 )
 
@@ -208,40 +210,58 @@ func (db *DB) CountEvents(ctx context.Context, f review.EventFilter) (int64, err
 	return n, err
 }
 
-// VerifyChain recomputes every stored hash and link, and checks that the
-// stored Merkle tree is the one the events make.
+// VerifyChain recomputes every stored hash and link, and every stored
+// hash of the Merkle tree from the events.
 func (db *DB) VerifyChain(ctx context.Context) (review.ChainHead, error) {
 	v := review.Verifier{Chain: true}
 	var tb review.TreeBuilder
+	var pending []tlog.Hash // computed tree hashes not yet compared, from index next
+	var next int64
+	compare := func() error {
+		if len(pending) == 0 {
+			return nil
+		}
+		stored, err := hashReader(ctx, db.r).ReadHashes(indexRange(next, int64(len(pending))))
+		if review.ErrorCode(err) == review.EINTERNAL && errors.As(err, new(*review.Error)) {
+			return &review.VerifyError{Seq: tb.Size(), Check: "tree", Reason: review.ErrorMessage(err)}
+		} else if err != nil {
+			return err
+		}
+		for i, h := range stored {
+			if h != pending[i] {
+				level, n := tlog.SplitStoredHashIndex(next + int64(i))
+				return &review.VerifyError{Seq: n<<level + 1, Check: "tree",
+					Reason: fmt.Sprintf("the stored tree hash %d (level %d) does not match the events: tree hashes were changed outside vetted", next+int64(i), level)}
+			}
+		}
+		next += int64(len(pending))
+		pending = pending[:0]
+		return nil
+	}
 	err := db.EachEvent(ctx, review.EventFilter{}, func(e review.Event) error {
 		if err := v.Add(e); err != nil {
 			return err
 		}
-		return tb.Add(e.Hash)
+		hs, err := tb.AddStored(e.Hash)
+		if err != nil {
+			return err
+		}
+		pending = append(pending, hs...)
+		if len(pending) >= 4096 {
+			return compare()
+		}
+		return nil
 	})
-	if err != nil || v.Count == 0 {
-		return v.Head, err
+	if err == nil {
+		err = compare()
 	}
-	if err := db.checkTree(ctx, &tb); err != nil {
-		return v.Head, err
-	}
-	return v.Head, nil
+	return v.Head, err
 }
 
-// checkTree compares the stored tree of tb's size with tb's root.
-func (db *DB) checkTree(ctx context.Context, tb *review.TreeBuilder) error {
-	want, err := tb.Root()
-	if err != nil {
-		return err
+func indexRange(from, n int64) []int64 {
+	out := make([]int64, n)
+	for i := range out {
+		out[i] = from + int64(i)
 	}
-	got, err := db.TreeHash(ctx, tb.Size())
-	if review.ErrorCode(err) == review.EINTERNAL && errors.As(err, new(*review.Error)) {
-		return &review.VerifyError{Seq: tb.Size(), Reason: "tree: " + review.ErrorMessage(err)}
-	} else if err != nil {
-		return err
-	}
-	if got != want {
-		return &review.VerifyError{Seq: tb.Size(), Reason: "tree: the stored Merkle tree does not match the events' hashes (tree hashes were changed outside vetted)"}
-	}
-	return nil
+	return out
 }

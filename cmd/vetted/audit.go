@@ -214,14 +214,23 @@ func cmdProof(ctx context.Context, e *env, args []string) error {
 }
 
 func cmdVerify(ctx context.Context, e *env, args []string) error {
-	fs := flags(e, "verify", "verify FILE.jsonl|- [--checkpoint FILE --pubkey FILE]")
-	cpPath := fs.String("checkpoint", "", "signed checkpoint `file` (from 'vetted checkpoint' or the server's /checkpoint) the export must agree with")
+	fs := flags(e, "verify", "verify FILE.jsonl|- [--checkpoint FILE --pubkey FILE] | verify --db PATH [--checkpoint FILE --pubkey FILE]")
+	cpPath := fs.String("checkpoint", "", "signed checkpoint `file` (from 'vetted checkpoint' or the server's /checkpoint) the export or database must agree with")
 	pubPath := fs.String("pubkey", "", "verifier key `file` (PREFIX.pub) the checkpoint must be signed with")
-	if err := parseMixed(fs, args, 1, 1); err != nil {
+	dbPath := fs.String("db", "", "check this database instead of an export: its chain, its tree, and its records against its history")
+	if err := parseMixed(fs, args, 0, 1); err != nil {
 		return err
 	}
 	if (*cpPath == "") != (*pubPath == "") {
 		return usagef("verify: --checkpoint and --pubkey go together")
+	}
+	switch {
+	case *dbPath != "" && fs.NArg() > 0:
+		return usagef("verify: give an export file or --db, not both")
+	case *dbPath == "" && fs.NArg() == 0:
+		return usagef("verify: missing argument: an export file, - for standard input, or --db PATH (see 'vetted verify -h')")
+	case *dbPath != "":
+		return verifyDB(ctx, e, *dbPath, *cpPath, *pubPath)
 	}
 	path := fs.Arg(0)
 	var legacy *review.Checkpoint
@@ -297,6 +306,107 @@ func cmdVerify(ctx context.Context, e *env, args []string) error {
 	if signed != nil {
 		fmt.Fprintf(e.stdout, "checkpoint OK: %s tree size %d root %s is the export's first %d events\n",
 			signed.Origin, signed.Size, base64.StdEncoding.EncodeToString(signed.Hash[:]), signed.Size)
+	}
+	return nil
+}
+
+// verifyDB checks a database: its chain and tree, a checkpoint if given,
+// and its records against its history.
+func verifyDB(ctx context.Context, e *env, dbPath, cpPath, pubPath string) error {
+	var legacy *review.Checkpoint
+	var signed *review.SignedCheckpoint
+	if cpPath != "" {
+		pub, err := readFileLimited(pubPath, 4096)
+		if err != nil {
+			return err
+		}
+		if review.IsLegacyPublicKey(pub) {
+			c, err := readLegacyCheckpoint(cpPath, pub, pubPath)
+			if err != nil {
+				return err
+			}
+			legacy = &c
+		} else {
+			c, err := readSignedCheckpoint(cpPath, pub, pubPath)
+			if err != nil {
+				return err
+			}
+			signed = &c
+		}
+	}
+	db, err := openExisting(ctx, dbPath)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	fail := func(check, format string, args ...any) error {
+		return review.Errorf(review.EINVALID, "%s: FAILED [%s]: %s", dbPath, check, fmt.Sprintf(format, args...))
+	}
+	head, err := db.VerifyChain(ctx)
+	if err != nil {
+		var ve *review.VerifyError
+		if errors.As(err, &ve) {
+			return review.Errorf(review.EINVALID, "%s: FAILED at %s", dbPath, ve.Error())
+		}
+		return err
+	}
+	var tree review.TreeHead
+	if head.Seq > 0 {
+		if tree, err = db.TreeHead(ctx); err != nil {
+			return err
+		}
+	}
+	switch {
+	case signed != nil && tree.Size < signed.Size:
+		return fail("checkpoint-size", "the database has %d events, fewer than the %d the checkpoint signed: events were removed after it was signed", tree.Size, signed.Size)
+	case signed != nil:
+		root, err := db.TreeHash(ctx, signed.Size)
+		if err != nil {
+			return err
+		}
+		if root != signed.Hash {
+			return fail("checkpoint-root", "the database's first %d events do not make the tree the checkpoint signed: the history up to it was rewritten", signed.Size)
+		}
+	case legacy != nil && head.Seq < legacy.Seq:
+		return fail("checkpoint-size", "the database has %d events, fewer than the checkpoint's seq %d: events were removed after it was signed", head.Seq, legacy.Seq)
+	case legacy != nil:
+		var at review.Event
+		if err := db.EachEvent(ctx, review.EventFilter{After: legacy.Seq - 1, Limit: 1}, func(ev review.Event) error { at = ev; return nil }); err != nil {
+			return err
+		}
+		if at.Hash != legacy.Hash {
+			return fail("checkpoint-root", "event %d is not the one the checkpoint signed: the history up to it was rewritten", legacy.Seq)
+		}
+	}
+	ms, err := db.VerifyRecords(ctx)
+	if err != nil {
+		var ve *review.VerifyError
+		if errors.As(err, &ve) {
+			return review.Errorf(review.EINVALID, "%s: FAILED at %s", dbPath, ve.Error())
+		}
+		return err
+	}
+	if len(ms) > 0 {
+		for i, m := range ms {
+			if i == 50 {
+				fmt.Fprintf(e.stderr, "vetted: … and %d more\n", len(ms)-i)
+				break
+			}
+			fmt.Fprintf(e.stderr, "vetted: [records] %s\n", m)
+		}
+		return fail("records", "%d record(s) are not what the history says (listed above): rows were changed, added or removed without their events", len(ms))
+	}
+	fmt.Fprintf(e.stdout, "%s: OK, %d events", dbPath, head.Seq)
+	if head.Seq > 0 {
+		fmt.Fprintf(e.stdout, ", head seq %d hash %s\ntree size %d root %s", head.Seq, head.Hash, tree.Size, base64.StdEncoding.EncodeToString(tree.Hash[:]))
+	}
+	fmt.Fprintln(e.stdout)
+	fmt.Fprintln(e.stdout, "records OK: claims, revisions, evidence, appearances, notes, flags, sources, editions and users are what the history says")
+	if signed != nil {
+		fmt.Fprintf(e.stdout, "checkpoint OK: %s tree size %d is the database's first %d events\n", signed.Origin, signed.Size, signed.Size)
+	}
+	if legacy != nil {
+		fmt.Fprintf(e.stdout, "checkpoint OK: seq %d hash %s is in the database unchanged\n", legacy.Seq, legacy.Hash)
 	}
 	return nil
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"database/sql"
 	"encoding/base64"
 	"encoding/json"
 	"os"
@@ -319,4 +320,81 @@ func TestServeCheckpointFlags(t *testing.T) {
 			t.Errorf("%v: exit %d, want %d with %q: %s", tc.args, r.code, tc.code, tc.want, r.stderr)
 		}
 	}
+}
+
+// rawExec runs SQL on a database file as an outside program would.
+func rawExec(t *testing.T, path string, qs ...string) {
+	t.Helper()
+	raw, err := sql.Open("sqlite3", "file:"+path+"?_busy_timeout=5000")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	for _, q := range qs {
+		if _, err := raw.Exec(q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+}
+
+// TestVerifyDB: verify --db checks the chain, the tree, a checkpoint and
+// the records against the history, and names what fails.
+func TestVerifyDB(t *testing.T) {
+	dir := t.TempDir()
+	auditKeys(t, dir, "a")
+	keyA, pubA := filepath.Join(dir, "a.key"), filepath.Join(dir, "a.pub")
+	t.Run("OK", func(t *testing.T) {
+		dbPath := auditDemo(t)
+		_, cp, _ := auditRun(t, "checkpoint", "--db", dbPath, "--key", keyA)
+		cpPath := auditWrite(t, filepath.Join(t.TempDir(), "cp.note"), cp)
+		code, out, errOut := auditRun(t, "verify", "--db", dbPath, "--checkpoint", cpPath, "--pubkey", pubA)
+		if code != exitOK || !strings.Contains(out, "records OK") || !strings.Contains(out, "checkpoint OK") {
+			t.Errorf("exit %d\n%s%s", code, out, errOut)
+		}
+	})
+	t.Run("RecordChanged", func(t *testing.T) {
+		// The issue's own example: a statement changed in the file.
+		dbPath := auditDemo(t)
+		rawExec(t, dbPath, "UPDATE revisions SET statement = 'Something else' WHERE id = 1")
+		code, _, errOut := auditRun(t, "verify", "--db", dbPath)
+		if code != exitFail || !strings.Contains(errOut, "[records] claim 1: changed without an event") || !strings.Contains(errOut, "Something else") {
+			t.Errorf("exit %d: %s", code, errOut)
+		}
+	})
+	t.Run("TruncatedAfterCheckpoint", func(t *testing.T) {
+		dbPath := auditDemo(t)
+		addNote(t, dbPath, "One.")
+		addNote(t, dbPath, "Two.")
+		_, cp, _ := auditRun(t, "checkpoint", "--db", dbPath, "--key", keyA)
+		_, size, _ := openNote(t, cp, pubA)
+		cpPath := auditWrite(t, filepath.Join(t.TempDir(), "cp.note"), cp)
+		keep := size - 2
+		rawExec(t, dbPath, "DROP TRIGGER events_no_delete", "DROP TRIGGER tlog_hashes_no_delete",
+			"DELETE FROM events WHERE seq > "+strconv.FormatInt(keep, 10),
+			"DELETE FROM tlog_hashes WHERE id >= "+strconv.FormatInt(tlog.StoredHashCount(keep), 10))
+		code, _, errOut := auditRun(t, "verify", "--db", dbPath, "--checkpoint", cpPath, "--pubkey", pubA)
+		if code != exitFail || !strings.Contains(errOut, "[checkpoint-size]") {
+			t.Errorf("with the checkpoint: exit %d: %s", code, errOut)
+		}
+		// Without it, the notes left without their events still show.
+		code, _, errOut = auditRun(t, "verify", "--db", dbPath)
+		if code != exitFail || !strings.Contains(errOut, "notes: 3 in the tables, 1 in the history") {
+			t.Errorf("without: exit %d: %s", code, errOut)
+		}
+	})
+	t.Run("TreeChanged", func(t *testing.T) {
+		dbPath := auditDemo(t)
+		rawExec(t, dbPath, "DROP TRIGGER tlog_hashes_no_update", "UPDATE tlog_hashes SET hash = zeroblob(32) WHERE id = 0")
+		code, _, errOut := auditRun(t, "verify", "--db", dbPath)
+		if code != exitFail || !strings.Contains(errOut, "[tree]") {
+			t.Errorf("exit %d: %s", code, errOut)
+		}
+	})
+	t.Run("ErrUsage", func(t *testing.T) {
+		for _, args := range [][]string{{"verify", "--db", "x.db", "file.jsonl"}, {"verify"}} {
+			if code, _, _ := auditRun(t, args...); code != exitUsage {
+				t.Errorf("%v: exit %d", args, code)
+			}
+		}
+	})
 }
