@@ -175,6 +175,8 @@ type HistoryService interface {
 	// EachExportEvent calls fn for every event, oldest first, from one
 	// read transaction, saying whether f selects it.
 	EachExportEvent(ctx context.Context, f EventFilter, fn func(e Event, selected bool) error) error
-	// VerifyChain checks the whole stored chain.
+	// VerifyChain checks the whole stored chain and tree.
 	VerifyChain(ctx context.Context) (ChainHead, error)
+	// VerifyRecords compares the records with what the history says.
+	VerifyRecords(ctx context.Context) ([]RecordMismatch, error)
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/base64"
 	"errors"
+	"fmt"
 	"net/http"
 	"strings"
 	"sync"
@@ -27,7 +28,6 @@ type publisher struct {
 	signer note.Signer
 	head   review.TreeHead // what note signs; Size 0 before the first
 	note   []byte
-	broken string // why signing stopped: the history was rewritten
 	kick   chan struct{}
 }
 
@@ -38,7 +38,7 @@ const tileHeight = 8
 // checkpoint, after checking that it extends that checkpoint's tree; the
 // first time, it checks the whole stored chain first. A tree that does not
 // extend the last one signed means the stored history was rewritten under
-// the server: it is logged, never signed, and /healthz says so.
+// the server: it is never signed, and writes stop (integrity.go).
 func (s *Server) PublishCheckpoint(ctx context.Context) error {
 	p := &s.publish
 	if p.signer == nil {
@@ -46,8 +46,8 @@ func (s *Server) PublishCheckpoint(ctx context.Context) error {
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if p.broken != "" {
-		return review.Errorf(review.EINTERNAL, "%s", p.broken)
+	if why := s.Broken(); why != "" {
+		return review.Errorf(review.EINTERNAL, "no checkpoint is signed while the history check fails: %s", why)
 	}
 	if p.head.Size == 0 {
 		if _, err := s.svc.VerifyChain(ctx); err != nil {
@@ -89,19 +89,10 @@ func (s *Server) PublishCheckpoint(ctx context.Context) error {
 	return nil
 }
 
-// historyBroken records that the stored history cannot be vouched for.
+// historyBroken records that the stored history cannot be vouched for:
+// no more checkpoints, and no more writes.
 func (s *Server) historyBroken(format string, args ...any) error {
-	err := review.Errorf(review.EINTERNAL, format, args...)
-	s.publish.broken = review.ErrorMessage(err)
-	s.log.Error("history check failed: no more checkpoints will be signed", "reason", s.publish.broken)
-	return err
-}
-
-// HistoryBroken says why the server stopped signing checkpoints, or "".
-func (s *Server) HistoryBroken() string {
-	s.publish.mu.Lock()
-	defer s.publish.mu.Unlock()
-	return s.publish.broken
+	return s.markBroken(fmt.Sprintf(format, args...))
 }
 
 // kickCheckpoint asks RunCheckpoints to sign soon (after an import).

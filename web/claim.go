@@ -263,7 +263,8 @@ func (s *Server) handleClaim(w http.ResponseWriter, r *http.Request) {
 	key := pageKey{claim: id, user: u.ID, role: u.Role}
 	// A query string (a flash message) makes a page of its own; those are
 	// not kept.
-	cache := r.URL.RawQuery == "" && ver.Claim != 0
+	// Nor while the history check fails: every page must show the banner.
+	cache := r.URL.RawQuery == "" && ver.Claim != 0 && s.Broken() == ""
 	if cache && s.pages.serve(w, r, key, ver) {
 		return
 	}

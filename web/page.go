@@ -18,6 +18,9 @@ type page struct {
 	Flash string
 	// ReadOnly hides every control, for views of the past.
 	ReadOnly bool
+	// Broken is why the history check failed and writes stopped, shown to
+	// everyone on every page; "" while the history holds.
+	Broken string
 }
 
 // flashes are the messages a redirect may ask for with ?msg=; only these
@@ -42,7 +45,7 @@ var flashes = map[string]string{
 }
 
 func (s *Server) page(r *http.Request, title string) page {
-	return page{Title: title, User: currentUser(r), Path: r.URL.Path, Flash: flashes[r.URL.Query().Get("msg")]}
+	return page{Title: title, User: currentUser(r), Path: r.URL.Path, Flash: flashes[r.URL.Query().Get("msg")], Broken: s.Broken()}
 }
 
 // can reports whether the page's user may do action, for showing controls.

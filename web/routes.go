@@ -62,7 +62,7 @@ func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "database unavailable", http.StatusServiceUnavailable)
 		return
 	}
-	if why := s.HistoryBroken(); why != "" {
+	if why := s.Broken(); why != "" {
 		w.Header().Set("Cache-Control", "no-store")
 		http.Error(w, "history check failed: "+why, http.StatusServiceUnavailable)
 		return

@@ -60,16 +60,17 @@ type Config struct {
 
 // Server serves the vetted web app.
 type Server struct {
-	svc     review.Services
-	cfg     Config
-	cookies *sessions.CookieStore
-	log     *slog.Logger
-	handler http.Handler
-	chain   chainCheck
-	publish publisher
-	pages   *pageCache
-	exports chan struct{} // slots for running exports (maxExports)
-	hashing chan struct{} // slots for password checks (hashSlots)
+	svc       review.Services
+	cfg       Config
+	cookies   *sessions.CookieStore
+	log       *slog.Logger
+	handler   http.Handler
+	chain     chainCheck
+	publish   publisher
+	integrity integrity
+	pages     *pageCache
+	exports   chan struct{} // slots for running exports (maxExports)
+	hashing   chan struct{} // slots for password checks (hashSlots)
 }
 
 // hashSlots is how many password checks (argon2id, 19 MiB each) run at
@@ -147,6 +148,7 @@ const MaxBody = review.MaxEditionBytes + 64<<10
 // recovery, security headers with a fresh CSP nonce, the body limit,
 // cross-origin protection for every state change, and the session.
 func (s *Server) middleware(h http.Handler) http.Handler {
+	h = s.withIntegrity(h)
 	h = s.withSession(h)
 	cop := http.NewCrossOriginProtection()
 	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

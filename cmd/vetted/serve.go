@@ -26,7 +26,7 @@ import (
 )
 
 func cmdServe(ctx context.Context, e *env, args []string) error {
-	fs := flags(e, "serve", "serve [--db PATH] [--addr HOST:PORT] [--demo] [--secure-cookies] [--session-key-file PATH] [--trusted-proxy CIDR[,CIDR...]] [--checkpoint-key PREFIX.key [--checkpoint-interval D]]")
+	fs := flags(e, "serve", "serve [--db PATH] [--addr HOST:PORT] [--demo] [--secure-cookies] [--session-key-file PATH] [--trusted-proxy CIDR[,CIDR...]] [--checkpoint-key PREFIX.key [--checkpoint-interval D]] [--history-check-interval D]")
 	dbPath := dbFlag(fs)
 	addr := fs.String("addr", "127.0.0.1:8080", "`host:port` to listen on")
 	demo := fs.Bool("demo", false, "load the demo report, claims and users into an empty database")
@@ -37,8 +37,12 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 	proxies := fs.String("trusted-proxy", "", "`CIDR[,CIDR...]` of the reverse proxies whose X-Forwarded-For names the client; a bare IP is that one address (default: none, every client is its connecting address)")
 	cpKey := fs.String("checkpoint-key", "", "signer key `file` (from 'vetted keygen --name'): sign and publish checkpoints at /checkpoint, with hash tiles at /tile/")
 	cpEvery := fs.Duration("checkpoint-interval", 5*time.Minute, "with --checkpoint-key, sign a checkpoint this often (`duration`) as well as at start and after each edition import or publication")
+	checkEvery := fs.Duration("history-check-interval", 10*time.Minute, "check the whole history, and the records against it, after start and this often (`duration`); a failure stops writes")
 	if err := parse(fs, args, 0, 0); err != nil {
 		return err
+	}
+	if *checkEvery <= 0 {
+		return usagef("serve: --history-check-interval must be positive")
 	}
 	if *cpEvery <= 0 {
 		return usagef("serve: --checkpoint-interval must be positive")
@@ -91,6 +95,7 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	go srv.RunHistoryChecks(ctx, *checkEvery)
 	if signer != nil {
 		log.Info("publishing checkpoints at /checkpoint and hash tiles at /tile/", "origin", signer.Name(), "interval", cpEvery.String())
 		go srv.RunCheckpoints(ctx, *cpEvery)
