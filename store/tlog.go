@@ -240,11 +240,17 @@ const TileHeight = 8
 func (db *DB) ReadTile(ctx context.Context, t tlog.Tile) ([]byte, error) {
 	var data []byte
 	err := db.readTree(ctx, func(q queryer, size int64) error {
-		if t.L < 0 || t.L > 7 || t.H != TileHeight || t.W < 1 || t.W > 1<<t.H || t.N < 0 || t.N > size {
+		if t.L < 0 || t.L > 5 || t.H != TileHeight || t.W < 1 || t.W > 1<<t.H || t.N < 0 {
 			return review.Errorf(review.ENOTFOUND, "No such tile.")
 		}
-		// The tile's last hash is of records up to this many, at level 0.
-		if need := (t.N<<t.H + int64(t.W)) << (t.H * t.L); need > size || need <= 0 {
+		// A level-L hash covers this many records; the tile's last hash
+		// needs the records up to need. N is bounded first, so nothing
+		// overflows however large a number the path holds.
+		per := int64(1) << (t.H * t.L)
+		if t.N > size/per>>t.H+1 {
+			return review.Errorf(review.ENOTFOUND, "The log has not reached that tile yet.")
+		}
+		if need := (t.N<<t.H + int64(t.W)) * per; need > size {
 			return review.Errorf(review.ENOTFOUND, "The log has not reached that tile yet.")
 		}
 		var err error

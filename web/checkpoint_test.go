@@ -221,7 +221,8 @@ func TestWitness(t *testing.T) {
 		}
 	}
 	t.Run("EntriesNotServed", func(t *testing.T) {
-		for _, p := range []string{"/tile/entries/000", "/tile/data/000", "/tile/0/x999/999", "/tile/9/000", "/tile/0/abc"} {
+		for _, p := range []string{"/tile/entries/000", "/tile/data/000", "/tile/0/x999/999", "/tile/9/000", "/tile/0/abc",
+			"/tile/0/x999/x999/x999/x999/x999/x999/x999/000", "/tile/-1/000", "/tile/0/000.p/0", "/tile/0/000.p/256", "/tile/5/000", "/tile/6/000"} {
 			if _, status, _ := w.get(p); status != 404 {
 				t.Errorf("%s: %d, want 404", p, status)
 			}
