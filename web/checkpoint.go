@@ -24,11 +24,12 @@ import (
 
 // publisher holds the latest checkpoint the server signed.
 type publisher struct {
-	mu     sync.Mutex
-	signer note.Signer
-	head   review.TreeHead // what note signs; Size 0 before the first
-	note   []byte
-	kick   chan struct{}
+	signing sync.Mutex // one PublishCheckpoint at a time
+	mu      sync.Mutex // guards head and note, for /checkpoint
+	signer  note.Signer
+	head    review.TreeHead // what note signs; Size 0 before the first
+	note    []byte
+	kick    chan struct{}
 }
 
 // tileHeight is the C2SP tlog-tiles tile height.
@@ -44,12 +45,17 @@ func (s *Server) PublishCheckpoint(ctx context.Context) error {
 	if p.signer == nil {
 		return nil
 	}
-	p.mu.Lock()
-	defer p.mu.Unlock()
+	// The checks below read the database, the first for seconds on a long
+	// history: /checkpoint keeps serving the last note meanwhile.
+	p.signing.Lock()
+	defer p.signing.Unlock()
 	if why := s.Broken(); why != "" {
 		return review.Errorf(review.EINTERNAL, "no checkpoint is signed while the history check fails: %s", why)
 	}
-	if p.head.Size == 0 {
+	p.mu.Lock()
+	last := p.head
+	p.mu.Unlock()
+	if last.Size == 0 {
 		if _, err := s.svc.VerifyChain(ctx); err != nil {
 			var ve *review.VerifyError
 			if errors.As(err, &ve) {
@@ -65,26 +71,28 @@ func (s *Server) PublishCheckpoint(ctx context.Context) error {
 		}
 		return err
 	}
-	if th.Size == 0 || th.Size == p.head.Size && th.Hash == p.head.Hash {
+	if th.Size == 0 || th == last {
 		return nil
 	}
-	if p.head.Size > 0 {
-		if th.Size < p.head.Size {
-			return s.historyBroken("the history shrank from %d to %d events after checkpoint %d was signed", p.head.Size, th.Size, p.head.Size)
+	if last.Size > 0 {
+		if th.Size < last.Size {
+			return s.historyBroken("the history shrank from %d to %d events after checkpoint %d was signed", last.Size, th.Size, last.Size)
 		}
-		proof, err := s.svc.ProveTree(ctx, p.head.Size, th.Size)
+		proof, err := s.svc.ProveTree(ctx, last.Size, th.Size)
 		if err == nil {
-			err = tlog.CheckTree(proof, th.Size, th.Hash, p.head.Size, p.head.Hash)
+			err = tlog.CheckTree(proof, th.Size, th.Hash, last.Size, last.Hash)
 		}
 		if err != nil {
-			return s.historyBroken("the stored history no longer extends checkpoint %d signed earlier (%v): events up to it were rewritten", p.head.Size, err)
+			return s.historyBroken("the stored history no longer extends checkpoint %d signed earlier (%v): events up to it were rewritten", last.Size, err)
 		}
 	}
 	msg, err := review.SignCheckpoint(th, p.signer)
 	if err != nil {
 		return err
 	}
+	p.mu.Lock()
 	p.head, p.note = th, msg
+	p.mu.Unlock()
 	s.log.Info("checkpoint signed", "size", th.Size, "root", base64.StdEncoding.EncodeToString(th.Hash[:]))
 	return nil
 }
