@@ -67,7 +67,7 @@ func (s *Server) PublishCheckpoint(ctx context.Context) error {
 	th, err := s.svc.TreeHead(ctx)
 	if err != nil {
 		if review.ErrorCode(err) == review.EINTERNAL && errors.As(err, new(*review.Error)) {
-			return s.historyBroken("%s", review.ErrorMessage(err))
+			return s.historyBroken("[tree] %s", review.ErrorMessage(err))
 		}
 		return err
 	}
@@ -76,14 +76,14 @@ func (s *Server) PublishCheckpoint(ctx context.Context) error {
 	}
 	if last.Size > 0 {
 		if th.Size < last.Size {
-			return s.historyBroken("the history shrank from %d to %d events after checkpoint %d was signed", last.Size, th.Size, last.Size)
+			return s.historyBroken("[checkpoint-consistency] the history shrank from %d to %d events after checkpoint %d was signed", last.Size, th.Size, last.Size)
 		}
 		proof, err := s.svc.ProveTree(ctx, last.Size, th.Size)
 		if err == nil {
 			err = tlog.CheckTree(proof, th.Size, th.Hash, last.Size, last.Hash)
 		}
 		if err != nil {
-			return s.historyBroken("the stored history no longer extends checkpoint %d signed earlier (%v): events up to it were rewritten", last.Size, err)
+			return s.historyBroken("[checkpoint-consistency] the stored history no longer extends checkpoint %d signed earlier (%v): events up to it were rewritten", last.Size, err)
 		}
 	}
 	msg, err := review.SignCheckpoint(th, p.signer)

@@ -169,7 +169,7 @@ func (s *Server) verifyChain(r *http.Request, full bool) error {
 			return err
 		}
 		if stored.Seq != h.Seq || stored.Hash != h.Hash {
-			return s.markBroken(fmt.Sprintf("event %d verified earlier is no longer stored as it was: the history was rewritten under the server", h.Seq))
+			return s.markBroken(fmt.Sprintf("[verified-head] event %d verified earlier is no longer stored as it was: the history was rewritten under the server", h.Seq))
 		}
 	}
 	v := review.Verifier{Chain: true}

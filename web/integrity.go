@@ -81,7 +81,7 @@ func (s *Server) CheckHistory(ctx context.Context) error {
 			}
 			names = append(names, m.String())
 		}
-		return s.markBroken(fmt.Sprintf("%d record(s) are not what the history says (changed outside vetted): %s", len(ms), strings.Join(names, "; ")))
+		return s.markBroken(fmt.Sprintf("[records] %d record(s) are not what the history says (changed outside vetted): %s", len(ms), strings.Join(names, "; ")))
 	}
 	if head.Seq == 0 {
 		return nil
@@ -98,7 +98,7 @@ func (s *Server) CheckHistory(ctx context.Context) error {
 	s.integrity.mu.Unlock()
 	if v.Size > head.Seq {
 		// The chain verified, but it is shorter than one verified before.
-		return s.markBroken(fmt.Sprintf("the history has %d events, fewer than the %d verified earlier: events were removed", head.Seq, v.Size))
+		return s.markBroken(fmt.Sprintf("[verified-tree] the history has %d events, fewer than the %d verified earlier: events were removed", head.Seq, v.Size))
 	}
 	return nil
 }
@@ -114,14 +114,14 @@ func (s *Server) checkVerifiedTree(ctx context.Context) error {
 	}
 	root, err := s.svc.TreeHash(ctx, v.Size)
 	if review.ErrorCode(err) == review.EINVALID {
-		return s.markBroken(fmt.Sprintf("the history no longer has the %d events verified earlier: events were removed", v.Size))
+		return s.markBroken(fmt.Sprintf("[verified-tree] the history no longer has the %d events verified earlier: events were removed", v.Size))
 	} else if review.ErrorCode(err) == review.EINTERNAL && errors.As(err, new(*review.Error)) {
-		return s.markBroken("the history's tree cannot be read: " + review.ErrorMessage(err))
+		return s.markBroken("[tree] the history's tree cannot be read: " + review.ErrorMessage(err))
 	} else if err != nil {
 		return err
 	}
 	if root != v.Hash {
-		return s.markBroken(fmt.Sprintf("the first %d events are not the ones verified earlier: the history was rewritten under the server", v.Size))
+		return s.markBroken(fmt.Sprintf("[verified-tree] the first %d events are not the ones verified earlier: the history was rewritten under the server", v.Size))
 	}
 	return nil
 }

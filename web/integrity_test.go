@@ -31,7 +31,7 @@ func TestHistoryCheck(t *testing.T) {
 		t.Fatal(err)
 	}
 	err = ts.App.CheckHistory(ctx)
-	if err == nil || !strings.Contains(err.Error(), "claim 1: changed without an event") {
+	if err == nil || !strings.Contains(err.Error(), "[records]") || !strings.Contains(err.Error(), "claim 1: changed without an event") {
 		t.Fatalf("CheckHistory = %v", err)
 	}
 	t.Run("Healthz", func(t *testing.T) {
@@ -81,7 +81,7 @@ func TestRewrittenUnderServer(t *testing.T) {
 		t.Fatalf("the rewritten chain should verify on its own: %v", err)
 	}
 	status, body := Get(t, audrey, ts.URL+"/history?verify=full")
-	if status != 200 || !strings.Contains(body, "the history was rewritten under the server") || !strings.Contains(body, `data-testid="history-broken"`) {
+	if status != 200 || !strings.Contains(body, "[verified-tree]") || !strings.Contains(body, "the history was rewritten under the server") || !strings.Contains(body, `data-testid="history-broken"`) {
 		t.Errorf("/history?verify=full: %d, says rewritten: %v", status, strings.Contains(body, "rewritten"))
 	}
 	if status, body := Get(t, http.DefaultClient, ts.URL+"/healthz"); status != 503 || !strings.Contains(body, "rewritten") {
@@ -99,7 +99,7 @@ func TestRewrittenUnderHistoryPage(t *testing.T) {
 		t.Fatal("reported before the rewrite")
 	}
 	rewritePast(t, ts.DB.Path, 5)
-	if _, body := Get(t, audrey, ts.URL+"/history"); !strings.Contains(body, "no longer stored as it was") {
+	if _, body := Get(t, audrey, ts.URL+"/history"); !strings.Contains(body, "[verified-head]") || !strings.Contains(body, "no longer stored as it was") {
 		t.Error("/history did not notice the head it verified was rewritten")
 	}
 	if ts.App.Broken() == "" {
