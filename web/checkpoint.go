@@ -37,7 +37,8 @@ const tileHeight = 8
 
 // PublishCheckpoint signs the current tree head if it grew since the last
 // checkpoint, after checking that it extends that checkpoint's tree; the
-// first time, it checks the whole stored chain first. A tree that does not
+// first time, that it extends the tree the history check verified (running
+// that check if none has). A tree that does not
 // extend the last one signed means the stored history was rewritten under
 // the server: it is never signed, and writes stop (integrity.go).
 func (s *Server) PublishCheckpoint(ctx context.Context) error {
@@ -55,13 +56,13 @@ func (s *Server) PublishCheckpoint(ctx context.Context) error {
 	p.mu.Lock()
 	last := p.head
 	p.mu.Unlock()
-	if last.Size == 0 {
-		if _, err := s.svc.VerifyChain(ctx); err != nil {
-			var ve *review.VerifyError
-			if errors.As(err, &ve) {
-				return s.historyBroken("%s", ve.Error())
+	base := last
+	if base.Size == 0 {
+		if base = s.verifiedTree(); base.Size == 0 {
+			if err := s.CheckHistory(ctx); err != nil {
+				return err
 			}
-			return err
+			base = s.verifiedTree()
 		}
 	}
 	th, err := s.svc.TreeHead(ctx)
@@ -74,16 +75,16 @@ func (s *Server) PublishCheckpoint(ctx context.Context) error {
 	if th.Size == 0 || th == last {
 		return nil
 	}
-	if last.Size > 0 {
-		if th.Size < last.Size {
-			return s.historyBroken("[checkpoint-consistency] the history shrank from %d to %d events after checkpoint %d was signed", last.Size, th.Size, last.Size)
+	if base.Size > 0 {
+		if th.Size < base.Size {
+			return s.historyBroken("[checkpoint-consistency] the history shrank from %d to %d events after a tree of %d was signed or verified", base.Size, th.Size, base.Size)
 		}
-		proof, err := s.svc.ProveTree(ctx, last.Size, th.Size)
+		proof, err := s.svc.ProveTree(ctx, base.Size, th.Size)
 		if err == nil {
-			err = tlog.CheckTree(proof, th.Size, th.Hash, last.Size, last.Hash)
+			err = tlog.CheckTree(proof, th.Size, th.Hash, base.Size, base.Hash)
 		}
 		if err != nil {
-			return s.historyBroken("[checkpoint-consistency] the stored history no longer extends checkpoint %d signed earlier (%v): events up to it were rewritten", last.Size, err)
+			return s.historyBroken("[checkpoint-consistency] the stored history no longer extends the tree of %d events signed or verified earlier (%v): events up to it were rewritten", base.Size, err)
 		}
 	}
 	msg, err := review.SignCheckpoint(th, p.signer)

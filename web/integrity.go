@@ -26,6 +26,8 @@ type integrity struct {
 	mu       sync.Mutex
 	broken   string          // why writes stopped; "" while the history holds
 	verified review.TreeHead // the tree last verified in full
+	running  chan struct{}   // closed when the check in progress ends
+	lastErr  error           // its outcome, for those who waited on it
 }
 
 // Broken says why the server stopped accepting writes, or "".
@@ -51,8 +53,41 @@ func (s *Server) markBroken(why string) error {
 
 // CheckHistory verifies the stored history and the records against it. A
 // failure of the history (not of the database being unreachable) stops
-// writes; see integrity.
+// writes; see integrity. A call while a check runs waits for that one (the
+// checkpoint publisher and the background check both start with one).
 func (s *Server) CheckHistory(ctx context.Context) error {
+	in := &s.integrity
+	in.mu.Lock()
+	if ch := in.running; ch != nil {
+		in.mu.Unlock()
+		select {
+		case <-ch:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+		in.mu.Lock()
+		defer in.mu.Unlock()
+		return in.lastErr
+	}
+	ch := make(chan struct{})
+	in.running = ch
+	in.mu.Unlock()
+	err := s.checkHistory(ctx)
+	in.mu.Lock()
+	in.running, in.lastErr = nil, err
+	in.mu.Unlock()
+	close(ch)
+	return err
+}
+
+// verifiedTree is the tree the last full check verified.
+func (s *Server) verifiedTree() review.TreeHead {
+	s.integrity.mu.Lock()
+	defer s.integrity.mu.Unlock()
+	return s.integrity.verified
+}
+
+func (s *Server) checkHistory(ctx context.Context) error {
 	if err := s.checkVerifiedTree(ctx); err != nil {
 		return err
 	}
