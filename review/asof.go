@@ -94,7 +94,7 @@ func (r *ClaimReplay) Add(e Event) error {
 	ours := func(claim int64) bool { return claim == r.id }
 	var applied bool
 	switch e.Action {
-	case "claim.created":
+	case string(EventClaimCreated):
 		var a claimCreatedAfter
 		if err := decode(&a); err != nil {
 			return err
@@ -119,7 +119,7 @@ func (r *ClaimReplay) Add(e Event) error {
 		r.revision(*a.Revision)
 		r.appearance(*a.Appearance)
 		applied = true
-	case "revision.proposed", "revision.submitted", "revision.approved", "revision.rejected":
+	case string(EventRevisionProposed), string(EventRevisionSubmitted), string(EventRevisionApproved), string(EventRevisionRejected):
 		var rev Revision
 		if err := decode(&rev); err != nil {
 			return err
@@ -132,7 +132,7 @@ func (r *ClaimReplay) Add(e Event) error {
 		}
 		r.revision(rev)
 		applied = true
-	case "note.added":
+	case string(EventNoteAdded):
 		var n Note
 		if err := decode(&n); err != nil {
 			return err
@@ -145,7 +145,7 @@ func (r *ClaimReplay) Add(e Event) error {
 		}
 		r.st.Notes = append(r.st.Notes, n)
 		applied = true
-	case "flag.raised":
+	case string(EventFlagRaised):
 		var f Flag
 		if err := decode(&f); err != nil {
 			return err
@@ -158,7 +158,7 @@ func (r *ClaimReplay) Add(e Event) error {
 		}
 		r.flag(f)
 		applied = true
-	case "flag.resolved":
+	case string(EventFlagResolved):
 		var a flagResolvedAfter
 		if err := decode(&a); err != nil {
 			return err
@@ -180,7 +180,7 @@ func (r *ClaimReplay) Add(e Event) error {
 			r.appearance(*a.Appearance)
 		}
 		applied = true
-	case "claim.anchored":
+	case string(EventClaimAnchored):
 		if e.EntityID != strconv.FormatInt(r.id, 10) {
 			return nil
 		}

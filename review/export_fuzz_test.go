@@ -7,7 +7,8 @@ import (
 	"unicode/utf8"
 )
 
-// FuzzExportVerify: an export of any events verifies, and changing any one
+// FuzzExportVerify: an export of any events verifies, whole or (at odd)
+// filtered with the middle event omitted by its hash, and changing any one
 // byte of it makes verify fail without panicking.
 func FuzzExportVerify(f *testing.F) {
 	f.Add("rey", "note.added", `{"body":"Ask the hatcheries"}`, "", uint16(40), byte(1))
@@ -21,8 +22,13 @@ func FuzzExportVerify(f *testing.F) {
 				t.Skip()
 			}
 		}
+		filtered := at%2 == 1
+		filter := ""
+		if filtered {
+			filter = "actor=" + actor
+		}
 		var buf bytes.Buffer
-		w, err := NewJSONLWriter(&buf, "")
+		w, err := NewJSONLWriter(&buf, filter)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -33,7 +39,12 @@ func FuzzExportVerify(f *testing.F) {
 				After: after, Reason: reason, PrevHash: prev}
 			e.Hash = ComputeHash(e)
 			prev = e.Hash
-			if err := w.Write(e); err != nil {
+			if filtered && seq == 2 {
+				err = w.Omit(e.Seq, e.Hash)
+			} else {
+				err = w.Write(e)
+			}
+			if err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -42,7 +53,7 @@ func FuzzExportVerify(f *testing.F) {
 		}
 		good := buf.Bytes()
 		res, err := VerifyJSONL(bytes.NewReader(good))
-		if err != nil || res.Events != 3 || !res.Continuity {
+		if err != nil || res.Events+res.Omitted != 3 || !res.Continuity || res.Filtered != filtered {
 			t.Fatalf("a fresh export does not verify: %+v %v", res, err)
 		}
 		if flip == 0 {

@@ -2,7 +2,9 @@ package review
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"encoding/csv"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"reflect"
@@ -90,10 +92,8 @@ func TestVerifyJSONL(t *testing.T) {
 			}
 		}
 	})
-	t.Run("OK/NoFinalNewline", func(t *testing.T) {
-		if _, err := VerifyJSONL(strings.NewReader(strings.Join(lines, "\n"))); err != nil {
-			t.Error(err)
-		}
+	t.Run("ErrNoFinalNewline", func(t *testing.T) {
+		expFail(t, "no final newline", strings.Join(lines, "\n"), len(lines))
 	})
 	t.Run("OK/Empty", func(t *testing.T) {
 		res, err := VerifyJSONL(strings.NewReader(expJoin(expExport(t, nil, ""))))
@@ -229,48 +229,159 @@ func TestVerifyJSONL(t *testing.T) {
 	})
 }
 
+// expFiltered writes a filtered export of es showing every third event.
+func expFiltered(t *testing.T, es []Event) []string {
+	t.Helper()
+	var buf bytes.Buffer
+	w, err := NewJSONLWriter(&buf, "since=2026-03-01T10:00:00Z")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, e := range es {
+		if i%3 == 0 {
+			err = w.Write(e)
+		} else {
+			err = w.Omit(e.Seq, e.Hash)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return strings.Split(strings.TrimSuffix(buf.String(), "\n"), "\n")
+}
+
+// expCheck runs VerifyJSONL on text and checks that it fails by check.
+func expCheck(t *testing.T, what, text, check string) {
+	t.Helper()
+	_, err := VerifyJSONL(strings.NewReader(text))
+	var ve *VerifyError
+	if !errors.As(err, &ve) || ve.Check != check {
+		t.Errorf("%s: err = %v, want check %q", what, err, check)
+	}
+}
+
+// retrail recomputes the trailer of lines (digest and counts as given), as
+// a forger who knows the format would.
+func retrail(lines []string, tr Trailer) []string {
+	body := expJoin(lines[:len(lines)-1])
+	sum := sha256.Sum256([]byte(body))
+	tr.Digest = hex.EncodeToString(sum[:])
+	b, _ := json.Marshal(map[string]Trailer{"trailer": tr})
+	return append(append([]string{}, lines[:len(lines)-1]...), string(b))
+}
+
 func TestVerifyJSONLFiltered(t *testing.T) {
 	es := histChain(expEvents)
-	var subset []Event
-	for i := 0; i < len(es); i += 3 {
-		subset = append(subset, es[i])
-	}
-	lines := expExport(t, subset, "since=2026-03-01T10:00:00Z")
+	lines := expFiltered(t, es)
+	whole := expExport(t, es, "")
+	shown := int64((len(es) + 2) / 3)
 	t.Run("OK", func(t *testing.T) {
 		res, err := VerifyJSONL(strings.NewReader(expJoin(lines)))
 		if err != nil {
 			t.Fatal(err)
 		}
-		if res.Continuity {
-			t.Error("a filtered export claims continuity")
-		}
-		if res.Events != int64(len(subset)) || res.Filter != "since=2026-03-01T10:00:00Z" {
+		if !res.Continuity || !res.Filtered || res.Events != shown || res.Omitted != int64(len(es))-shown ||
+			res.Filter != "since=2026-03-01T10:00:00Z" || res.Head.Hash != es[len(es)-1].Hash {
 			t.Errorf("result %+v", res)
+		}
+		// The tree over a filtered export is the whole history's.
+		full, _ := VerifyJSONL(strings.NewReader(expJoin(whole)))
+		if res.Tree != full.Tree {
+			t.Errorf("tree %v, the whole export's %v", res.Tree, full.Tree)
 		}
 	})
 	t.Run("ErrFieldChanged", func(t *testing.T) {
-		for i := range subset {
+		for i, l := range lines {
+			if !strings.HasPrefix(l, `{"seq"`) {
+				continue
+			}
 			var e Event
-			if err := json.Unmarshal([]byte(lines[i+1]), &e); err != nil {
+			if err := json.Unmarshal([]byte(l), &e); err != nil {
 				t.Fatal(err)
 			}
 			e.After += " "
 			b, _ := json.Marshal(e)
 			mod := append([]string{}, lines...)
-			mod[i+1] = string(b)
-			expFail(t, "filtered line changed", expJoin(mod), i+2)
+			mod[i] = string(b)
+			expCheck(t, "filtered line changed", expJoin(mod), "hash")
 		}
 	})
 	t.Run("ErrLineDropped", func(t *testing.T) {
-		// Each line is checked on its own, but the trailer still counts them.
-		mod := append(append([]string{}, lines[:2]...), lines[3:]...)
-		expFail(t, "filtered line dropped", expJoin(mod), len(mod))
+		for i := 1; i < len(lines)-1; i++ {
+			mod := append(append([]string{}, lines[:i]...), lines[i+1:]...)
+			check := "seq"
+			if i == len(lines)-2 {
+				check = "trailer" // the last events are gone: the trailer says so
+			}
+			expCheck(t, "line "+itoaTest(i+1)+" dropped", expJoin(mod), check)
+		}
 	})
-	t.Run("ErrUnfilteredHeaderOnSubset", func(t *testing.T) {
-		// Claiming a subset is the whole history fails the chain check.
+	t.Run("ErrLinesSwapped", func(t *testing.T) {
 		mod := append([]string{}, lines...)
-		mod[0] = `{"header":{"format":"vetted-history-v1","filtered":false}}`
-		expFail(t, "subset passed off as whole", expJoin(mod), 3)
+		mod[1], mod[2] = mod[2], mod[1]
+		expCheck(t, "lines swapped", expJoin(mod), "seq")
+	})
+	t.Run("ErrEventPassedAsOmitted", func(t *testing.T) {
+		// Hiding a shown event among the omitted ones (its hash kept, so
+		// the chain holds) changes the file's bytes: the digest fails.
+		mod := expExport(t, nil, "")
+		var buf bytes.Buffer
+		w, _ := NewJSONLWriter(&buf, "since=2026-03-01T10:00:00Z")
+		for i, e := range es {
+			if i%3 == 0 && i != 3 {
+				w.Write(e)
+			} else {
+				w.Omit(e.Seq, e.Hash)
+			}
+		}
+		w.Close()
+		mod = strings.Split(strings.TrimSuffix(buf.String(), "\n"), "\n")
+		// Keep the honest file's trailer.
+		mod[len(mod)-1] = lines[len(lines)-1]
+		expCheck(t, "event passed as omitted", expJoin(mod), "trailer")
+		mod = append(mod[:len(mod)-1], retrail(lines, Trailer{Events: shown - 1, Omitted: int64(len(es)) - shown + 1,
+			HeadSeq: es[len(es)-1].Seq, HeadHash: es[len(es)-1].Hash})[len(lines)-1])
+		expCheck(t, "event passed as omitted, counts fixed", expJoin(mod), "digest")
+	})
+	t.Run("ErrRelabelled", func(t *testing.T) {
+		// A whole export relabelled as filtered.
+		mod := append([]string{}, whole...)
+		mod[0] = `{"header":{"format":"vetted-history-v2","filtered":true,"filter":"actor=eda"}}`
+		expCheck(t, "whole relabelled filtered", expJoin(mod), "digest")
+		// A filtered export relabelled as whole.
+		mod = append([]string{}, lines...)
+		mod[0] = `{"header":{"format":"vetted-history-v2","filtered":false}}`
+		expCheck(t, "filtered relabelled whole", expJoin(mod), "omitted")
+		// The filter changed.
+		mod = append([]string{}, lines...)
+		mod[0] = strings.Replace(mod[0], "10:00", "11:00", 1)
+		expCheck(t, "filter changed", expJoin(mod), "digest")
+		// Relabelled as the old format, which listed nothing omitted.
+		mod = append([]string{}, lines...)
+		mod[0] = strings.Replace(mod[0], "v2", "v1", 1)
+		expCheck(t, "filtered relabelled v1", expJoin(mod), "filtered-v1")
+	})
+	t.Run("ErrCountsEdited", func(t *testing.T) {
+		mod := append([]string{}, lines...)
+		mod[len(mod)-1] = strings.Replace(mod[len(mod)-1], `"events":`+itoaTest(int(shown)), `"events":`+itoaTest(int(shown)-1), 1)
+		expCheck(t, "events count edited", expJoin(mod), "trailer")
+	})
+	t.Run("ErrOmittedHashChanged", func(t *testing.T) {
+		mod := append([]string{}, lines...)
+		// The last omitted hash before an event: the event's prev_hash no
+		// longer links to it.
+		end := strings.LastIndex(mod[2], `"]}}`)
+		c := "0"
+		if mod[2][end-1] == '0' {
+			c = "1"
+		}
+		mod[2] = mod[2][:end-1] + c + mod[2][end:]
+		expCheck(t, "omitted hash changed", expJoin(mod), "link")
+		mod[2] = strings.Replace(mod[2], `"hashes":["`, `"hashes":["X`, 1)
+		expCheck(t, "omitted hash not hex", expJoin(mod), "omitted")
 	})
 }
 
@@ -292,12 +403,17 @@ func TestCSVCell(t *testing.T) {
 		{"=HYPERLINK(\"http://evil\")", "'=HYPERLINK(\"http://evil\")"},
 		{"a=1", "a=1"},
 		{" =1", " =1"},
-		{"'=1", "'=1"},
+		{"'=1", "''=1"},
+		{"'", "''"},
+		{"it's", "it's"},
 		{"é=1", "é=1"},
 	}
 	for _, tt := range tests {
 		if got := CSVCell(tt.in); got != tt.want {
 			t.Errorf("CSVCell(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+		if back := UnCSVCell(CSVCell(tt.in)); back != tt.in {
+			t.Errorf("UnCSVCell(CSVCell(%q)) = %q", tt.in, back)
 		}
 	}
 }
@@ -329,7 +445,7 @@ func TestCSVWriter(t *testing.T) {
 		}
 	})
 	t.Run("Quoting", func(t *testing.T) {
-		for _, want := range []string{`"a,b"`, `"say ""hi"""`, "\"two\r\nlines\"", `"""=quoted"""`} {
+		for _, want := range []string{`"a,b"`, `"say ""hi"""`, "\"two\nlines\"", `"""=quoted"""`} {
 			if !strings.Contains(out, want) {
 				t.Errorf("output lacks RFC 4180 field %q:\n%s", want, out)
 			}

@@ -63,6 +63,7 @@ type Services interface {
 	SourceService
 	QueueService
 	HistoryService
+	LogService
 	SessionService
 	TokenService
 	ScoreService

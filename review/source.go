@@ -54,6 +54,18 @@ type LinkCheck struct {
 	CheckedAt time.Time  `json:"checked_at,omitzero"`
 }
 
+// Kept is the part of c a source keeps: its status and time, and the new
+// address of a moved source or the detail of any other outcome.
+func (c LinkCheck) Kept() LinkCheck {
+	k := LinkCheck{Status: c.Status, CheckedAt: c.CheckedAt}
+	if c.Status == LinkMoved {
+		k.Location = c.Location
+	} else {
+		k.Detail = c.Detail
+	}
+	return k
+}
+
 // SourceUpdate changes a shared source: a new grade reaches every claim
 // citing it. Nil fields are left as they are.
 type SourceUpdate struct {

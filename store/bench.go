@@ -128,6 +128,9 @@ func (db *DB) seedEventBatch(ctx context.Context, n int) error {
 			e.Before, e.After, e.Reason, e.PrevHash, e.Hash, claim, nil); err != nil {
 			return fmt.Errorf("store: seed events: %w", err)
 		}
+		if err := appendLeaf(ctx, tx, e.Seq, e.Hash); err != nil {
+			return err
+		}
 		head = review.ChainHead{Seq: e.Seq, Hash: e.Hash, Time: e.Time}
 	}
 	return tx.commit()

@@ -199,7 +199,7 @@ func (c *carrier) carry(ctx context.Context, lc liveClaim) (review.ClaimOutcome,
 			after["stale_flag"] = f
 		}
 	}
-	if _, err := c.tx.record(ctx, c.a, change{action: "claim.anchored", entityType: "claim", entityID: lc.ID,
+	if _, err := c.tx.record(ctx, c.a, change{action: review.EventClaimAnchored, entityType: "claim", entityID: lc.ID,
 		after: after, claimID: lc.ID, reportID: lc.ReportID}); err != nil {
 		return review.ClaimOutcome{}, err
 	}

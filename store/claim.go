@@ -136,7 +136,7 @@ func createClaim(ctx context.Context, tx *Tx, a review.User, n review.NewClaim, 
 		return 0, err
 	}
 	after := map[string]any{"claim": map[string]any{"id": id, "report": ed.ReportSlug}, "revision": rev, "appearance": app}
-	if _, err := tx.record(ctx, a, change{action: "claim.created", entityType: "claim", entityID: id, after: after,
+	if _, err := tx.record(ctx, a, change{action: review.EventClaimCreated, entityType: "claim", entityID: id, after: after,
 		reason: n.Reason, claimID: id, reportID: ed.ReportID}); err != nil {
 		return 0, err
 	}

@@ -123,7 +123,16 @@ func (db *DB) init(ctx context.Context) error {
 	if err := retryBusy(ctx, func() error { return db.migrate(ctx) }); err != nil {
 		return err
 	}
-	return db.rememberFiles()
+	if err := db.rememberFiles(); err != nil {
+		return err
+	}
+	if err := db.catchUpTree(ctx); err != nil {
+		if diskFault(err) == errCorrupt {
+			return review.Errorf(review.EUNAVAILABLE, "The database file %s is damaged (%v). Restore the latest backup with vetted restore; see OPERATIONS.md.", db.Path, err)
+		}
+		return err
+	}
+	return nil
 }
 
 // retryBusy calls fn until it returns something other than SQLite's busy

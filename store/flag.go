@@ -88,7 +88,7 @@ func insertFlag(ctx context.Context, tx *Tx, a review.User, n review.NewFlag, wi
 	id, _ := res.LastInsertId()
 	f := review.Flag{ID: id, ClaimID: n.ClaimID, Kind: n.Kind, Reason: n.Reason, RaisedBy: a.Name, RaisedAt: tx.now}
 	if withEvent {
-		if _, err := tx.record(ctx, a, change{action: "flag.raised", entityType: "flag", entityID: id, after: f,
+		if _, err := tx.record(ctx, a, change{action: review.EventFlagRaised, entityType: "flag", entityID: id, after: f,
 			reason: n.Reason, claimID: c.ID, reportID: c.ReportID}); err != nil {
 			return review.Flag{}, err
 		}
@@ -160,7 +160,7 @@ func (db *DB) ResolveFlag(ctx context.Context, by review.User, n review.FlagReso
 		}
 		after["appearance"] = app
 	}
-	if _, err := tx.record(ctx, a, change{action: "flag.resolved", entityType: "flag", entityID: f.ID,
+	if _, err := tx.record(ctx, a, change{action: review.EventFlagResolved, entityType: "flag", entityID: f.ID,
 		before: before, after: after, reason: n.Resolution, claimID: c.ID, reportID: c.ReportID}); err != nil {
 		return review.Flag{}, err
 	}

@@ -9,12 +9,14 @@ import (
 	"strconv"
 	"strings"
 
+	"golang.org/x/mod/sumdb/tlog"
+
 	"vetted/review"
 )
 
 // change is one history event about to be appended.
 type change struct {
-	action     string
+	action     review.EventName
 	entityType string
 	entityID   int64
 	before     any // marshalled to JSON; nil for none
@@ -46,7 +48,7 @@ func (tx *Tx) record(ctx context.Context, actor review.User, c change) (review.E
 		Time:       review.FormatTime(tx.now),
 		Actor:      actor.Name,
 		ActorRole:  string(actor.Role),
-		Action:     c.action,
+		Action:     string(c.action),
 		EntityType: c.entityType,
 		EntityID:   strconv.FormatInt(c.entityID, 10),
 		Before:     before,
@@ -64,6 +66,9 @@ func (tx *Tx) record(ctx context.Context, actor review.User, c change) (review.E
 		e.PrevHash, e.Hash, nullID(c.claimID), nullID(c.reportID))
 	if err != nil {
 		return review.Event{}, fmt.Errorf("store: record %s: %w", c.action, err)
+	}
+	if err := appendLeaf(ctx, tx, e.Seq, e.Hash); err != nil {
+		return review.Event{}, err
 	}
 	return e, nil
 }
@@ -130,6 +135,40 @@ func (db *DB) EachEvent(ctx context.Context, f review.EventFilter, fn func(revie
 	return rows.Err()
 }
 
+// EachExportEvent streams every event, oldest first, from one read
+// transaction, saying whether f selects it: a filtered export lists the
+// hashes of those it leaves out.
+func (db *DB) EachExportEvent(ctx context.Context, f review.EventFilter, fn func(review.Event, bool) error) error {
+	f.Newest, f.Limit = false, 0
+	if !f.Filtered() {
+		return db.EachEvent(ctx, f, func(e review.Event) error { return fn(e, true) })
+	}
+	tx, err := db.read(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	where, args := eventWhere(f)
+	rows, err := tx.QueryContext(ctx, `SELECT seq, time, actor, actor_role, action, entity_type, entity_id, before, after, reason, prev_hash, hash,
+		CASE WHEN `+strings.TrimPrefix(where, " WHERE ")+` THEN 1 ELSE 0 END FROM events ORDER BY seq`, args...)
+	if err != nil {
+		return fmt.Errorf("store: events: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var e review.Event
+		var selected bool
+		if err := rows.Scan(&e.Seq, &e.Time, &e.Actor, &e.ActorRole, &e.Action, &e.EntityType, &e.EntityID,
+			&e.Before, &e.After, &e.Reason, &e.PrevHash, &e.Hash, &selected); err != nil {
+			return fmt.Errorf("store: events: %w", err)
+		}
+		if err := fn(e, selected); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
 func eventWhere(f review.EventFilter) (string, []any) {
 	var conds []string
 	var args []any
@@ -171,9 +210,58 @@ func (db *DB) CountEvents(ctx context.Context, f review.EventFilter) (int64, err
 	return n, err
 }
 
-// VerifyChain recomputes every stored hash and link.
+// VerifyChain recomputes every stored hash and link, and every stored
+// hash of the Merkle tree from the events.
 func (db *DB) VerifyChain(ctx context.Context) (review.ChainHead, error) {
 	v := review.Verifier{Chain: true}
-	err := db.EachEvent(ctx, review.EventFilter{}, v.Add)
+	var tb review.TreeBuilder
+	var pending []tlog.Hash // computed tree hashes not yet compared, from index next
+	var next int64
+	compare := func() error {
+		if len(pending) == 0 {
+			return nil
+		}
+		stored, err := hashReader(ctx, db.r).ReadHashes(indexRange(next, int64(len(pending))))
+		if review.ErrorCode(err) == review.EINTERNAL && errors.As(err, new(*review.Error)) {
+			return &review.VerifyError{Seq: tb.Size(), Check: "tree", Reason: review.ErrorMessage(err)}
+		} else if err != nil {
+			return err
+		}
+		for i, h := range stored {
+			if h != pending[i] {
+				level, n := tlog.SplitStoredHashIndex(next + int64(i))
+				return &review.VerifyError{Seq: n<<level + 1, Check: "tree",
+					Reason: fmt.Sprintf("the stored tree hash %d (level %d) does not match the events: tree hashes were changed outside vetted", next+int64(i), level)}
+			}
+		}
+		next += int64(len(pending))
+		pending = pending[:0]
+		return nil
+	}
+	err := db.EachEvent(ctx, review.EventFilter{}, func(e review.Event) error {
+		if err := v.Add(e); err != nil {
+			return err
+		}
+		hs, err := tb.AddStored(e.Hash)
+		if err != nil {
+			return err
+		}
+		pending = append(pending, hs...)
+		if len(pending) >= 4096 {
+			return compare()
+		}
+		return nil
+	})
+	if err == nil {
+		err = compare()
+	}
 	return v.Head, err
+}
+
+func indexRange(from, n int64) []int64 {
+	out := make([]int64, n)
+	for i := range out {
+		out[i] = from + int64(i)
+	}
+	return out
 }

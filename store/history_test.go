@@ -104,10 +104,7 @@ func TestVerifyChain(t *testing.T) {
 func export(tb testing.TB, db *TestDB, f review.EventFilter, filter string) []byte {
 	tb.Helper()
 	var buf bytes.Buffer
-	w, err := review.NewJSONLWriter(&buf, filter)
-	must(tb, err)
-	must(tb, db.EachEvent(context.Background(), f, w.Write))
-	must(tb, w.Close())
+	must(tb, review.ExportHistory(context.Background(), db, f, filter, &buf))
 	return buf.Bytes()
 }
 
@@ -129,8 +126,9 @@ func TestExport(t *testing.T) {
 		must(t, err)
 		res, err := review.VerifyJSONL(bytes.NewReader(export(t, db, f, "since=x")))
 		must(t, err)
-		if res.Continuity || res.Events != n || n == 0 || n >= mustHead(t, db).Seq {
-			t.Errorf("filtered: %+v, want %d of %d events without continuity", res, n, mustHead(t, db).Seq)
+		head := mustHead(t, db)
+		if !res.Continuity || !res.Filtered || res.Events != n || n == 0 || n >= head.Seq || res.Events+res.Omitted != head.Seq || res.Head.Hash != head.Hash {
+			t.Errorf("filtered: %+v, want %d of %d events shown and the rest omitted by hash", res, n, head.Seq)
 		}
 	})
 	t.Run("ErrFieldChanged", func(t *testing.T) {

@@ -51,7 +51,7 @@ func insertNote(ctx context.Context, tx *Tx, a review.User, n review.NewNote) (r
 	}
 	id, _ := res.LastInsertId()
 	note := review.Note{ID: id, ClaimID: n.ClaimID, ParentID: n.ParentID, Author: a.Name, Body: n.Body, CreatedAt: tx.now}
-	if _, err := tx.record(ctx, a, change{action: "note.added", entityType: "note", entityID: id, after: note,
+	if _, err := tx.record(ctx, a, change{action: review.EventNoteAdded, entityType: "note", entityID: id, after: note,
 		claimID: c.ID, reportID: c.ReportID}); err != nil {
 		return review.Note{}, err
 	}

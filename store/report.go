@@ -390,9 +390,9 @@ func (db *DB) ImportEdition(ctx context.Context, by review.User, n review.NewEdi
 	if reportCreated {
 		after["report_created"] = map[string]string{"title": rep.Title, "publisher": rep.Publisher}
 	}
-	action := "edition.imported"
+	action := review.EventEditionImported
 	if exists {
-		action = "edition.replaced"
+		action = review.EventEditionReplaced
 	}
 	if _, err := tx.record(ctx, a, change{action: action, entityType: "edition", entityID: ed.ID, after: after, reportID: rep.ID}); err != nil {
 		return review.ImportResult{}, err
@@ -500,7 +500,7 @@ func publishDraft(ctx context.Context, tx *Tx, a review.User, rep review.Report,
 	}
 	before := map[string]any{"report": rep.Slug, "label": ed.Label, "sha256": ed.SHA256, "draft": true}
 	after := map[string]any{"report": rep.Slug, "label": ed.Label, "sha256": ed.SHA256, "draft": false}
-	if _, err := tx.record(ctx, a, change{action: "edition.published", entityType: "edition", entityID: ed.ID,
+	if _, err := tx.record(ctx, a, change{action: review.EventEditionPublished, entityType: "edition", entityID: ed.ID,
 		before: before, after: after, reportID: rep.ID}); err != nil {
 		return ed, err
 	}

@@ -106,7 +106,7 @@ func (db *DB) ProposeRevision(ctx context.Context, by review.User, n review.NewR
 	if err != nil {
 		return review.Revision{}, err
 	}
-	if _, err := tx.record(ctx, a, change{action: "revision.proposed", entityType: "revision", entityID: rev.ID,
+	if _, err := tx.record(ctx, a, change{action: review.EventRevisionProposed, entityType: "revision", entityID: rev.ID,
 		after: rev, reason: n.Reason, claimID: c.ID, reportID: c.ReportID}); err != nil {
 		return review.Revision{}, err
 	}
@@ -232,7 +232,7 @@ func (db *DB) SubmitRevision(ctx context.Context, by review.User, id int64) (rev
 	if err != nil {
 		return review.Revision{}, err
 	}
-	if _, err := tx.record(ctx, a, change{action: "revision.submitted", entityType: "revision", entityID: id,
+	if _, err := tx.record(ctx, a, change{action: review.EventRevisionSubmitted, entityType: "revision", entityID: id,
 		before: before, after: rev, claimID: c.ID, reportID: c.ReportID}); err != nil {
 		return review.Revision{}, err
 	}
@@ -270,9 +270,9 @@ func (db *DB) DecideRevision(ctx context.Context, by review.User, id int64, appr
 	}
 	before := rev
 	rev.State, rev.DecidedBy, rev.DecidedAt, rev.DecisionReason = review.StateRejected, a.Name, tx.now, reason
-	action := "revision.rejected"
+	action := review.EventRevisionRejected
 	if approve {
-		rev.State, action = review.StateApproved, "revision.approved"
+		rev.State, action = review.StateApproved, review.EventRevisionApproved
 	}
 	if _, err := tx.ExecContext(ctx, "UPDATE revisions SET state = ?, decided_by = ?, decided_at = ?, decision_reason = ? WHERE id = ?",
 		rev.State, a.ID, review.FormatTime(tx.now), reason, id); err != nil {

@@ -129,9 +129,9 @@ func (db *DB) ImportScores(ctx context.Context, by review.User, n review.NewScor
 	}
 	after := map[string]any{"edition": n.Edition, "sha256": res.SHA256, "bytes": len(n.Original), "countries": res.Countries,
 		"scores": res.Scores, "reports": res.Reports, "mismatches": res.Mismatches}
-	action := "scores.imported"
+	action := review.EventScoresImported
 	if exists {
-		action = "scores.replaced"
+		action = review.EventScoresReplaced
 	}
 	if _, err := tx.record(ctx, a, change{action: action, entityType: "score_sheet", entityID: sheetID,
 		before: nilIfEmpty(before), after: after}); err != nil {

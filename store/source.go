@@ -101,9 +101,9 @@ func (db *DB) UpdateSource(ctx context.Context, by review.User, id int64, u revi
 	if err != nil {
 		return review.Source{}, err
 	}
-	action := "source.graded"
+	action := review.EventSourceGraded
 	if after.Reliability == before.Reliability {
-		action = "source.archived"
+		action = review.EventSourceArchived
 	}
 	if _, err := tx.record(ctx, a, change{action: action, entityType: "source", entityID: id, before: before,
 		after: map[string]any{"source": after, "claims": claims}, reason: u.Reason}); err != nil {
@@ -143,7 +143,7 @@ func (db *DB) RecordLinkCheck(ctx context.Context, by review.User, c review.Link
 		return review.Source{}, fmt.Errorf("store: link check: %w", err)
 	}
 	c.CheckedAt = tx.now
-	if _, err := tx.record(ctx, a, change{action: "source.checked", entityType: "source", entityID: s.ID,
+	if _, err := tx.record(ctx, a, change{action: review.EventSourceChecked, entityType: "source", entityID: s.ID,
 		before: nilIfZero(before), after: c}); err != nil {
 		return review.Source{}, err
 	}
@@ -204,7 +204,7 @@ func (db *DB) CreateSource(ctx context.Context, by review.User, n review.NewSour
 	if err != nil {
 		return review.Source{}, err
 	}
-	if _, err := tx.record(ctx, a, change{action: "source.added", entityType: "source", entityID: s.ID, after: s}); err != nil {
+	if _, err := tx.record(ctx, a, change{action: review.EventSourceAdded, entityType: "source", entityID: s.ID, after: s}); err != nil {
 		return review.Source{}, err
 	}
 	return s, tx.commit()

@@ -242,7 +242,7 @@ func rawDB(tb testing.TB, path string) *sql.DB {
 
 // tables are the tables whose rows a change writes.
 var tables = []string{"users", "reports", "editions", "sections", "claims", "revisions", "sources", "evidence",
-	"notes", "flags", "appearances", "events"}
+	"notes", "flags", "appearances", "events", "tlog_hashes"}
 
 // snapshot counts the rows of every table, and sums a digest of each
 // table's content, so that an update is seen as well as an insert.

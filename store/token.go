@@ -43,7 +43,7 @@ func (db *DB) CreateToken(ctx context.Context, by review.User, userID int64, lab
 	}
 	id, _ := res.LastInsertId()
 	t := review.Token{ID: id, User: u.Name, Label: label, CreatedBy: a.Name, CreatedAt: tx.now}
-	if _, err := tx.record(ctx, a, change{action: "token.created", entityType: "token", entityID: id, after: t}); err != nil {
+	if _, err := tx.record(ctx, a, change{action: review.EventTokenCreated, entityType: "token", entityID: id, after: t}); err != nil {
 		return review.Token{}, "", err
 	}
 	return t, secret, tx.commit()
@@ -67,7 +67,7 @@ func (db *DB) RevokeToken(ctx context.Context, by review.User, id int64) error {
 	if n, _ := res.RowsAffected(); n == 0 {
 		return review.Errorf(review.ENOTFOUND, "Token %d does not exist or is already revoked.", id)
 	}
-	if _, err := tx.record(ctx, a, change{action: "token.revoked", entityType: "token", entityID: id}); err != nil {
+	if _, err := tx.record(ctx, a, change{action: review.EventTokenRevoked, entityType: "token", entityID: id}); err != nil {
 		return err
 	}
 	return tx.commit()
@@ -125,7 +125,7 @@ func (db *DB) RecordExport(ctx context.Context, by review.User, what, filter str
 	if err != nil {
 		return err
 	}
-	if _, err := tx.record(ctx, a, change{action: "history.exported", entityType: "export", entityID: 0,
+	if _, err := tx.record(ctx, a, change{action: review.EventHistoryExported, entityType: "export", entityID: 0,
 		after: map[string]string{"what": what, "filter": filter}}); err != nil {
 		return err
 	}

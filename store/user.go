@@ -122,7 +122,7 @@ func (db *DB) CreateUser(ctx context.Context, by review.User, name string, role 
 	}
 	id, _ := res.LastInsertId()
 	u := review.User{ID: id, Name: name, Role: role, CreatedAt: tx.now}
-	if _, err := tx.record(ctx, a, change{action: "user.created", entityType: "user", entityID: id, after: u}); err != nil {
+	if _, err := tx.record(ctx, a, change{action: review.EventUserCreated, entityType: "user", entityID: id, after: u}); err != nil {
 		return review.User{}, err
 	}
 	return u, tx.commit()
@@ -194,7 +194,7 @@ func (db *DB) UpdateUser(ctx context.Context, by review.User, id int64, upd revi
 		if _, err := tx.ExecContext(ctx, "UPDATE users SET role = ? WHERE id = ?", u.Role, id); err != nil {
 			return review.User{}, fmt.Errorf("store: update user: %w", err)
 		}
-		if _, err := tx.record(ctx, a, change{action: "user.role_changed", entityType: "user", entityID: id, before: before, after: u}); err != nil {
+		if _, err := tx.record(ctx, a, change{action: review.EventUserRoleChanged, entityType: "user", entityID: id, before: before, after: u}); err != nil {
 			return review.User{}, err
 		}
 		endSessions = true
@@ -208,9 +208,9 @@ func (db *DB) UpdateUser(ctx context.Context, by review.User, id int64, upd revi
 		if _, err := tx.ExecContext(ctx, "UPDATE users SET disabled = ? WHERE id = ?", boolInt(u.Disabled), id); err != nil {
 			return review.User{}, fmt.Errorf("store: update user: %w", err)
 		}
-		action := "user.enabled"
+		action := review.EventUserEnabled
 		if u.Disabled {
-			action, endSessions = "user.disabled", true
+			action, endSessions = review.EventUserDisabled, true
 		}
 		if _, err := tx.record(ctx, a, change{action: action, entityType: "user", entityID: id, before: before, after: u}); err != nil {
 			return review.User{}, err
@@ -220,7 +220,7 @@ func (db *DB) UpdateUser(ctx context.Context, by review.User, id int64, upd revi
 		if _, err := tx.ExecContext(ctx, "UPDATE users SET password_hash = ? WHERE id = ?", hash, id); err != nil {
 			return review.User{}, fmt.Errorf("store: update user: %w", err)
 		}
-		if _, err := tx.record(ctx, a, change{action: "user.password_changed", entityType: "user", entityID: id}); err != nil {
+		if _, err := tx.record(ctx, a, change{action: review.EventUserPasswordChanged, entityType: "user", entityID: id}); err != nil {
 			return review.User{}, err
 		}
 		endSessions = true

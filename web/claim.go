@@ -282,8 +282,9 @@ func (s *Server) handleClaim(w http.ResponseWriter, r *http.Request) {
 	u := currentUser(r)
 	key := pageKey{claim: id, user: u.ID, role: u.Role}
 	// A query string (a flash message) makes a page of its own, and a
-	// database fault a banner: those are not kept.
-	cache := r.URL.RawQuery == "" && ver.Claim != 0 && s.svc.Fault() == nil
+	// database fault or a failed history check a banner: those are not
+	// kept.
+	cache := r.URL.RawQuery == "" && ver.Claim != 0 && s.svc.Fault() == nil && s.Broken() == ""
 	if cache && s.pages.serve(w, r, key, ver) {
 		return
 	}

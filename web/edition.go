@@ -913,6 +913,7 @@ func (s *Server) handleImport(w http.ResponseWriter, r *http.Request) {
 		Publisher: rep.Publisher, Label: v.Label, Published: v.Published, Original: original, Draft: v.Draft, Replace: v.Replace})
 	switch code := review.ErrorCode(err); {
 	case err == nil:
+		s.kickCheckpoint()
 	case code == review.EINVALID:
 		fail(http.StatusBadRequest, err)
 		return
@@ -995,6 +996,7 @@ func (s *Server) handlePublish(w http.ResponseWriter, r *http.Request) {
 		s.Error(w, r, err)
 		return
 	}
+	s.kickCheckpoint()
 	to := editionURL(slug, label) + "?msg=edition-published"
 	if isHTMX(r) {
 		// htmx would follow a 303 inside its request and swap the whole

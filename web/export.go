@@ -82,16 +82,9 @@ func (s *Server) handleExportHistory(format string) http.HandlerFunc {
 		}
 		w.Header().Set("Content-Type", "application/x-ndjson; charset=utf-8")
 		w.Header().Set("Content-Disposition", `attachment; filename="`+name+`"`)
-		jw, err := review.NewJSONLWriter(w, filter)
-		if err == nil {
-			err = s.svc.EachEvent(r.Context(), f, jw.Write)
-		}
 		// On a failure mid-stream the trailer is missing, so verify reports
 		// the file as truncated rather than passing part of the history.
-		if err == nil {
-			err = jw.Close()
-		}
-		if err != nil {
+		if err := review.ExportHistory(r.Context(), s.svc, f, filter, w); err != nil {
 			s.log.Error("export history", "err", err)
 		}
 	}

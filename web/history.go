@@ -3,6 +3,7 @@ package web
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -125,11 +126,16 @@ func (s *Server) handleHistory(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err := s.verifyChain(r, v.Full); err != nil {
-		if review.ErrorCode(err) == review.EINTERNAL && !isVerifyError(err) {
+		if review.ErrorCode(err) == review.EINTERNAL && !isVerifyError(err) && s.Broken() == "" {
 			s.Error(w, r, err)
 			return
 		}
 		v.VerifyErr = err.Error()
+		if why := s.Broken(); why != "" {
+			v.VerifyErr = why
+		}
+	} else if why := s.Broken(); why != "" {
+		v.VerifyErr = why
 	} else {
 		v.Verified = true
 	}
@@ -142,10 +148,30 @@ func isVerifyError(err error) bool {
 }
 
 // verifyChain checks the stored chain from where the last check stopped,
-// or from the start when full.
+// or from the start when full. Either way it first checks that the head it
+// verified before is still stored with the same hash, and that the tree
+// the background check verified is still the stored tree's prefix: a past
+// rewritten with every hash recomputed verifies as a chain, but not
+// against what the server saw before.
 func (s *Server) verifyChain(r *http.Request, full bool) error {
+	if err := s.checkVerifiedTree(r.Context()); err != nil {
+		return err
+	}
 	s.chain.mu.Lock()
 	defer s.chain.mu.Unlock()
+	if h := s.chain.head; s.chain.count > 0 {
+		var stored review.Event
+		err := s.svc.EachEvent(r.Context(), review.EventFilter{After: h.Seq - 1, Limit: 1}, func(e review.Event) error {
+			stored = e
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		if stored.Seq != h.Seq || stored.Hash != h.Hash {
+			return s.markBroken(fmt.Sprintf("[verified-head] event %d verified earlier is no longer stored as it was: the history was rewritten under the server", h.Seq))
+		}
+	}
 	v := review.Verifier{Chain: true}
 	f := review.EventFilter{}
 	if !full && s.chain.count > 0 {

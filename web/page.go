@@ -21,6 +21,9 @@ type page struct {
 	// Fault, when set, is why the server takes no changes now, shown to
 	// everyone on every page.
 	Fault string
+	// Broken is why the history check failed and writes stopped, shown to
+	// everyone on every page; "" while the history holds.
+	Broken string
 }
 
 // flashes are the messages a redirect may ask for with ?msg=; only these
@@ -46,7 +49,7 @@ var flashes = map[string]string{
 }
 
 func (s *Server) page(r *http.Request, title string) page {
-	p := page{Title: title, User: currentUser(r), Path: r.URL.Path, Flash: flashes[r.URL.Query().Get("msg")]}
+	p := page{Title: title, User: currentUser(r), Path: r.URL.Path, Flash: flashes[r.URL.Query().Get("msg")], Broken: s.Broken()}
 	if err := s.svc.Fault(); err != nil {
 		p.Fault = review.ErrorMessage(err)
 	}

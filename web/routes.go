@@ -12,6 +12,8 @@ func (s *Server) routes() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", s.handleHealth)
 	mux.HandleFunc("GET /static/{file}", handleStatic)
+	mux.HandleFunc("GET /checkpoint", s.handleCheckpoint)
+	mux.HandleFunc("GET /tile/{path...}", s.handleTile)
 
 	mux.HandleFunc("GET /login", s.handleLoginPage)
 	mux.HandleFunc("POST /login", s.handleLogin)
@@ -68,6 +70,11 @@ func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Cache-Control", "no-store")
 		w.Header().Set("Retry-After", "30")
 		http.Error(w, "unavailable: "+review.ErrorMessage(err), http.StatusServiceUnavailable)
+		return
+	}
+	if why := s.Broken(); why != "" {
+		w.Header().Set("Cache-Control", "no-store")
+		http.Error(w, "history check failed: "+why, http.StatusServiceUnavailable)
 		return
 	}
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")

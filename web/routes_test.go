@@ -116,6 +116,8 @@ func routeCases() []routeCase {
 	return []routeCase{
 		{route: "GET /healthz", path: "/healthz", public: true, ok: 200, content: "ok"},
 		{route: "GET /static/{file}", pathFor: func(fx *routeFixture, _ who) string { return fx.asset }, public: true, ok: 200, content: "htmx"},
+		{route: "GET /checkpoint", path: "/checkpoint", public: true, ok: 404, content: "publishes no checkpoint"},
+		{route: "GET /tile/{path...}", path: "/tile/0/000.p/1", public: true, ok: 200},
 		{route: "GET /login", path: "/login?next=%2Fclaims", public: true, ok: 200, okSignedIn: 303, content: `data-testid="login-form"`},
 		{route: "/", path: "/no/such/page", public: true, ok: 404, content: "There is no page at this address."},
 

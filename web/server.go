@@ -23,6 +23,7 @@ import (
 	"github.com/a-h/templ"
 	"github.com/gorilla/securecookie"
 	"github.com/gorilla/sessions"
+	"golang.org/x/mod/sumdb/note"
 
 	"vetted/review"
 )
@@ -53,22 +54,27 @@ type Config struct {
 	// marked as moved (and its unchanged claims queued, which the store
 	// does); zero means review.DefaultScoreThreshold.
 	ScoreThreshold review.Score
-	Logger         *slog.Logger
+	// CheckpointSigner, when set, signs the C2SP checkpoints the server
+	// publishes at /checkpoint (RunCheckpoints).
+	CheckpointSigner note.Signer
+	Logger           *slog.Logger
 	// Now is the clock, for tests.
 	Now func() time.Time
 }
 
 // Server serves the vetted web app.
 type Server struct {
-	svc     review.Services
-	cfg     Config
-	cookies *sessions.CookieStore
-	log     *slog.Logger
-	handler http.Handler
-	chain   chainCheck
-	pages   *pageCache
-	exports chan struct{} // slots for running exports (maxExports)
-	hashing chan struct{} // slots for password checks (hashSlots)
+	svc       review.Services
+	cfg       Config
+	cookies   *sessions.CookieStore
+	log       *slog.Logger
+	handler   http.Handler
+	chain     chainCheck
+	publish   publisher
+	integrity integrity
+	pages     *pageCache
+	exports   chan struct{} // slots for running exports (maxExports)
+	hashing   chan struct{} // slots for password checks (hashSlots)
 }
 
 // hashSlots is how many password checks (argon2id, 19 MiB each) run at
@@ -114,6 +120,7 @@ func New(svc review.Services, cfg Config) (*Server, error) {
 	cs := cookieStore(cfg)
 	s := &Server{svc: svc, cfg: cfg, cookies: cs, log: cfg.Logger, pages: newPageCache(32 << 20),
 		exports: make(chan struct{}, maxExports), hashing: make(chan struct{}, hashSlots)}
+	s.publish.signer, s.publish.kick = cfg.CheckpointSigner, make(chan struct{}, 1)
 	s.handler = s.middleware(s.routes())
 	return s, nil
 }
@@ -148,6 +155,7 @@ const MaxBody = review.MaxEditionBytes + 64<<10
 // recovery, security headers with a fresh CSP nonce, the body limit,
 // cross-origin protection for every state change, and the session.
 func (s *Server) middleware(h http.Handler) http.Handler {
+	h = s.withIntegrity(h)
 	h = s.withSession(h)
 	cop := http.NewCrossOriginProtection()
 	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

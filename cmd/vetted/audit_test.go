@@ -3,16 +3,22 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
+	"crypto/sha256"
 	"encoding/csv"
+	"encoding/hex"
 	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"golang.org/x/mod/sumdb/note"
 
 	"vetted"
 	"vetted/review"
@@ -54,7 +60,7 @@ func auditWrite(t *testing.T, path, data string) string {
 
 func TestKeygen(t *testing.T) {
 	prefix := filepath.Join(t.TempDir(), "audit")
-	code, out, errOut := auditRun(t, "keygen", "--out", prefix)
+	code, out, errOut := auditRun(t, "keygen", "--out", prefix, "--name", "vetted.example.org/history")
 	if code != exitOK {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
@@ -64,20 +70,21 @@ func TestKeygen(t *testing.T) {
 	}
 	priv, _ := os.ReadFile(prefix + ".key")
 	pub, _ := os.ReadFile(prefix + ".pub")
-	k, err := review.ParsePrivateKey(priv)
+	// The files are x/mod's note keys, read here by x/mod itself.
+	s, err := note.NewSigner(strings.TrimSuffix(string(priv), "\n"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, err := review.ParsePublicKey(pub)
-	if err != nil || !p.Equal(k.Public()) {
-		t.Fatalf("the public key is not the private key's: %v", err)
+	v, err := note.NewVerifier(strings.TrimSuffix(string(pub), "\n"))
+	if err != nil || v.Name() != "vetted.example.org/history" || v.KeyHash() != s.KeyHash() {
+		t.Fatalf("the verifier key is not the signer's: %v", err)
 	}
-	if !strings.Contains(out, review.KeyID(p)) {
-		t.Errorf("output %q lacks the key id", out)
+	if !strings.Contains(out, strings.TrimSpace(string(pub))) {
+		t.Errorf("output %q lacks the verifier key", out)
 	}
 	t.Run("ErrExists", func(t *testing.T) {
 		os.Remove(prefix + ".pub")
-		code, _, errOut := auditRun(t, "keygen", "--out", prefix)
+		code, _, errOut := auditRun(t, "keygen", "--out", prefix, "--name", "x.example/log")
 		if code != exitFail || !strings.Contains(errOut, "already exists") {
 			t.Errorf("exit %d: %s", code, errOut)
 		}
@@ -89,25 +96,58 @@ func TestKeygen(t *testing.T) {
 		}
 	})
 	t.Run("ErrUsage", func(t *testing.T) {
-		if code, _, _ := auditRun(t, "keygen"); code != exitUsage {
-			t.Errorf("exit %d", code)
+		for _, args := range [][]string{
+			{"keygen"},
+			{"keygen", "--out", prefix + "2"},
+			{"keygen", "--out", prefix + "2", "--name", "has space"},
+			{"keygen", "--out", prefix + "2", "--name", "a+b"},
+		} {
+			if code, _, _ := auditRun(t, args...); code != exitUsage {
+				t.Errorf("%v: exit %d", args, code)
+			}
 		}
 	})
 }
 
-func TestCheckpointVerify(t *testing.T) {
-	dir := t.TempDir()
-	dbPath := auditDemo(t)
-	for _, k := range []string{"a", "b"} {
-		if code, _, errOut := auditRun(t, "keygen", "--out", filepath.Join(dir, k)); code != exitOK {
+// auditKeys makes checkpoint key pairs named after names in dir.
+func auditKeys(t *testing.T, dir string, names ...string) {
+	t.Helper()
+	for _, k := range names {
+		if code, _, errOut := auditRun(t, "keygen", "--out", filepath.Join(dir, k), "--name", "vetted.example.org/"+k); code != exitOK {
 			t.Fatal(errOut)
 		}
 	}
-	keyA, pubA, pubB := filepath.Join(dir, "a.key"), filepath.Join(dir, "a.pub"), filepath.Join(dir, "b.pub")
-	code, cpJSON, errOut := auditRun(t, "checkpoint", "--db", dbPath, "--key", keyA)
-	if code != exitOK {
-		t.Fatalf("checkpoint: exit %d: %s", code, errOut)
+}
+
+// TestLegacyCheckpoint: checkpoints in the old JSON format, signed before
+// checkpoints became tree notes, still verify against exports.
+func TestLegacyCheckpoint(t *testing.T) {
+	dir := t.TempDir()
+	dbPath := auditDemo(t)
+	pub, priv, err := review.GenerateKey(rand.Reader)
+	if err != nil {
+		t.Fatal(err)
 	}
+	pubA := auditWrite(t, filepath.Join(dir, "a.pub"), string(review.MarshalPublicKey(pub)))
+	pub2, _, _ := review.GenerateKey(rand.Reader)
+	pubB := auditWrite(t, filepath.Join(dir, "b.pub"), string(review.MarshalPublicKey(pub2)))
+	sign := func() string {
+		db, err := store.Open(context.Background(), dbPath)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		head, err := db.Head(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		cp, err := review.Sign(head, priv, time.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(review.MarshalCheckpoint(cp))
+	}
+	cpJSON := sign()
 	cp, err := review.ParseCheckpoint([]byte(cpJSON))
 	if err != nil {
 		t.Fatal(err)
@@ -142,8 +182,15 @@ func TestCheckpointVerify(t *testing.T) {
 			t.Errorf("exit %d: %s", code, errOut)
 		}
 	})
+	t.Run("Rewritten", func(t *testing.T) {
+		forged := auditForge(t, export, 5)
+		p := auditWrite(t, filepath.Join(dir, "forged.jsonl"), forged)
+		code, _, errOut := auditRun(t, "verify", p, "--checkpoint", cpPath, "--pubkey", pubA)
+		if code != exitFail || !strings.Contains(errOut, "rewritten") {
+			t.Errorf("exit %d: %s", code, errOut)
+		}
+	})
 	t.Run("OlderExport", func(t *testing.T) {
-		// The history moves on; the old export predates the new checkpoint.
 		db, err := store.Open(context.Background(), dbPath)
 		if err != nil {
 			t.Fatal(err)
@@ -153,56 +200,18 @@ func TestCheckpointVerify(t *testing.T) {
 			t.Fatal(err)
 		}
 		db.Close()
-		_, newCP, _ := auditRun(t, "checkpoint", "--db", dbPath, "--key", keyA)
-		p := auditWrite(t, filepath.Join(dir, "new.json"), newCP)
+		p := auditWrite(t, filepath.Join(dir, "new.json"), sign())
 		code, _, errOut := auditRun(t, "verify", exportPath, "--checkpoint", p, "--pubkey", pubA)
 		if code != exitFail || !strings.Contains(errOut, "older than the checkpoint") {
 			t.Errorf("exit %d: %s", code, errOut)
 		}
-		// The new export still contains the old checkpoint.
-		_, export2, _ := auditRun(t, "export", "--db", dbPath)
-		e2 := auditWrite(t, filepath.Join(dir, "history2.jsonl"), export2)
-		if code, out, errOut := auditRun(t, "verify", e2, "--checkpoint", cpPath, "--pubkey", pubA); code != exitOK {
-			t.Errorf("exit %d: %s%s", code, out, errOut)
-		}
 	})
-	t.Run("Rewritten", func(t *testing.T) {
-		// A forger rewrites an old event and recomputes every hash after
-		// it: the file verifies on its own, but not against the checkpoint.
-		forged := auditForge(t, export, 5)
-		p := auditWrite(t, filepath.Join(dir, "forged.jsonl"), forged)
-		if code, _, errOut := auditRun(t, "verify", p); code != exitOK {
-			t.Fatalf("the forged export should verify on its own: %s", errOut)
-		}
-		code, _, errOut := auditRun(t, "verify", p, "--checkpoint", cpPath, "--pubkey", pubA)
-		if code != exitFail || !strings.Contains(errOut, "rewritten") {
-			t.Errorf("exit %d: %s", code, errOut)
-		}
-	})
-	t.Run("Filtered", func(t *testing.T) {
-		_, filtered, _ := auditRun(t, "export", "--db", dbPath, "--until", "2026-01-02T09:00:03Z")
-		p := auditWrite(t, filepath.Join(dir, "filtered.jsonl"), filtered)
-		code, _, errOut := auditRun(t, "verify", p, "--checkpoint", cpPath, "--pubkey", pubA)
-		if code != exitFail || !strings.Contains(errOut, "filtered export does not contain") {
-			t.Errorf("exit %d: %s", code, errOut)
-		}
-	})
-	t.Run("ErrUsage", func(t *testing.T) {
-		for _, args := range [][]string{
-			{"verify", exportPath, "--checkpoint", cpPath},
-			{"verify", exportPath, "extra"},
-			{"verify"},
-			{"checkpoint", "--db", dbPath},
-		} {
-			if code, _, _ := auditRun(t, args...); code != exitUsage {
-				t.Errorf("%v: exit %d, want %d", args, code, exitUsage)
-			}
-		}
-	})
-	t.Run("BadKey", func(t *testing.T) {
-		p := auditWrite(t, filepath.Join(dir, "bad.key"), "vetted-ed25519-private-v1 AAAA\n")
+	t.Run("CannotSign", func(t *testing.T) {
+		// The old private key format no longer signs: it says what to do.
+		p := auditWrite(t, filepath.Join(dir, "old.key"), string(review.MarshalPrivateKey(priv)))
+		os.Chmod(p, 0o600)
 		code, _, errOut := auditRun(t, "checkpoint", "--db", dbPath, "--key", p)
-		if code != exitFail || !strings.Contains(errOut, "want 32") {
+		if code != exitFail || !strings.Contains(errOut, "keygen --out PREFIX --name ORIGIN") {
 			t.Errorf("exit %d: %s", code, errOut)
 		}
 	})
@@ -233,7 +242,9 @@ func auditForge(t *testing.T, export string, seq int64) string {
 		}
 		prev, last = e.Hash, e
 	}
-	b, _ := json.Marshal(map[string]review.Trailer{"trailer": {Events: int64(len(lines) - 2), HeadSeq: last.Seq, HeadHash: last.Hash}})
+	sum := sha256.Sum256([]byte(strings.Join(lines[:len(lines)-1], "\n") + "\n"))
+	b, _ := json.Marshal(map[string]review.Trailer{"trailer": {Events: int64(len(lines) - 2), HeadSeq: last.Seq, HeadHash: last.Hash,
+		Digest: hex.EncodeToString(sum[:])}})
 	lines[len(lines)-1] = string(b)
 	return strings.Join(lines, "\n") + "\n"
 }
@@ -285,7 +296,7 @@ func TestVerifyBroken(t *testing.T) {
 		_, out, _ = auditRun(t, "verify", p)
 		py = auditPythonVerify(t, p)
 		head = regexp.MustCompile(`OK, \d+ events, head seq \d+ hash [0-9a-f]{64}`).FindString(out)
-		if !py.ok || head == "" || !strings.Contains(py.out, head) || !strings.Contains(py.out, "continuity was not checked") {
+		if !py.ok || head == "" || !strings.Contains(py.out, head) || !strings.Contains(py.out, "left out by the filter") {
 			t.Errorf("filtered: vetted verify says %q; the Python verifier says %q", out, py.out)
 		}
 	})
@@ -409,4 +420,148 @@ func TestClaimsShowAsOf(t *testing.T) {
 			t.Errorf("exit %d", code)
 		}
 	})
+}
+
+// TestDocVerifierAgrees: the verifier script in docs/HISTORY.md and vetted
+// verify give the same verdict on the same untouched and tampered files.
+func TestDocVerifierAgrees(t *testing.T) {
+	if auditPython() == "" {
+		t.Skip("python3 is not installed")
+	}
+	dir := t.TempDir()
+	dbPath := auditDemo(t)
+	_, whole, _ := auditRun(t, "export", "--db", dbPath)
+	_, filtered, _ := auditRun(t, "export", "--db", dbPath, "--since", "2026-01-02T09:00:05Z", "--until", "2026-01-02T09:00:40Z")
+	lines := func(s string) []string { return strings.Split(strings.TrimSuffix(s, "\n"), "\n") }
+	join := func(ls []string) string { return strings.Join(ls, "\n") + "\n" }
+	with := func(s string, i int, f func(string) string) string {
+		ls := lines(s)
+		if i < 0 {
+			i += len(ls)
+		}
+		ls[i] = f(ls[i])
+		return join(ls)
+	}
+	drop := func(s string, i int) string {
+		ls := lines(s)
+		return join(append(ls[:i:i], ls[i+1:]...))
+	}
+	cases := []struct {
+		name string
+		data string
+		ok   bool
+	}{
+		{"Whole", whole, true},
+		{"Filtered", filtered, true},
+		{"NoFinalNewline", strings.TrimSuffix(whole, "\n"), false},
+		{"CRLF", strings.ReplaceAll(whole, "\n", "\r\n"), false},
+		{"DuplicateKey", with(whole, 3, func(l string) string { return strings.TrimSuffix(l, "}") + `,"actor":"x"}` }), false},
+		{"Reserialised", with(whole, 3, func(l string) string { return strings.Replace(l, `","`, `", "`, 1) }), false},
+		{"KeysReordered", with(whole, 0, func(string) string { return `{"header":{"filtered":false,"format":"vetted-history-v2"}}` }), false},
+		{"ExtraHeaderField", with(whole, 0, func(string) string { return `{"header":{"format":"vetted-history-v2","filtered":false,"x":1}}` }), false},
+		{"RelabelledFiltered", with(whole, 0, func(string) string {
+			return `{"header":{"format":"vetted-history-v2","filtered":true,"filter":"actor=eda"}}`
+		}), false},
+		{"FilteredLineDropped", drop(filtered, 3), false},
+		{"FilteredOmittedDropped", drop(filtered, 1), false},
+		{"FilteredLinesSwapped", func() string { ls := lines(filtered); ls[2], ls[3] = ls[3], ls[2]; return join(ls) }(), false},
+		{"CountsEdited", with(filtered, -1, func(l string) string { return strings.Replace(l, `"events":`, `"events":1`, 1) }), false},
+		{"FilterEdited", with(filtered, 0, func(l string) string { return strings.Replace(l, "09:00:05", "09:00:06", 1) }), false},
+		{"Truncated", join(lines(whole)[:len(lines(whole))-1]), false},
+		{"ValueChanged", with(whole, 5, func(l string) string { return strings.Replace(l, `"actor":"`, `"actor":"x`, 1) }), false},
+		{"NumberAsFloat", with(whole, 1, func(l string) string { return strings.Replace(l, `{"seq":1,`, `{"seq":1.0,`, 1) }), false},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			p := auditWrite(t, filepath.Join(dir, tc.name+".jsonl"), tc.data)
+			code, out, errOut := auditRun(t, "verify", p)
+			py := auditPythonVerify(t, p)
+			if (code == exitOK) != tc.ok || py.ok != tc.ok {
+				t.Errorf("want ok=%v: vetted verify exit %d %s%s; the doc's script ok=%v %s", tc.ok, code, out, errOut, py.ok, py.out)
+			}
+			if !tc.ok && !regexp.MustCompile(`\[[a-z-0-9]+\]`).MatchString(errOut) {
+				t.Errorf("vetted verify names no check: %s", errOut)
+			}
+		})
+	}
+}
+
+// TestHistoryCSVValues: history.csv holds the JSONL's values exactly, read
+// by Python's csv module, once the documented formula guard (a leading '
+// added to a cell that begins with = + - @ tab CR or ') is removed: line
+// breaks inside a value are kept as written, and the hashes recompute.
+func TestHistoryCSVValues(t *testing.T) {
+	py := auditPython()
+	if py == "" {
+		t.Skip("python3 is not installed")
+	}
+	dbPath := auditDemo(t)
+	ctx := context.Background()
+	db, err := store.Open(ctx, dbPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rey, _ := db.FindUserByName(ctx, "rey")
+	for id, reason := range map[int64]string{
+		1: "=1+1 a formula\r\nthen a CRLF, a lone \r and\na newline",
+		2: "'starts with a quote, \"and has quotes\", and commas",
+		3: "-3 points\ttab",
+	} {
+		c, err := db.FindClaim(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.ProposeRevision(ctx, rey, review.NewRevision{ClaimID: id, BaseID: c.Latest.ID,
+			Statement: c.Latest.Statement + " (again)", Confidence: review.ConfidenceLow, Reason: reason}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	db.Close()
+	_, jsonl, _ := auditRun(t, "export", "--db", dbPath)
+	_, csvText, _ := auditRun(t, "export", "--db", dbPath, "--format", "csv")
+	dir := t.TempDir()
+	csvPath := auditWrite(t, filepath.Join(dir, "history.csv"), csvText)
+	script := auditWrite(t, filepath.Join(dir, "read.py"), `import csv, json, sys
+with open(sys.argv[1], newline="", encoding="utf-8") as f:
+    rows = list(csv.reader(f))
+# The documented guard: a cell that begins with ' had one added.
+print(json.dumps([[c[1:] if c.startswith("'") else c for c in r] for r in rows]))
+`)
+	out, err := exec.Command(py, script, csvPath).Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rows [][]string
+	if err := json.Unmarshal(out, &rows); err != nil {
+		t.Fatal(err)
+	}
+	var events []review.Event
+	for _, line := range strings.Split(strings.TrimSpace(jsonl), "\n") {
+		var e review.Event
+		if json.Unmarshal([]byte(line), &e) == nil && e.Seq > 0 {
+			events = append(events, e)
+		}
+	}
+	if len(rows) != len(events)+1 || strings.Join(rows[0], ",") != strings.Join(review.EventCSVHeader, ",") {
+		t.Fatalf("%d CSV rows for %d events; header %v", len(rows), len(events), rows[0])
+	}
+	tricky := 0
+	for i, e := range events {
+		r := rows[i+1]
+		seq, _ := strconv.ParseInt(r[0], 10, 64)
+		got := review.Event{Seq: seq, Time: r[1], Actor: r[2], ActorRole: r[3], Action: r[4], EntityType: r[5], EntityID: r[6],
+			Before: r[7], After: r[8], Reason: r[9], PrevHash: r[10], Hash: r[11]}
+		if got != e {
+			t.Errorf("seq %d: the CSV says %+v\nthe JSONL %+v", e.Seq, got, e)
+		}
+		if review.ComputeHash(got) != e.Hash {
+			t.Errorf("seq %d: the hash does not recompute from the CSV", e.Seq)
+		}
+		if strings.ContainsAny(e.Reason, "\r\n'=") {
+			tricky++
+		}
+	}
+	if tricky < 2 {
+		t.Errorf("only %d tricky reasons reached the export", tricky)
+	}
 }

@@ -729,14 +729,7 @@ func exportHistory(ctx context.Context, db *store.DB, f review.EventFilter, form
 		}
 		return cw.Close()
 	}
-	jw, err := review.NewJSONLWriter(w, filter)
-	if err != nil {
-		return err
-	}
-	if err := db.EachEvent(ctx, f, jw.Write); err != nil {
-		return err
-	}
-	return jw.Close()
+	return review.ExportHistory(ctx, db, f, filter, w)
 }
 
 func cmdHead(ctx context.Context, e *env, args []string) error {

@@ -165,6 +165,10 @@ func TestScores(t *testing.T) {
 	if !strings.Contains(out, `"queued": 0`) {
 		t.Errorf("re-import queued again: %s", out)
 	}
+	// Everything this wrote is in the history: the records check agrees.
+	if out := mustRun(t, "", "verify", "--db", db); !strings.Contains(out, "records OK") {
+		t.Errorf("verify --db after the test: %s", out)
+	}
 }
 
 // TestScoresBeforeReport: a sheet imported before its country's report

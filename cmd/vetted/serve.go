@@ -17,6 +17,8 @@ import (
 	"strings"
 	"time"
 
+	"golang.org/x/mod/sumdb/note"
+
 	"vetted"
 	"vetted/review"
 	"vetted/store"
@@ -24,7 +26,7 @@ import (
 )
 
 func cmdServe(ctx context.Context, e *env, args []string) error {
-	fs := flags(e, "serve", "serve [--db PATH] [--addr HOST:PORT] [--demo] [--secure-cookies] [--integrity-check-every DURATION] [--session-key-file PATH] [--trusted-proxy CIDR[,CIDR...]] [--score-threshold POINTS] [--check-links-every DURATION] [--check-links-private] [--stale-months N]")
+	fs := flags(e, "serve", "serve [--db PATH] [--addr HOST:PORT] [--demo] [--secure-cookies] [--integrity-check-every DURATION] [--session-key-file PATH] [--trusted-proxy CIDR[,CIDR...]] [--checkpoint-key PREFIX.key [--checkpoint-interval D]] [--history-check-interval D] [--score-threshold POINTS] [--check-links-every DURATION] [--check-links-private] [--stale-months N]")
 	dbPath := dbFlag(fs)
 	addr := fs.String("addr", "127.0.0.1:8080", "`host:port` to listen on")
 	demo := fs.Bool("demo", false, "load the demo report, claims and users into an empty database")
@@ -32,14 +34,30 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 	keyFile := fs.String("session-key-file", "", "session key `file`, created with random keys if absent (default: the database path + .keys)")
 	org := fs.String("org", "vetted", "organisation `name` running this vetted, for exports")
 	baseURL := fs.String("base-url", "", "public `URL` of this vetted, for ids in JSON-LD exports (default: the request's host)")
-	checkEvery := fs.Duration("integrity-check-every", time.Hour, "how often to run SQLite's quick_check over the database in the background (also once at start)")
+	integrityEvery := fs.Duration("integrity-check-every", time.Hour, "how often to run SQLite's quick_check over the database in the background (also once at start)")
 	proxies := fs.String("trusted-proxy", "", "`CIDR[,CIDR...]` of the reverse proxies whose X-Forwarded-For names the client; a bare IP is that one address (default: none, every client is its connecting address)")
 	threshold := thresholdFlag(fs)
 	linksEvery := fs.Duration("check-links-every", 0, "check every source's URL this often, e.g. 24h (default: never; 'vetted sources check' on demand)")
 	linksPrivate := fs.Bool("check-links-private", false, "let the link checker fetch private, loopback and link-local addresses")
 	staleMonths := fs.Int("stale-months", 0, "when an edition is imported, mark carried claims' evidence older than this many `months` for re-check (default: older than the edition before)")
+	cpKey := fs.String("checkpoint-key", "", "signer key `file` (from 'vetted keygen --name'): sign and publish checkpoints at /checkpoint, with hash tiles at /tile/")
+	cpEvery := fs.Duration("checkpoint-interval", 5*time.Minute, "with --checkpoint-key, sign a checkpoint this often (`duration`) as well as at start and after each edition import or publication")
+	checkEvery := fs.Duration("history-check-interval", 10*time.Minute, "check the whole history, and the records against it, after start and this often (`duration`); a failure stops writes")
 	if err := parse(fs, args, 0, 0); err != nil {
 		return err
+	}
+	if *checkEvery <= 0 {
+		return usagef("serve: --history-check-interval must be positive")
+	}
+	if *cpEvery <= 0 {
+		return usagef("serve: --checkpoint-interval must be positive")
+	}
+	var signer note.Signer
+	if *cpKey != "" {
+		var err error
+		if signer, err = readSigner(e, *cpKey); err != nil {
+			return err
+		}
 	}
 	th, err := parseThreshold(*threshold)
 	if err != nil {
@@ -54,8 +72,8 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 			return usagef("serve: --base-url %q is not an http(s) URL", *baseURL)
 		}
 	}
-	if *checkEvery < time.Minute {
-		return usagef("serve: --integrity-check-every %s is too short: give a minute or more", *checkEvery)
+	if *integrityEvery < time.Minute {
+		return usagef("serve: --integrity-check-every %s is too short: give a minute or more", *integrityEvery)
 	}
 	if _, _, err := net.SplitHostPort(*addr); err != nil {
 		return usagef("serve: --addr %q is not host:port", *addr)
@@ -86,14 +104,19 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 		}
 	}
 	srv, err := web.New(db, web.Config{SessionKeys: keys, SecureCookies: *secure, Logger: log, Organisation: *org, BaseURL: *baseURL,
-		TrustedProxies: trusted, ScoreThreshold: th})
+		TrustedProxies: trusted, ScoreThreshold: th, CheckpointSigner: signer})
 	if err != nil {
 		return err
+	}
+	go srv.RunHistoryChecks(ctx, *checkEvery)
+	if signer != nil {
+		log.Info("publishing checkpoints at /checkpoint and hash tiles at /tile/", "origin", signer.Name(), "interval", cpEvery.String())
+		go srv.RunCheckpoints(ctx, *cpEvery)
 	}
 	if len(trusted) > 0 {
 		log.Info("client addresses from X-Forwarded-For", "trusted_proxies", fmt.Sprint(trusted))
 	}
-	go db.Watch(ctx, log, *checkEvery)
+	go db.Watch(ctx, log, *integrityEvery)
 	if *linksEvery > 0 {
 		lctx, stop := context.WithCancel(ctx)
 		defer stop()

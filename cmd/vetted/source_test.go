@@ -80,6 +80,10 @@ func TestSources(t *testing.T) {
 	if r := cli(t, "", append([]string{"sources", "grade", "--db", db, "--reliability", "E", "--reason", "again", "--actor", "rey"}, ids...)...); r.code != exitFail {
 		t.Errorf("a reviewer regrades: exit %d", r.code)
 	}
+	// Everything this wrote is in the history: the records check agrees.
+	if out := mustRun(t, "", "verify", "--db", db); !strings.Contains(out, "records OK") {
+		t.Errorf("verify --db after the test: %s", out)
+	}
 }
 
 func itoa64(n int64) string { return strconv.FormatInt(n, 10) }

@@ -1,0 +1,202 @@
+package web
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"vetted/review"
+)
+
+// The server checks the history it serves in the background: the whole
+// chain and tree, and the records against the history (as 'vetted verify
+// --db' does), after start and on an interval; and it remembers the tree
+// it verified, so that a past rewritten under it with every hash
+// recomputed still shows. Once a check fails the server stops accepting
+// writes, shows a banner on every page, logs why, and /healthz answers 503:
+// nothing more should be added to a history that cannot be vouched for
+// until someone has looked.
+
+// integrity is what the server knows of its history.
+type integrity struct {
+	mu       sync.Mutex
+	broken   string          // why writes stopped; "" while the history holds
+	verified review.TreeHead // the tree last verified in full
+	running  chan struct{}   // closed when the check in progress ends
+	lastErr  error           // its outcome, for those who waited on it
+}
+
+// Broken says why the server stopped accepting writes, or "".
+func (s *Server) Broken() string {
+	s.integrity.mu.Lock()
+	defer s.integrity.mu.Unlock()
+	return s.integrity.broken
+}
+
+// markBroken stops writes, once, and logs why.
+func (s *Server) markBroken(why string) error {
+	s.integrity.mu.Lock()
+	first := s.integrity.broken == ""
+	if first {
+		s.integrity.broken = why
+	}
+	s.integrity.mu.Unlock()
+	if first {
+		s.log.Error("history check failed: writes are stopped", "reason", why)
+	}
+	return review.Errorf(review.EINTERNAL, "%s", why)
+}
+
+// CheckHistory verifies the stored history and the records against it. A
+// failure of the history (not of the database being unreachable) stops
+// writes; see integrity. A call while a check runs waits for that one (the
+// checkpoint publisher and the background check both start with one).
+func (s *Server) CheckHistory(ctx context.Context) error {
+	in := &s.integrity
+	in.mu.Lock()
+	if ch := in.running; ch != nil {
+		in.mu.Unlock()
+		select {
+		case <-ch:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+		in.mu.Lock()
+		defer in.mu.Unlock()
+		return in.lastErr
+	}
+	ch := make(chan struct{})
+	in.running = ch
+	in.mu.Unlock()
+	err := s.checkHistory(ctx)
+	in.mu.Lock()
+	in.running, in.lastErr = nil, err
+	in.mu.Unlock()
+	close(ch)
+	return err
+}
+
+// verifiedTree is the tree the last full check verified.
+func (s *Server) verifiedTree() review.TreeHead {
+	s.integrity.mu.Lock()
+	defer s.integrity.mu.Unlock()
+	return s.integrity.verified
+}
+
+func (s *Server) checkHistory(ctx context.Context) error {
+	if err := s.checkVerifiedTree(ctx); err != nil {
+		return err
+	}
+	head, err := s.svc.VerifyChain(ctx)
+	if err != nil {
+		var ve *review.VerifyError
+		if errors.As(err, &ve) {
+			return s.markBroken("the stored history does not verify: " + ve.Error())
+		}
+		return err
+	}
+	ms, err := s.svc.VerifyRecords(ctx)
+	if err != nil {
+		var ve *review.VerifyError
+		if errors.As(err, &ve) {
+			return s.markBroken("the history cannot be replayed: " + ve.Error())
+		}
+		return err
+	}
+	if len(ms) > 0 {
+		var names []string
+		for i, m := range ms {
+			if i == 3 {
+				names = append(names, fmt.Sprintf("and %d more", len(ms)-i))
+				break
+			}
+			names = append(names, m.String())
+		}
+		return s.markBroken(fmt.Sprintf("[records] %d record(s) are not what the history says (changed outside vetted): %s", len(ms), strings.Join(names, "; ")))
+	}
+	if head.Seq == 0 {
+		return nil
+	}
+	root, err := s.svc.TreeHash(ctx, head.Seq)
+	if err != nil {
+		return err
+	}
+	s.integrity.mu.Lock()
+	v := s.integrity.verified
+	if v.Size <= head.Seq {
+		s.integrity.verified = review.TreeHead{Size: head.Seq, Hash: root}
+	}
+	s.integrity.mu.Unlock()
+	if v.Size > head.Seq {
+		// The chain verified, but it is shorter than one verified before.
+		return s.markBroken(fmt.Sprintf("[verified-tree] the history has %d events, fewer than the %d verified earlier: events were removed", head.Seq, v.Size))
+	}
+	return nil
+}
+
+// checkVerifiedTree checks, in O(log n), that the tree verified earlier is
+// still the prefix of the stored one.
+func (s *Server) checkVerifiedTree(ctx context.Context) error {
+	s.integrity.mu.Lock()
+	v := s.integrity.verified
+	s.integrity.mu.Unlock()
+	if v.Size == 0 {
+		return nil
+	}
+	root, err := s.svc.TreeHash(ctx, v.Size)
+	if review.ErrorCode(err) == review.EINVALID {
+		return s.markBroken(fmt.Sprintf("[verified-tree] the history no longer has the %d events verified earlier: events were removed", v.Size))
+	} else if review.ErrorCode(err) == review.EINTERNAL && errors.As(err, new(*review.Error)) {
+		return s.markBroken("[tree] the history's tree cannot be read: " + review.ErrorMessage(err))
+	} else if err != nil {
+		return err
+	}
+	if root != v.Hash {
+		return s.markBroken(fmt.Sprintf("[verified-tree] the first %d events are not the ones verified earlier: the history was rewritten under the server", v.Size))
+	}
+	return nil
+}
+
+// RunHistoryChecks checks the history at once, then every interval, until
+// ctx ends.
+func (s *Server) RunHistoryChecks(ctx context.Context, interval time.Duration) {
+	if interval <= 0 {
+		interval = 10 * time.Minute
+	}
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		if err := s.CheckHistory(ctx); err != nil && ctx.Err() == nil && s.Broken() == "" {
+			s.log.Error("history check", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// withIntegrity refuses every change once the history check failed, but
+// signing in and out, so people can still read what is there.
+func (s *Server) withIntegrity(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodGet && r.Method != http.MethodHead {
+			switch r.URL.Path {
+			case "/login", "/logout", "/logout/everywhere":
+			default:
+				if why := s.Broken(); why != "" {
+					w.Header().Set("Retry-After", "3600")
+					s.renderError(w, r, http.StatusServiceUnavailable,
+						"Nothing was saved: vetted has stopped accepting changes because its history check failed ("+why+"). An administrator must look into it first.")
+					return
+				}
+			}
+		}
+		h.ServeHTTP(w, r)
+	})
+}
