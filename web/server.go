@@ -78,8 +78,9 @@ type Server struct {
 }
 
 // hashSlots is how many password checks (argon2id, 19 MiB each) run at
-// once: as many as there are CPUs to run them, and at least two.
-var hashSlots = max(2, runtime.GOMAXPROCS(0))
+// once: as many as there are CPUs to run them, at least two and at most
+// eight, so that their memory stays under 160 MiB on any machine.
+var hashSlots = min(8, max(2, runtime.GOMAXPROCS(0)))
 
 // New builds a server over svc.
 func New(svc review.Services, cfg Config) (*Server, error) {
