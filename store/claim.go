@@ -522,73 +522,9 @@ func (db *DB) FindClaims(ctx context.Context, f review.ClaimFilter) ([]review.Cl
 }
 
 func findClaims(ctx context.Context, tx queryer, f review.ClaimFilter) ([]review.Claim, int, error) {
-	join := latestAppearanceJoin
-	var args []any
-	if f.Edition != "" {
-		join = `LEFT JOIN appearances a ON a.claim_id = c.id AND a.edition_id = (
-			SELECT id FROM editions WHERE report_id = c.report_id AND label = ?)
-			LEFT JOIN editions e ON e.id = a.edition_id `
-		args = append(args, f.Edition)
-	}
-	var conds []string
-	if f.Report != "" {
-		conds, args = append(conds, "rp.slug = ?"), append(args, f.Report)
-	}
-	if f.Edition != "" {
-		conds = append(conds, "a.claim_id IS NOT NULL")
-	}
-	if f.Section != "" {
-		conds, args = append(conds, "a.section = ?"), append(args, f.Section)
-	}
-	if f.State != "" {
-		conds, args = append(conds, "r.state = ?"), append(args, f.State)
-	}
-	if f.Confidence != "" {
-		conds, args = append(conds, "r.confidence = ?"), append(args, f.Confidence)
-	}
-	if f.Match != "" {
-		conds, args = append(conds, "a.match = ?"), append(args, f.Match)
-	}
-	if f.Flagged != nil {
-		not := ""
-		if !*f.Flagged {
-			not = "NOT "
-		}
-		conds = append(conds, not+"EXISTS (SELECT 1 FROM flags fl WHERE fl.claim_id = c.id AND fl.resolved_at = '')")
-	}
-	if f.Query != "" {
-		terms, err := review.SearchTerms(f.Query)
-		if err != nil {
-			return nil, 0, err
-		}
-		// Each term may match a different piece of what was said about
-		// the claim: intersect the claims each term finds.
-		sub := make([]string, len(terms))
-		for i, t := range terms {
-			sub[i] = "SELECT CAST(claim_id AS INTEGER) FROM claim_search WHERE body MATCH ?"
-			args = append(args, t)
-		}
-		conds = append(conds, "c.id IN ("+strings.Join(sub, " INTERSECT ")+")")
-	}
-	if len(f.IDs) > 0 {
-		conds = append(conds, "c.id IN ("+placeholders(len(f.IDs))+")")
-		for _, id := range f.IDs {
-			args = append(args, id)
-		}
-	}
-	where := ""
-	if len(conds) > 0 {
-		where = "WHERE " + strings.Join(conds, " AND ")
-	}
-	page := where
-	pargs := append([]any(nil), args...)
-	if f.After != 0 {
-		if page == "" {
-			page = "WHERE c.id > ?"
-		} else {
-			page += " AND c.id > ?"
-		}
-		pargs = append(pargs, f.After)
+	q, err := newClaimQuery(f)
+	if err != nil {
+		return nil, 0, err
 	}
 	limit := f.Limit
 	switch {
@@ -597,13 +533,18 @@ func findClaims(ctx context.Context, tx queryer, f review.ClaimFilter) ([]review
 	case limit > MaxClaimsPage:
 		limit = MaxClaimsPage
 	}
+	page, pargs := q.where, append([]any(nil), q.args...)
+	if f.After != 0 {
+		page = andWhere(page, "c.id > ?")
+		pargs = append(pargs, f.After)
+	}
 	order := " ORDER BY c.id"
 	if f.After == 0 {
 		order += fmt.Sprintf(" LIMIT %d OFFSET %d", limit, max(f.Offset, 0))
 	} else {
 		order += fmt.Sprintf(" LIMIT %d", limit)
 	}
-	rows, err := tx.QueryContext(ctx, claimSelect+join+page+order, pargs...)
+	rows, err := tx.QueryContext(ctx, claimSelect+q.join+page+order, append(append([]any(nil), q.joinArgs...), pargs...)...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("store: claims: %w", err)
 	}
@@ -626,9 +567,8 @@ func findClaims(ctx context.Context, tx queryer, f review.ClaimFilter) ([]review
 	// searches).
 	total := len(cs)
 	if f.After != 0 || f.Offset > 0 || len(cs) == limit {
-		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM claims c JOIN reports rp ON rp.id = c.report_id
-			JOIN revisions r ON r.id = c.latest_revision_id `+join+where, args...).Scan(&total); err != nil {
-			return nil, 0, fmt.Errorf("store: count claims: %w", err)
+		if total, err = q.count(ctx, tx); err != nil {
+			return nil, 0, err
 		}
 	}
 	if len(cs) > 0 {
@@ -642,6 +582,115 @@ func findClaims(ctx context.Context, tx queryer, f review.ClaimFilter) ([]review
 		}
 	}
 	return cs, total, nil
+}
+
+// claimQuery is a claims filter as SQL: the appearance join the list
+// shows (the claim's latest, or the asked edition's), and the conditions.
+// The count joins only what the conditions need, so counting every claim
+// does not work out each one's latest appearance.
+type claimQuery struct {
+	join     string // the appearance join, after claimSelect's FROM
+	joinArgs []any
+	where    string // " WHERE ...", or ""
+	args     []any
+	// What the conditions refer to besides c: the latest revision (r) and
+	// the appearance (a).
+	needRevision, needAppearance bool
+}
+
+func newClaimQuery(f review.ClaimFilter) (claimQuery, error) {
+	q := claimQuery{join: latestAppearanceJoin}
+	if f.Edition != "" {
+		q.join = `LEFT JOIN appearances a ON a.claim_id = c.id AND a.edition_id = (
+			SELECT id FROM editions WHERE report_id = c.report_id AND label = ?)
+			LEFT JOIN editions e ON e.id = a.edition_id `
+		q.joinArgs = []any{f.Edition}
+	}
+	var conds []string
+	cond := func(c string, args ...any) {
+		conds, q.args = append(conds, c), append(q.args, args...)
+	}
+	if f.Report != "" {
+		cond("c.report_id = (SELECT id FROM reports WHERE slug = ?)", f.Report)
+	}
+	if f.Edition != "" {
+		cond("a.claim_id IS NOT NULL")
+		q.needAppearance = true
+	}
+	if f.Section != "" {
+		cond("a.section = ?", f.Section)
+		q.needAppearance = true
+	}
+	if f.State != "" {
+		cond("r.state = ?", f.State)
+		q.needRevision = true
+	}
+	if f.Confidence != "" {
+		cond("r.confidence = ?", f.Confidence)
+		q.needRevision = true
+	}
+	if f.Match != "" {
+		cond("a.match = ?", f.Match)
+		q.needAppearance = true
+	}
+	if f.Flagged != nil {
+		not := ""
+		if !*f.Flagged {
+			not = "NOT "
+		}
+		cond(not + "EXISTS (SELECT 1 FROM flags fl WHERE fl.claim_id = c.id AND fl.resolved_at = '')")
+	}
+	if f.Query != "" {
+		terms, err := review.SearchTerms(f.Query)
+		if err != nil {
+			return q, err
+		}
+		// Each term may match a different piece of what was said about
+		// the claim: intersect the claims each term finds.
+		sub := make([]string, len(terms))
+		args := make([]any, len(terms))
+		for i, t := range terms {
+			sub[i], args[i] = "SELECT CAST(claim_id AS INTEGER) FROM claim_search WHERE body MATCH ?", t
+		}
+		cond("c.id IN ("+strings.Join(sub, " INTERSECT ")+")", args...)
+	}
+	if len(f.IDs) > 0 {
+		args := make([]any, len(f.IDs))
+		for i, id := range f.IDs {
+			args[i] = id
+		}
+		cond("c.id IN ("+placeholders(len(f.IDs))+")", args...)
+	}
+	if len(conds) > 0 {
+		q.where = " WHERE " + strings.Join(conds, " AND ")
+	}
+	return q, nil
+}
+
+// count counts the claims q selects, joining only what its conditions use.
+func (q claimQuery) count(ctx context.Context, tx queryer) (int, error) {
+	from := "SELECT COUNT(*) FROM claims c"
+	var args []any
+	if q.needRevision {
+		from += " JOIN revisions r ON r.id = c.latest_revision_id"
+	}
+	if q.needAppearance {
+		from += " " + q.join
+		args = append(args, q.joinArgs...)
+	}
+	var n int
+	if err := tx.QueryRowContext(ctx, from+q.where, append(args, q.args...)...).Scan(&n); err != nil {
+		return 0, fmt.Errorf("store: count claims: %w", err)
+	}
+	return n, nil
+}
+
+// andWhere adds cond to a WHERE clause, which may be empty.
+func andWhere(where, cond string) string {
+	if where == "" {
+		return " WHERE " + cond
+	}
+	return where + " AND " + cond
 }
 
 // revisionScanner and appearanceRow let one row scan into a claim's parts.
