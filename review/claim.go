@@ -131,7 +131,11 @@ type ClaimFilter struct {
 	Flagged    *bool
 	Match      Outcome
 	Query      string // full-text search over statements, quotes, notes, sources
-	IDs        []int64
+	// Ranked orders a search's matches by how many pieces of what was said
+	// about each claim mention its terms (then by id), for pages by
+	// Offset; otherwise claims are in id order.
+	Ranked bool
+	IDs    []int64
 
 	// Pagination: Offset for pages, or After (a claim id) for a cursor that
 	// stays correct while claims are added.
@@ -149,6 +153,10 @@ type ClaimService interface {
 	ClaimVersion(ctx context.Context, id int64) (ClaimVersion, error)
 	// FindClaims returns a page of claims and the total that match.
 	FindClaims(ctx context.Context, f ClaimFilter) ([]Claim, int, error)
+	// SearchPartial reports whether FindClaims with this Query looks at
+	// only some of what matches (a term with more than SearchRows index
+	// entries): its total then counts what was found.
+	SearchPartial(ctx context.Context, query string) (bool, error)
 	// EachClaim calls fn with every claim f selects, in full and in id
 	// order, all as of one moment (f's paging is ignored). fn must not
 	// read through the service itself: the moment is a read transaction

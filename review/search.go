@@ -16,6 +16,13 @@ const MaxSearchTerms = 16
 // operators among them — is ignored, so no input can be a syntax error or
 // change the query's meaning. A claim matches when every term matches
 // something said about it.
+// SearchRows bounds the work a search does for a common word: the claims
+// it finds are looked for among the first SearchRows entries of each
+// term's index (statements, quotes, notes, sources: several per claim).
+// When a term has more, the search is partial: its total counts what was
+// found, not every match, and the page says so.
+const SearchRows = 5000
+
 func SearchTerms(q string) ([]string, error) {
 	if !utf8.ValidString(q) {
 		return nil, FieldErrorf("q", "The search holds characters that are not text.")

@@ -538,7 +538,10 @@ func findClaims(ctx context.Context, tx queryer, f review.ClaimFilter) ([]review
 		page = andWhere(page, "c.id > ?")
 		pargs = append(pargs, f.After)
 	}
-	order := " ORDER BY c.id"
+	order := q.order
+	if f.After != 0 {
+		order = " ORDER BY c.id" // a cursor pages by id, a search too
+	}
 	if f.After == 0 {
 		order += fmt.Sprintf(" LIMIT %d OFFSET %d", limit, max(f.Offset, 0))
 	} else {
@@ -593,13 +596,15 @@ type claimQuery struct {
 	joinArgs []any
 	where    string // " WHERE ...", or ""
 	args     []any
-	// What the conditions refer to besides c: the latest revision (r) and
-	// the appearance (a).
-	needRevision, needAppearance bool
+	// What the conditions refer to besides c: the latest revision (r),
+	// the appearance (a), a search's hits (h).
+	needRevision, needAppearance, needHits bool
+	// order is the list's order: by id, or for a search by hits.
+	order string
 }
 
 func newClaimQuery(f review.ClaimFilter) (claimQuery, error) {
-	q := claimQuery{join: latestAppearanceJoin}
+	q := claimQuery{join: latestAppearanceJoin, order: " ORDER BY c.id"}
 	if f.Edition != "" {
 		q.join = `LEFT JOIN appearances a ON a.claim_id = c.id AND a.edition_id = (
 			SELECT id FROM editions WHERE report_id = c.report_id AND label = ?)
@@ -646,13 +651,23 @@ func newClaimQuery(f review.ClaimFilter) (claimQuery, error) {
 			return q, err
 		}
 		// Each term may match a different piece of what was said about
-		// the claim: intersect the claims each term finds.
+		// the claim: a claim matches when every term finds it. Each term
+		// reads at most review.SearchRows index entries, so a common word
+		// costs the same however many claims mention it; claims rank by
+		// how many pieces mention the terms.
 		sub := make([]string, len(terms))
-		args := make([]any, len(terms))
+		args := make([]any, 0, 2*len(terms))
 		for i, t := range terms {
-			sub[i], args[i] = "SELECT CAST(claim_id AS INTEGER) FROM claim_search WHERE body MATCH ?", t
+			sub[i] = fmt.Sprintf("SELECT CAST(claim_id AS INTEGER) AS id, %d AS term FROM (SELECT claim_id FROM claim_search WHERE body MATCH ? LIMIT ?)", i)
+			args = append(args, t, review.SearchRows)
 		}
-		cond("c.id IN ("+strings.Join(sub, " INTERSECT ")+")", args...)
+		q.join = "JOIN (SELECT id, COUNT(*) AS n FROM (" + strings.Join(sub, " UNION ALL ") +
+			fmt.Sprintf(") GROUP BY id HAVING COUNT(DISTINCT term) = %d) h ON h.id = c.id ", len(terms)) + q.join
+		q.joinArgs = append(args, q.joinArgs...)
+		if f.Ranked {
+			q.order = " ORDER BY h.n DESC, c.id"
+		}
+		q.needHits = true
 	}
 	if len(f.IDs) > 0 {
 		args := make([]any, len(f.IDs))
@@ -674,7 +689,7 @@ func (q claimQuery) count(ctx context.Context, tx queryer) (int, error) {
 	if q.needRevision {
 		from += " JOIN revisions r ON r.id = c.latest_revision_id"
 	}
-	if q.needAppearance {
+	if q.needAppearance || q.needHits {
 		from += " " + q.join
 		args = append(args, q.joinArgs...)
 	}
@@ -683,6 +698,27 @@ func (q claimQuery) count(ctx context.Context, tx queryer) (int, error) {
 		return 0, fmt.Errorf("store: count claims: %w", err)
 	}
 	return n, nil
+}
+
+// SearchPartial reports whether a search for query looked at only some of
+// what matches: whether any of its terms has more than review.SearchRows
+// index entries. Each term costs at most that many entries to check.
+func (db *DB) SearchPartial(ctx context.Context, query string) (bool, error) {
+	terms, err := review.SearchTerms(query)
+	if err != nil {
+		return false, err
+	}
+	for _, t := range terms {
+		var n int
+		if err := db.r.QueryRowContext(ctx, "SELECT COUNT(*) FROM (SELECT 1 FROM claim_search WHERE body MATCH ? LIMIT ?)",
+			t, review.SearchRows+1).Scan(&n); err != nil {
+			return false, fmt.Errorf("store: search: %w", err)
+		}
+		if n > review.SearchRows {
+			return true, nil
+		}
+	}
+	return false, nil
 }
 
 // andWhere adds cond to a WHERE clause, which may be empty.

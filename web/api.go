@@ -91,6 +91,10 @@ func (s *Server) bearerUser(r *http.Request) (review.User, bool, error) {
 type apiClaims struct {
 	Claims []review.Claim `json:"claims"`
 	Total  int            `json:"total"`
+	// Partial is true when a search (q=) looked at only the first
+	// review.SearchRows index entries of a common word: Total then counts
+	// the claims found there, not every match.
+	Partial bool `json:"partial,omitempty"`
 	// Next is the cursor of the following page ("" on the last): pass it as
 	// after=. Claims are ordered by id, so walking the pages while claims
 	// are added neither repeats nor skips one.
@@ -119,7 +123,7 @@ func (s *Server) handleAPIClaims(w http.ResponseWriter, r *http.Request) {
 		s.apiErr(w, r, err)
 		return
 	}
-	f.Offset = 0
+	f.Offset, f.Ranked = 0, false
 	if f.Limit, err = apiLimit(r, 50); err != nil {
 		s.apiErr(w, r, err)
 		return
@@ -136,6 +140,12 @@ func (s *Server) handleAPIClaims(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	out := apiClaims{Claims: cs, Total: total}
+	if f.Query != "" {
+		if out.Partial, err = s.svc.SearchPartial(r.Context(), f.Query); err != nil {
+			s.apiErr(w, r, err)
+			return
+		}
+	}
 	if out.Claims == nil {
 		out.Claims = []review.Claim{}
 	}

@@ -41,7 +41,7 @@ const maxReportChoices = 100
 // filter turns the query into a ClaimFilter; unknown enum values are a 400.
 func (q claimsQuery) filter() (review.ClaimFilter, error) {
 	f := review.ClaimFilter{Query: q.Q, Report: q.Report, Edition: q.Edition, Section: q.Section,
-		Limit: claimsPerPage, Offset: (q.Page - 1) * claimsPerPage}
+		Limit: claimsPerPage, Offset: (q.Page - 1) * claimsPerPage, Ranked: true}
 	if q.State != "" {
 		st, err := review.ParseState(q.State)
 		if err != nil {
@@ -92,7 +92,10 @@ type claimsResult struct {
 	Query  claimsQuery
 	Claims []review.Claim
 	Total  int
-	Error  string
+	// Partial: the search looked at only the first review.SearchRows
+	// mentions of a common word, so Total counts what was found.
+	Partial bool
+	Error   string
 }
 
 func (r claimsResult) pages() int { return (r.Total + claimsPerPage - 1) / claimsPerPage }
@@ -107,6 +110,9 @@ func (s *Server) handleClaims(w http.ResponseWriter, r *http.Request) {
 	f, err := q.filter()
 	if err == nil {
 		res.Claims, res.Total, err = s.svc.FindClaims(r.Context(), f)
+	}
+	if err == nil && f.Query != "" {
+		res.Partial, err = s.svc.SearchPartial(r.Context(), f.Query)
 	}
 	if err != nil {
 		if code := review.ErrorCode(err); code != review.EINVALID {

@@ -1,0 +1,85 @@
+package store
+
+import (
+	"context"
+	"path/filepath"
+	"testing"
+
+	"vetted"
+	"vetted/review"
+)
+
+// TestSearchBounded: a word with more than review.SearchRows index entries
+// is searched among its first SearchRows only, SearchPartial says so, and
+// ranked results put the claim mentioned most first.
+func TestSearchBounded(t *testing.T) {
+	ctx := context.Background()
+	db, err := Open(ctx, filepath.Join(t.TempDir(), "search.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.LoadDemo(ctx, vetted.DemoEdition, vetted.DemoClaims); err != nil {
+		t.Fatal(err)
+	}
+	if partial, err := db.SearchPartial(ctx, "caviar"); err != nil || partial {
+		t.Fatalf("SearchPartial(caviar) = %v, %v; want false", partial, err)
+	}
+	// Claim 5 is mentioned 3 times, claim 2 once; then the word fills the
+	// index past SearchRows with mentions of claim 9.
+	tx, err := db.begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range []int64{2, 5, 5, 5} {
+		if _, err := tx.ExecContext(ctx, "INSERT INTO claim_search (body, claim_id) VALUES ('zebra crossing', ?)", id); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for range review.SearchRows {
+		if _, err := tx.ExecContext(ctx, "INSERT INTO claim_search (body, claim_id) VALUES ('zebra', 9)"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := tx.commit(); err != nil {
+		t.Fatal(err)
+	}
+	cs, total, err := db.FindClaims(ctx, review.ClaimFilter{Query: "zebra", Ranked: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if total != 3 || len(cs) != 3 || cs[0].ID != 9 || cs[1].ID != 5 || cs[2].ID != 2 {
+		t.Errorf("ranked zebra: total %d, %v; want claims 9, 5, 2 by mentions", total, ids(cs))
+	}
+	if partial, err := db.SearchPartial(ctx, "zebra"); err != nil || !partial {
+		t.Errorf("SearchPartial(zebra) = %v, %v; want true", partial, err)
+	}
+	// Unranked, by id; two terms must both find the claim.
+	cs, _, err = db.FindClaims(ctx, review.ClaimFilter{Query: "zebra"})
+	if err != nil || len(cs) != 3 || cs[0].ID != 2 {
+		t.Errorf("unranked zebra: %v %v; want by id", ids(cs), err)
+	}
+	cs, total, err = db.FindClaims(ctx, review.ClaimFilter{Query: "zebra crossing", Ranked: true})
+	if err != nil || total != 2 || len(cs) != 2 || cs[0].ID != 5 || cs[1].ID != 2 {
+		t.Errorf("zebra crossing: total %d, %v, %v; want 5, 2", total, ids(cs), err)
+	}
+	// The search reads at most SearchRows entries of zebra: a claim
+	// mentioned only after them is not found, and the page says partial.
+	tx, _ = db.begin(ctx)
+	tx.ExecContext(ctx, "INSERT INTO claim_search (body, claim_id) VALUES ('zebra', 11)")
+	tx.commit()
+	cs, _, _ = db.FindClaims(ctx, review.ClaimFilter{Query: "zebra", Limit: 500})
+	for _, c := range cs {
+		if c.ID == 11 {
+			t.Error("a mention past SearchRows was found: the search is not bounded")
+		}
+	}
+}
+
+func ids(cs []review.Claim) []int64 {
+	var out []int64
+	for _, c := range cs {
+		out = append(out, c.ID)
+	}
+	return out
+}
