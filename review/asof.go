@@ -230,7 +230,9 @@ func (r *ClaimReplay) revision(rev Revision) {
 	if !replaced {
 		c.Revisions = append(c.Revisions, rev)
 	}
-	if rev.ID >= c.Latest.ID {
+	// A draft is its author's until submitted: the claim is not shown as
+	// it, unless the claim began as that draft (as the store keeps it).
+	if rev.ID >= c.Latest.ID && (rev.State != StateDraft || c.Latest.ID == 0 || c.Latest.ID == rev.ID) {
 		c.Latest = rev
 	}
 	if rev.State == StateApproved {

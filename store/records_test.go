@@ -4,6 +4,8 @@ import (
 	"context"
 	"strings"
 	"testing"
+
+	"vetted/review"
 )
 
 // TestVerifyRecords: the records a database holds are what its history
@@ -15,6 +17,29 @@ func TestVerifyRecords(t *testing.T) {
 		mixedWorkload(t, db)
 		return db
 	}
+	t.Run("Drafts", func(t *testing.T) {
+		// A draft is its author's until submitted: the claim's latest
+		// wording stays the one before it, in the tables and the replay.
+		db := MustOpenDemoDB(t)
+		c, err := db.FindClaim(ctx, 9)
+		if err != nil {
+			t.Fatal(err)
+		}
+		draft, err := db.ProposeRevision(ctx, db.Editor, review.NewRevision{ClaimID: c.ID, BaseID: review.Head(c.Revisions),
+			Statement: c.Latest.Statement + " (draft)", Confidence: c.Latest.Confidence, Draft: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ms, err := db.VerifyRecords(ctx); err != nil || len(ms) != 0 {
+			t.Errorf("with a draft: %v %v", ms, err)
+		}
+		if _, err := db.SubmitRevision(ctx, db.Editor, draft.ID); err != nil {
+			t.Fatal(err)
+		}
+		if ms, err := db.VerifyRecords(ctx); err != nil || len(ms) != 0 {
+			t.Errorf("with the draft submitted: %v %v", ms, err)
+		}
+	})
 	t.Run("OK", func(t *testing.T) {
 		for name, db := range map[string]*TestDB{"seed": fresh(t), "demo": MustOpenDemoDB(t)} {
 			ms, err := db.VerifyRecords(ctx)

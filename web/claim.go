@@ -35,8 +35,9 @@ func readClaimsQuery(q url.Values) claimsQuery {
 }
 
 // maxReportChoices is how many reports the claims list's report filter
-// offers as choices; past it the filter is a text field.
-const maxReportChoices = 100
+// offers as choices; past it the filter is a text field (and the page
+// reads no more reports however many there are).
+const maxReportChoices = 20
 
 // filter turns the query into a ClaimFilter; unknown enum values are a 400.
 func (q claimsQuery) filter() (review.ClaimFilter, error) {

@@ -37,6 +37,12 @@ func MustServer(tb testing.TB) *testServer {
 	if _, err := db.LoadDemo(ctx, vetted.DemoEdition, vetted.DemoClaims); err != nil {
 		tb.Fatal(err)
 	}
+	return serverOver(tb, db)
+}
+
+// serverOver starts a server over db.
+func serverOver(tb testing.TB, db *store.DB) *testServer {
+	tb.Helper()
 	keys := [][]byte{make([]byte, 64), make([]byte, 32)}
 	for _, k := range keys {
 		if _, err := rand.Read(k); err != nil {

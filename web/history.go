@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -35,9 +36,12 @@ type historyView struct {
 	Head      review.ChainHead
 	Verified  bool
 	VerifyErr string
-	Full      bool
-	Earlier   string // URL of the page of earlier events, "" at the first event
-	Error     string
+	// Pending: a check of the whole history runs in the background and
+	// had not finished when the page was made.
+	Pending bool
+	Full    bool
+	Earlier string // URL of the page of earlier events, "" at the first event
+	Error   string
 }
 
 // parseWhen accepts a date (YYYY-MM-DD), a datetime-local value or RFC 3339.
@@ -125,7 +129,7 @@ func (s *Server) handleHistory(w http.ResponseWriter, r *http.Request) {
 		s.Error(w, r, err)
 		return
 	}
-	if err := s.verifyChain(r, v.Full); err != nil {
+	if v.Pending, err = s.verifyChain(r, v.Full); err != nil {
 		if review.ErrorCode(err) == review.EINTERNAL && !isVerifyError(err) && s.Broken() == "" {
 			s.Error(w, r, err)
 			return
@@ -137,7 +141,7 @@ func (s *Server) handleHistory(w http.ResponseWriter, r *http.Request) {
 	} else if why := s.Broken(); why != "" {
 		v.VerifyErr = why
 	} else {
-		v.Verified = true
+		v.Verified = !v.Pending
 	}
 	s.render(w, r, status, historyPage(s.page(r, "History"), v))
 }
@@ -147,43 +151,72 @@ func isVerifyError(err error) bool {
 	return ok
 }
 
-// verifyChain checks the stored chain from where the last check stopped,
-// or from the start when full. Either way it first checks that the head it
-// verified before is still stored with the same hash, and that the tree
-// the background check verified is still the stored tree's prefix: a past
-// rewritten with every hash recomputed verifies as a chain, but not
-// against what the server saw before.
-func (s *Server) verifyChain(r *http.Request, full bool) error {
-	if err := s.checkVerifiedTree(r.Context()); err != nil {
-		return err
+// historyWait is how long the history page waits for a check of the
+// whole history it started (or found running) before it shows the page
+// saying the check goes on.
+const historyWait = 2 * time.Second
+
+// historyStep bounds the events the page checks itself, after the head the
+// last check verified: the writes of a few minutes. Past it, the page
+// starts a check in the background instead.
+const historyStep = 20_000
+
+// verifyChain says whether the stored chain verifies without checking the
+// whole chain on the request: the events after the head the server
+// verified last (the background check's, or this page's) are checked
+// here, up to historyStep of them; otherwise, or when full, a check of the
+// whole history starts in the background and the page waits historyWait
+// for it. Either way it first checks that the head verified before is
+// still stored with the same hash, and that the tree the background check
+// verified is still the stored tree's prefix: a past rewritten with every
+// hash recomputed verifies as a chain, but not against what the server saw
+// before. pending is true when the check goes on after the page.
+func (s *Server) verifyChain(r *http.Request, full bool) (pending bool, err error) {
+	ctx := r.Context()
+	if err := s.checkVerifiedTree(ctx); err != nil {
+		return false, err
 	}
 	s.chain.mu.Lock()
-	defer s.chain.mu.Unlock()
-	if h := s.chain.head; s.chain.count > 0 {
+	h, count := s.chain.head, s.chain.count
+	s.chain.mu.Unlock()
+	if count > 0 {
 		var stored review.Event
-		err := s.svc.EachEvent(r.Context(), review.EventFilter{After: h.Seq - 1, Limit: 1}, func(e review.Event) error {
+		err := s.svc.EachEvent(ctx, review.EventFilter{After: h.Seq - 1, Limit: 1}, func(e review.Event) error {
 			stored = e
 			return nil
 		})
 		if err != nil {
-			return err
+			return false, err
 		}
 		if stored.Seq != h.Seq || stored.Hash != h.Hash {
-			return s.markBroken(fmt.Sprintf("[verified-head] event %d verified earlier is no longer stored as it was: the history was rewritten under the server", h.Seq))
+			return false, s.markBroken(fmt.Sprintf("[verified-head] event %d verified earlier is no longer stored as it was: the history was rewritten under the server", h.Seq))
 		}
 	}
-	v := review.Verifier{Chain: true}
-	f := review.EventFilter{}
-	if !full && s.chain.count > 0 {
-		v.Head, v.Count = s.chain.head, s.chain.count
-		f.After = s.chain.head.Seq
+	head, err := s.svc.Head(ctx)
+	if err != nil {
+		return false, err
 	}
-	if err := s.svc.EachEvent(r.Context(), f, v.Add); err != nil {
-		s.chain.head, s.chain.count = review.ChainHead{}, 0
-		return err
+	if full || count == 0 || head.Seq-h.Seq > historyStep {
+		select {
+		case <-s.startHistoryCheck(context.WithoutCancel(ctx)):
+		case <-time.After(historyWait):
+			return true, nil
+		case <-ctx.Done():
+			return false, ctx.Err()
+		}
+		s.integrity.mu.Lock()
+		err := s.integrity.lastErr
+		s.integrity.mu.Unlock()
+		return false, err
+	}
+	s.chain.mu.Lock()
+	defer s.chain.mu.Unlock()
+	v := review.Verifier{Chain: true, Head: s.chain.head, Count: s.chain.count}
+	if err := s.svc.EachEvent(ctx, review.EventFilter{After: s.chain.head.Seq}, v.Add); err != nil {
+		return false, err
 	}
 	s.chain.head, s.chain.count = v.Head, v.Count
-	return nil
+	return false, nil
 }
 
 // prettyJSON indents an event's before/after for reading.

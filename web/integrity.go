@@ -54,30 +54,40 @@ func (s *Server) markBroken(why string) error {
 // CheckHistory verifies the stored history and the records against it. A
 // failure of the history (not of the database being unreachable) stops
 // writes; see integrity. A call while a check runs waits for that one (the
-// checkpoint publisher and the background check both start with one).
+// checkpoint publisher, the background check and the history page all
+// start with one).
 func (s *Server) CheckHistory(ctx context.Context) error {
+	ch := s.startHistoryCheck(ctx)
+	select {
+	case <-ch:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	s.integrity.mu.Lock()
+	defer s.integrity.mu.Unlock()
+	return s.integrity.lastErr
+}
+
+// startHistoryCheck starts a check of the whole history in the background
+// with ctx, unless one is running, and returns a channel closed when the
+// running check ends; its outcome is then in integrity.lastErr.
+func (s *Server) startHistoryCheck(ctx context.Context) <-chan struct{} {
 	in := &s.integrity
 	in.mu.Lock()
-	if ch := in.running; ch != nil {
-		in.mu.Unlock()
-		select {
-		case <-ch:
-		case <-ctx.Done():
-			return ctx.Err()
-		}
-		in.mu.Lock()
-		defer in.mu.Unlock()
-		return in.lastErr
+	defer in.mu.Unlock()
+	if in.running != nil {
+		return in.running
 	}
 	ch := make(chan struct{})
 	in.running = ch
-	in.mu.Unlock()
-	err := s.checkHistory(ctx)
-	in.mu.Lock()
-	in.running, in.lastErr = nil, err
-	in.mu.Unlock()
-	close(ch)
-	return err
+	go func() {
+		err := s.checkHistory(ctx)
+		in.mu.Lock()
+		in.running, in.lastErr = nil, err
+		in.mu.Unlock()
+		close(ch)
+	}()
+	return ch
 }
 
 // verifiedTree is the tree the last full check verified.
@@ -131,6 +141,12 @@ func (s *Server) checkHistory(ctx context.Context) error {
 		s.integrity.verified = review.TreeHead{Size: head.Seq, Hash: root}
 	}
 	s.integrity.mu.Unlock()
+	// The history page goes on from here, checking only what comes after.
+	s.chain.mu.Lock()
+	if s.chain.head.Seq <= head.Seq {
+		s.chain.head, s.chain.count = head, head.Seq
+	}
+	s.chain.mu.Unlock()
 	if v.Size > head.Seq {
 		// The chain verified, but it is shorter than one verified before.
 		return s.markBroken(fmt.Sprintf("[verified-tree] the history has %d events, fewer than the %d verified earlier: events were removed", head.Seq, v.Size))

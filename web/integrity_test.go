@@ -90,8 +90,8 @@ func TestRewrittenUnderServer(t *testing.T) {
 }
 
 // TestRewrittenUnderHistoryPage: without a background check having run,
-// the history page remembers the head it verified, and a rewrite under it
-// shows on the next visit.
+// the history page starts one and remembers the head and tree it
+// verified, and a rewrite under it shows on the next visit.
 func TestRewrittenUnderHistoryPage(t *testing.T) {
 	ts := MustServer(t)
 	audrey := ts.Login(t, "audrey")
@@ -99,7 +99,7 @@ func TestRewrittenUnderHistoryPage(t *testing.T) {
 		t.Fatal("reported before the rewrite")
 	}
 	rewritePast(t, ts.DB.Path, 5)
-	if _, body := Get(t, audrey, ts.URL+"/history"); !strings.Contains(body, "[verified-head]") || !strings.Contains(body, "no longer stored as it was") {
+	if _, body := Get(t, audrey, ts.URL+"/history"); !(strings.Contains(body, "[verified-head]") || strings.Contains(body, "[verified-tree]")) || !strings.Contains(body, "rewritten under the server") {
 		t.Error("/history did not notice the head it verified was rewritten")
 	}
 	if ts.App.Broken() == "" {

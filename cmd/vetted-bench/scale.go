@@ -24,7 +24,7 @@ var scalePages = []struct{ name, path, as string }{
 	{"claims list, page 3", "/claims?page=3", "eda"},
 	{"search, common word", "/claims?q=trafficking", "eda"},
 	{"history", "/history", "audrey"},
-	{"history, one actor", "/history?actor=ed", "audrey"},
+	{"history, one actor", "/history?actor=rey", "audrey"},
 	{"reader, 2023", "/reports/" + store.ScaleReport(0) + "/editions/2023", "eda"},
 	{"claim page", "/claims/{claim}", "eda"},
 }
