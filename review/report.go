@@ -2,6 +2,7 @@ package review
 
 import (
 	"context"
+	"fmt"
 	"regexp"
 	"strings"
 	"time"
@@ -92,6 +93,42 @@ var labelRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$`)
 
 // MaxEditionBytes bounds an imported text: the Index's profiles are ~15 KB.
 const MaxEditionBytes = 4 << 20
+
+// ImportAction is what importing a file under an edition's label does.
+type ImportAction int
+
+const (
+	ImportNew          ImportAction = iota // a label the report does not have yet
+	ImportUnchanged                        // the same bytes again: nothing changes
+	ImportPublishDraft                     // the draft's own bytes, asked to replace it as final: publish it
+	ImportReplaceDraft                     // other bytes for a draft, asked to replace it
+)
+
+// DecideImport is the rule for importing n, whose bytes have SHA-256
+// digest (hex), when the report already has an edition under n's label
+// (old, nil when it has none): the same bytes change nothing (or publish
+// the draft they are, when asked to replace it with a final edition); other
+// bytes may replace only a draft, and only when asked. Errors: ECONFLICT on
+// field "edition", saying what to do instead.
+func DecideImport(old *Edition, digest string, n NewEdition) (ImportAction, error) {
+	switch {
+	case old == nil:
+		return ImportNew, nil
+	case old.SHA256 == digest && old.Draft && n.Replace && !n.Draft:
+		return ImportPublishDraft, nil
+	case old.SHA256 == digest:
+		return ImportUnchanged, nil
+	case old.Draft && n.Replace:
+		return ImportReplaceDraft, nil
+	}
+	msg := fmt.Sprintf("Edition %s of %s was already imported from a different file (SHA-256 %s…).", n.Label, n.Report, old.SHA256[:min(12, len(old.SHA256))])
+	if old.Draft {
+		msg += " It is a draft, so it can be replaced: import it again asking to replace it (--replace, or \"Replace the draft\" in the form)."
+	} else {
+		msg += " It is published and cannot be replaced: import the new text under a new edition label."
+	}
+	return 0, &Error{Code: ECONFLICT, Field: "edition", Message: msg}
+}
 
 // Validate checks a NewEdition before anything is written.
 func (n NewEdition) Validate() error {
