@@ -48,11 +48,23 @@ type ClaimExport struct {
 	// Reports by slug, with their editions: titles, publishers, dates.
 	Reports map[string]Report
 	// Text returns an edition's normalised text (Document.Text), which
-	// annotations count character positions in.
+	// annotations count character positions in. Draft editions are not
+	// exported, so it need not know them.
 	Text func(report, edition string) (string, error)
 	// CollectionID is the annotation collection's id; default
 	// BaseURL/export/claims.annotations.jsonld.
 	CollectionID string
+}
+
+// draft reports whether the report's edition is a draft. A draft may yet
+// be replaced, so the JSON-LD exports, which others keep, leave it out.
+func (x ClaimExport) draft(report, edition string) bool {
+	for _, e := range x.Reports[report].Editions {
+		if e.Label == edition {
+			return e.Draft
+		}
+	}
+	return false
 }
 
 // NewClaimExport reads the reports from rs, with every edition's text,
@@ -70,6 +82,9 @@ func NewClaimExport(ctx context.Context, rs ReportService, baseURL, org string) 
 	for _, r := range reps {
 		x.Reports[r.Slug] = r
 		for _, e := range r.Editions {
+			if e.Draft {
+				continue
+			}
 			ed, err := rs.FindEdition(ctx, r.Slug, e.Label)
 			if err != nil {
 				return x, err
@@ -209,6 +224,14 @@ func EditionURL(base, report, edition string) string {
 	return strings.TrimRight(base, "/") + "/reports/" + url.PathEscape(report) + "/editions/" + url.PathEscape(edition)
 }
 
+// EditionTextURL serves an edition's normalised text (Document.Text) as
+// text/plain in UTF-8, exactly as stored: BASE/reports/SLUG/editions/LABEL/text.
+// It is the source of every Web Annotation, so a client that fetches it
+// finds each TextPositionSelector's code points where the export says.
+func EditionTextURL(base, report, edition string) string {
+	return EditionURL(base, report, edition) + "/text"
+}
+
 // ClaimURL is a claim's page: BASE/claims/ID.
 func ClaimURL(base string, id int64) string {
 	return strings.TrimRight(base, "/") + "/claims/" + strconv.FormatInt(id, 10)
@@ -257,18 +280,23 @@ const AnnotationContext = "http://www.w3.org/ns/anno.jsonld"
 
 // AnnotationWriter writes a W3C Web Annotation AnnotationCollection with
 // its one page embedded (the container the Web Annotation Protocol serves;
-// a tool that loads a plain array of annotations takes first.items). Each
-// appearance of a claim that is not missing is one Annotation:
+// a tool that loads a plain array of annotations takes first.items). The
+// collection names its page as both first and last, and the page names
+// the collection as partOf (Web Annotation Protocol 4.2 and 4.3, from
+// Activity Streams paging). Each appearance of a claim that is not missing,
+// in an edition that is not a draft, is one Annotation:
 //
 //   - id BASE/claims/ID#edition-LABEL, motivation "assessing";
 //   - created when the claim was anchored in the edition, modified the
 //     claim's last change; creator the organisation, generator vetted;
 //   - body: the statement of the claim's latest revision (purpose
 //     describing) and tags "confidence:LEVEL" and "state:STATE";
-//   - target: the edition's page BASE/reports/SLUG/editions/LABEL with a
+//   - target: source the edition's normalised text as served at
+//     EditionTextURL (not its HTML page, whose characters differ), with a
 //     TextQuoteSelector (exact, prefix, suffix) and a TextPositionSelector
-//     whose start and end count Unicode code points in the edition's
-//     normalised text (review.Anchor counts bytes: they are converted).
+//     whose start and end count Unicode code points in that text, as the
+//     Web Annotation Data Model (4.2.2) requires (review.Anchor counts
+//     bytes: they are converted).
 type AnnotationWriter struct {
 	x     ClaimExport
 	base  string
@@ -335,15 +363,17 @@ func NewAnnotationWriter(w io.Writer, x ClaimExport) (*AnnotationWriter, error) 
 	// unordered).
 	aw := &AnnotationWriter{x: x, base: base, texts: map[[2]string]string{}}
 	aw.items = jsonItems{w: w, indent: "      "}
-	_, err = fmt.Fprintf(w, "{\n  \"@context\": %s,\n  \"id\": %s,\n  \"type\": \"AnnotationCollection\",\n  \"label\": \"vetted claims\",\n  \"first\": {\n    \"id\": %s,\n    \"type\": \"AnnotationPage\",\n    \"startIndex\": 0,\n    \"items\": [",
-		jsonString(AnnotationContext), jsonString(id), jsonString(id+"#page-1"))
+	page := jsonString(id + "#page-1")
+	_, err = fmt.Fprintf(w, "{\n  \"@context\": %s,\n  \"id\": %s,\n  \"type\": \"AnnotationCollection\",\n  \"label\": \"vetted claims\",\n  \"last\": %s,\n  \"first\": {\n    \"id\": %s,\n    \"type\": \"AnnotationPage\",\n    \"partOf\": %s,\n    \"startIndex\": 0,\n    \"items\": [",
+		jsonString(AnnotationContext), jsonString(id), page, page, jsonString(id))
 	return aw, err
 }
 
-// Write adds one annotation per appearance of c that is not missing.
+// Write adds one annotation per appearance of c that is not missing, in
+// an edition that is not a draft.
 func (x *AnnotationWriter) Write(c Claim) error {
 	for _, app := range c.Appearances {
-		if app.Match == OutcomeMissing {
+		if app.Match == OutcomeMissing || x.x.draft(c.Report, app.Edition) {
 			continue
 		}
 		a, err := x.annotation(c, app)
@@ -384,7 +414,7 @@ func (x *AnnotationWriter) annotation(c Claim, app Appearance) (annotation, erro
 			{Type: "TextualBody", Purpose: "tagging", Value: "state:" + string(c.Latest.State)},
 		},
 		Target: annotationTarget{
-			Source: EditionURL(x.base, c.Report, app.Edition),
+			Source: EditionTextURL(x.base, c.Report, app.Edition),
 			Selector: []any{
 				textQuoteSelector{Type: "TextQuoteSelector", Exact: app.Exact, Prefix: app.Prefix, Suffix: app.Suffix},
 				textPositionSelector{Type: "TextPositionSelector", Start: start, End: end},

@@ -203,15 +203,27 @@ func TestAnnotationExport(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		texts[testBase+"/reports/azerbaijan/editions/"+label] = []rune(ed.Doc.Text)
+		texts[testBase+"/reports/azerbaijan/editions/"+label+"/text"] = []rune(ed.Doc.Text)
+	}
+	// A draft edition carries the claims too, but a draft may be replaced:
+	// the export leaves it out.
+	if _, err := db.ImportEdition(ctx, mustUser(t, db, "eda"), review.NewEdition{Report: "azerbaijan", Label: "2025-draft",
+		Published: "2025-09-28", Original: mustRead(t, "../testdata/azerbaijan-2021.txt"), Draft: true}); err != nil {
+		t.Fatal(err)
 	}
 	wantItems := map[string]bool{}
+	inDraft := 0
 	for _, c := range allClaims(t, db) {
 		for _, a := range c.Appearances {
-			if a.Match != review.OutcomeMissing {
+			if a.Edition == "2025-draft" {
+				inDraft++
+			} else if a.Match != review.OutcomeMissing {
 				wantItems[testBase+"/claims/"+itoa(c.ID)+"#edition-"+a.Edition] = true
 			}
 		}
+	}
+	if inDraft == 0 {
+		t.Fatal("no claim was carried into the draft edition")
 	}
 
 	var doc map[string]any
@@ -230,6 +242,14 @@ func TestAnnotationExport(t *testing.T) {
 	page, _ := doc["first"].(map[string]any)
 	if page["type"] != "AnnotationPage" || page["id"] == nil {
 		t.Fatalf("first: got %v", page)
+	}
+	// The Web Annotation Protocol's SHOULDs for paging (4.2, 4.3): the
+	// collection names its last page, the page the collection.
+	if doc["last"] != page["id"] {
+		t.Errorf("last: got %v, want the one page %v", doc["last"], page["id"])
+	}
+	if page["partOf"] != doc["id"] {
+		t.Errorf("partOf: got %v, want the collection %v", page["partOf"], doc["id"])
 	}
 	items, _ := page["items"].([]any)
 	if got := doc["total"]; got != float64(len(items)) {

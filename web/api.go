@@ -68,13 +68,24 @@ func (s *Server) apiUser(w http.ResponseWriter, r *http.Request, action review.A
 	return u, true
 }
 
-// bearerUser resolves "Authorization: Bearer" on GET requests to the API
-// and exports; elsewhere a token is ignored, so it never authorises a
-// state change.
+// tokenPath reports whether an API token is read on a GET to path: the
+// API, the exports, and an edition's text (the source of every annotation
+// in the Web Annotation export, which a tool holding a token fetches).
+func tokenPath(path string) bool {
+	if strings.HasPrefix(path, "/api/") || strings.HasPrefix(path, "/export/") {
+		return true
+	}
+	// /reports/{slug}/editions/{label}/text
+	parts := strings.Split(path, "/")
+	return len(parts) == 6 && parts[0] == "" && parts[1] == "reports" && parts[3] == "editions" && parts[5] == "text"
+}
+
+// bearerUser resolves "Authorization: Bearer" on GET requests to the
+// paths tokenPath names; elsewhere a token is ignored, so it never
+// authorises a state change.
 func (s *Server) bearerUser(r *http.Request) (review.User, bool, error) {
 	h := r.Header.Get("Authorization")
-	if h == "" || r.Method != http.MethodGet ||
-		!(strings.HasPrefix(r.URL.Path, "/api/") || strings.HasPrefix(r.URL.Path, "/export/")) {
+	if h == "" || r.Method != http.MethodGet || !tokenPath(r.URL.Path) {
 		return review.User{}, false, nil
 	}
 	tok, ok := strings.CutPrefix(h, "Bearer ")
