@@ -45,6 +45,10 @@ type ClaimExport struct {
 	// ClaimReview (required for claimreview) and the creator of every
 	// annotation.
 	Org string
+	// OrgURL is the organisation's web address, the url of the
+	// ClaimReview author (schema.org Organization.url); default BaseURL,
+	// where its reviews are published.
+	OrgURL string
 	// Reports by slug, with their editions: titles, publishers, dates.
 	Reports map[string]Report
 	// Text returns an edition's normalised text (Document.Text), which
@@ -458,7 +462,9 @@ func (x *AnnotationWriter) Close() error {
 const ClaimReviewContext = "https://schema.org"
 
 // Rating maps a confidence onto the ClaimReview scale: unverified 1, low 2,
-// moderate 3, high 4 (worst 1, best 4), with its name as alternateName.
+// moderate 3, high 4 (worst 1, best 4), with its name, which a ClaimReview
+// gives as both the Rating's name and its alternateName (the textual
+// rating Google's fact-check markup reads).
 func Rating(c Confidence) (value int, name string) {
 	names := []string{"Unverified", "Low confidence", "Moderate confidence", "High confidence"}
 	if r := c.Rank(); r >= 0 {
@@ -472,12 +478,15 @@ func Rating(c Confidence) (value int, name string) {
 // "@context" so it can be cut out and embedded in a page as is:
 //
 //   - url BASE/claims/ID; claimReviewed the approved revision's statement;
-//   - reviewRating: the approved confidence on the Rating scale;
-//   - itemReviewed: a Claim whose appearance lists the editions it stands
-//     in (CreativeWork: edition URL, report title and edition, publication
-//     date), firstAppearance the first, author the report's publisher;
-//   - author: the organisation running vetted; datePublished: the day the
-//     revision was approved (UTC).
+//   - reviewRating: the approved confidence on the Rating scale, its name
+//     as name and alternateName;
+//   - itemReviewed: a Claim whose appearance lists the published editions
+//     it stands in (CreativeWork: edition URL, report title and edition,
+//     publication date), firstAppearance the first, datePublished that
+//     edition's publication date (when known), author the report's
+//     publisher; draft editions are left out, as they may be replaced;
+//   - author: the organisation running vetted, with its url (OrgURL);
+//     datePublished: the day the revision was approved (UTC).
 type ClaimReviewWriter struct {
 	x     ClaimExport
 	base  string
@@ -500,12 +509,14 @@ type (
 		RatingValue   int    `json:"ratingValue"`
 		BestRating    int    `json:"bestRating"`
 		WorstRating   int    `json:"worstRating"`
+		Name          string `json:"name"`
 		AlternateName string `json:"alternateName"`
 	}
 	schemaClaim struct {
 		Type            string       `json:"@type"`
 		Appearance      []schemaWork `json:"appearance"`
 		FirstAppearance *schemaWork  `json:"firstAppearance,omitempty"`
+		DatePublished   string       `json:"datePublished,omitempty"`
 		Author          *schemaOrg   `json:"author,omitempty"`
 	}
 	schemaWork struct {
@@ -517,6 +528,7 @@ type (
 	schemaOrg struct {
 		Type string `json:"@type"`
 		Name string `json:"name"`
+		URL  string `json:"url,omitempty"`
 	}
 )
 
@@ -528,6 +540,11 @@ func NewClaimReviewWriter(w io.Writer, x ClaimExport) (*ClaimReviewWriter, error
 	}
 	if strings.TrimSpace(x.Org) == "" {
 		return nil, FieldErrorf("org", "A ClaimReview needs its author: give the name of the organisation running vetted.")
+	}
+	if x.OrgURL == "" {
+		x.OrgURL = base
+	} else if u, err := url.Parse(x.OrgURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, FieldErrorf("org_url", "The organisation's URL %q must be an http or https address.", x.OrgURL)
 	}
 	cw := &ClaimReviewWriter{x: x, base: base, items: jsonItems{w: w, indent: "  "}}
 	_, err = io.WriteString(w, "[")
@@ -560,7 +577,7 @@ func (x *ClaimReviewWriter) Write(c Claim) error {
 	}
 	item := schemaClaim{Type: "Claim", Appearance: []schemaWork{}}
 	for _, app := range c.Appearances {
-		if app.Match == OutcomeMissing {
+		if app.Match == OutcomeMissing || x.x.draft(c.Report, app.Edition) {
 			continue
 		}
 		work := schemaWork{Type: "CreativeWork", URL: EditionURL(x.base, rep.Slug, app.Edition),
@@ -574,6 +591,7 @@ func (x *ClaimReviewWriter) Write(c Claim) error {
 	}
 	if len(item.Appearance) > 0 {
 		item.FirstAppearance = &item.Appearance[0]
+		item.DatePublished = item.Appearance[0].DatePublished
 	}
 	if rep.Publisher != "" {
 		item.Author = &schemaOrg{Type: "Organization", Name: rep.Publisher}
@@ -583,9 +601,9 @@ func (x *ClaimReviewWriter) Write(c Claim) error {
 		Type:          "ClaimReview",
 		URL:           ClaimURL(x.base, c.ID),
 		ClaimReviewed: cur.Statement,
-		ReviewRating:  schemaRating{Type: "Rating", RatingValue: value, BestRating: 4, WorstRating: 1, AlternateName: name},
+		ReviewRating:  schemaRating{Type: "Rating", RatingValue: value, BestRating: 4, WorstRating: 1, Name: name, AlternateName: name},
 		ItemReviewed:  item,
-		Author:        schemaOrg{Type: "Organization", Name: x.x.Org},
+		Author:        schemaOrg{Type: "Organization", Name: x.x.Org, URL: x.x.OrgURL},
 		DatePublished: cur.DecidedAt.UTC().Format(time.DateOnly),
 	})
 }

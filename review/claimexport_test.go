@@ -348,6 +348,11 @@ func itoa(n int64) string { b, _ := json.Marshal(n); return string(b) }
 func TestClaimReviewExport(t *testing.T) {
 	db, _ := MustDemoDB(t)
 	secondEdition(t, db)
+	// A draft edition is left out of the appearances: it may be replaced.
+	if _, err := db.ImportEdition(context.Background(), mustUser(t, db, "eda"), review.NewEdition{Report: "azerbaijan", Label: "2025-draft",
+		Published: "2025-09-28", Original: mustRead(t, "../testdata/azerbaijan-2021.txt"), Draft: true}); err != nil {
+		t.Fatal(err)
+	}
 	approved := map[string]review.Claim{}
 	for _, c := range allClaims(t, db) {
 		if c.CurrentID != 0 {
@@ -384,7 +389,9 @@ func TestClaimReviewExport(t *testing.T) {
 		if r["@type"] != "Rating" || worst != 1 || best != 4 || v < worst || v > best {
 			t.Errorf("%s: reviewRating %v", url, r)
 		}
-		if want, _ := review.Rating(c.Current.Confidence); float64(want) != v || r["alternateName"] != names[v] {
+		// Rating.name is schema.org's recommended textual rating;
+		// alternateName the one Google's fact-check markup reads.
+		if want, _ := review.Rating(c.Current.Confidence); float64(want) != v || r["alternateName"] != names[v] || r["name"] != names[v] {
 			t.Errorf("%s: rating %v for confidence %s", url, r, c.Current.Confidence)
 		}
 		item, _ := d["itemReviewed"].(map[string]any)
@@ -404,11 +411,18 @@ func TestClaimReviewExport(t *testing.T) {
 			if _, err := time.Parse(time.DateOnly, a["datePublished"].(string)); err != nil {
 				t.Errorf("%s: appearance date: %v", url, err)
 			}
+			if strings.Contains(u, "draft") {
+				t.Errorf("%s: appears in the draft edition %s", url, u)
+			}
+		}
+		// The claim was first published with the first edition it stands in.
+		if first, _ := apps[0].(map[string]any); item["datePublished"] != first["datePublished"] || item["datePublished"] == "" {
+			t.Errorf("%s: itemReviewed.datePublished %v, want the first appearance's %v", url, item["datePublished"], first["datePublished"])
 		}
 		if au, _ := item["author"].(map[string]any); au["@type"] != "Organization" || au["name"] != "Global Initiative Against Transnational Organized Crime" {
 			t.Errorf("%s: itemReviewed.author %v", url, item["author"])
 		}
-		if au, _ := d["author"].(map[string]any); au["@type"] != "Organization" || au["name"] != testOrg {
+		if au, _ := d["author"].(map[string]any); au["@type"] != "Organization" || au["name"] != testOrg || au["url"] != testBase {
 			t.Errorf("%s: author %v", url, d["author"])
 		}
 		if got, want := d["datePublished"], c.Current.DecidedAt.UTC().Format(time.DateOnly); got != want {

@@ -125,6 +125,7 @@ func (s *Server) handleExportClaims(format string) http.HandlerFunc {
 			s.Error(w, r, err)
 			return
 		}
+		x.OrgURL = s.cfg.OrganisationURL
 		ext := map[string]string{"csv": "csv", "annotation": "annotations.jsonld", "claimreview": "claimreview.jsonld"}[format]
 		w.Header().Set("Content-Type", review.ClaimFormatContentType[format])
 		w.Header().Set("Content-Disposition", `attachment; filename="vetted-claims.`+ext+`"`)

@@ -41,6 +41,9 @@ type Config struct {
 	IdleTimeout, AbsoluteTimeout time.Duration
 	// Organisation names who runs this vetted, for exports.
 	Organisation string
+	// OrganisationURL is the organisation's web address, the url of the
+	// ClaimReview author; default: the base URL.
+	OrganisationURL string
 	// BaseURL is the public address of this vetted (https://vetted.example.org),
 	// for ids in JSON-LD exports; default: the request's host.
 	BaseURL string

@@ -484,12 +484,13 @@ func readLegacyCheckpoint(cpPath string, data []byte, pubPath string) (review.Ch
 }
 
 func cmdExportClaims(ctx context.Context, e *env, args []string) error {
-	fs := flags(e, "export claims", "export claims [--db PATH] --format csv|annotation|claimreview [--report SLUG] [--base-url URL] [--org NAME]")
+	fs := flags(e, "export claims", "export claims [--db PATH] --format csv|annotation|claimreview [--report SLUG] [--base-url URL] [--org NAME] [--org-url URL]")
 	dbPath := dbFlag(fs)
 	format := fs.String("format", "csv", "csv (spreadsheets), annotation (W3C Web Annotation JSON-LD) or claimreview (schema.org JSON-LD)")
 	slug := fs.String("report", "", "only this report's claims")
 	baseURL := fs.String("base-url", os.Getenv("VETTED_BASE_URL"), "`URL` vetted is served at, for ids and links ($VETTED_BASE_URL); required for JSON-LD")
 	org := fs.String("org", os.Getenv("VETTED_ORG"), "`name` of the organisation running vetted, the author of ClaimReviews ($VETTED_ORG)")
+	orgURL := fs.String("org-url", os.Getenv("VETTED_ORG_URL"), "web `address` of the organisation, the url of the ClaimReview author ($VETTED_ORG_URL; default: the base URL)")
 	if err := parseMixed(fs, args, 0, 0); err != nil {
 		return err
 	}
@@ -519,6 +520,7 @@ func cmdExportClaims(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	x.OrgURL = *orgURL
 	cw, err := review.NewClaimWriter(e.stdout, *format, x)
 	if err != nil {
 		return review.Errorf(review.EINVALID, "export claims: %s", review.ErrorMessage(err))
