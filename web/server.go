@@ -77,7 +77,10 @@ type Server struct {
 	integrity integrity
 	pages     *pageCache
 	exports   chan struct{} // slots for running exports (maxExports)
-	hashing   chan struct{} // slots for password checks (hashSlots)
+	// cop is the cross-origin protection of every state change; the
+	// history exports, which record who took them, ask it too.
+	cop     *http.CrossOriginProtection
+	hashing chan struct{} // slots for password checks (hashSlots)
 }
 
 // hashSlots is how many password checks (argon2id, 19 MiB each) run at
@@ -160,11 +163,11 @@ const MaxBody = review.MaxEditionBytes + 64<<10
 func (s *Server) middleware(h http.Handler) http.Handler {
 	h = s.withIntegrity(h)
 	h = s.withSession(h)
-	cop := http.NewCrossOriginProtection()
-	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	s.cop = http.NewCrossOriginProtection()
+	s.cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.renderError(w, r, http.StatusForbidden, "This request came from another site, so it was refused. Go back to vetted and try again from its own page.")
 	}))
-	h = cop.Handler(h)
+	h = s.cop.Handler(h)
 	h = s.withHeaders(h)
 	return s.withLog(h)
 }
