@@ -60,7 +60,8 @@ func TestUpgradeRebuildsSearchIndex(t *testing.T) {
 		"ALTER TABLE sources DROP COLUMN link_status",
 		"ALTER TABLE sources DROP COLUMN link_detail",
 		"ALTER TABLE sources DROP COLUMN link_checked_at",
-		"DROP TABLE tlog_hashes", // migration 9
+		"DROP TABLE tlog_hashes",      // migration 9
+		"DROP TABLE history_verified", // migration 10
 		"DELETE FROM schema_migrations WHERE version >= 5",
 	} {
 		if _, err := db.w.ExecContext(ctx, q); err != nil {

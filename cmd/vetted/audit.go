@@ -378,6 +378,23 @@ func verifyDB(ctx context.Context, e *env, dbPath, cpPath, pubPath string) error
 			return fail("checkpoint-root", "event %d is not the one the checkpoint signed: the history up to it was rewritten", legacy.Seq)
 		}
 	}
+	// The tree the server's history check last recorded as verified must
+	// still be the stored tree's prefix.
+	vt, err := db.VerifiedTree(ctx)
+	if err != nil {
+		return err
+	}
+	if vt.Size > tree.Size {
+		return fail("verified-tree", "the database has %d events, fewer than the %d the server's history check verified: events were removed", tree.Size, vt.Size)
+	} else if vt.Size > 0 {
+		root, err := db.TreeHash(ctx, vt.Size)
+		if err != nil {
+			return err
+		}
+		if root != vt.Hash {
+			return fail("verified-tree", "the database's first %d events are not the ones the server's history check verified: the history up to them was rewritten", vt.Size)
+		}
+	}
 	ms, err := db.VerifyRecords(ctx)
 	if err != nil {
 		var ve *review.VerifyError
@@ -407,6 +424,9 @@ func verifyDB(ctx context.Context, e *env, dbPath, cpPath, pubPath string) error
 	}
 	if legacy != nil {
 		fmt.Fprintf(e.stdout, "checkpoint OK: seq %d hash %s is in the database unchanged\n", legacy.Seq, legacy.Hash)
+	}
+	if vt.Size > 0 {
+		fmt.Fprintf(e.stdout, "verified tree OK: the tree of %d events the server's history check recorded is the database's first %d events\n", vt.Size, vt.Size)
 	}
 	return nil
 }
