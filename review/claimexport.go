@@ -286,9 +286,9 @@ const AnnotationContext = "http://www.w3.org/ns/anno.jsonld"
 // its one page embedded (the container the Web Annotation Protocol serves;
 // a tool that loads a plain array of annotations takes first.items). The
 // collection names its page as both first and last, and the page names
-// the collection as partOf (Web Annotation Protocol 4.2 and 4.3, from
-// Activity Streams paging). Each appearance of a claim that is not missing,
-// in an edition that is not a draft, is one Annotation:
+// the collection as partOf (the Web Annotation Protocol's Annotation
+// Pages, from Activity Streams paging). Each appearance of a claim that is
+// not missing, in an edition that is not a draft, is one Annotation:
 //
 //   - id BASE/claims/ID#edition-LABEL, motivation "assessing";
 //   - created when the claim was anchored in the edition, modified the
@@ -299,8 +299,8 @@ const AnnotationContext = "http://www.w3.org/ns/anno.jsonld"
 //     EditionTextURL (not its HTML page, whose characters differ), with a
 //     TextQuoteSelector (exact, prefix, suffix) and a TextPositionSelector
 //     whose start and end count Unicode code points in that text, as the
-//     Web Annotation Data Model (4.2.2) requires (review.Anchor counts
-//     bytes: they are converted).
+//     Web Annotation Data Model's Text Position Selector requires
+//     (review.Anchor counts bytes: they are converted).
 type AnnotationWriter struct {
 	x     ClaimExport
 	base  string

@@ -243,7 +243,7 @@ func TestAnnotationExport(t *testing.T) {
 	if page["type"] != "AnnotationPage" || page["id"] == nil {
 		t.Fatalf("first: got %v", page)
 	}
-	// The Web Annotation Protocol's SHOULDs for paging (4.2, 4.3): the
+	// The Web Annotation Protocol's SHOULDs for paging (Annotation Pages): the
 	// collection names its last page, the page the collection.
 	if doc["last"] != page["id"] {
 		t.Errorf("last: got %v, want the one page %v", doc["last"], page["id"])

@@ -15,7 +15,7 @@ import (
 // TestAnnotationExportSources reads the Web Annotation export as an outside
 // tool would: it fetches each annotation's target source from the server
 // and slices the text it gets by the TextPositionSelector (code points, W3C
-// Web Annotation Data Model 4.2.2); every slice must be the quote's exact.
+// Web Annotation Data Model, Text Position Selector); every slice must be the quote's exact.
 // The second edition has text that is not ASCII before its claims, so byte
 // offsets would miss.
 func TestAnnotationExportSources(t *testing.T) {
