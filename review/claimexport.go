@@ -45,14 +45,30 @@ type ClaimExport struct {
 	// ClaimReview (required for claimreview) and the creator of every
 	// annotation.
 	Org string
+	// OrgURL is the organisation's web address, the url of the
+	// ClaimReview author (schema.org Organization.url); default BaseURL,
+	// where its reviews are published.
+	OrgURL string
 	// Reports by slug, with their editions: titles, publishers, dates.
 	Reports map[string]Report
 	// Text returns an edition's normalised text (Document.Text), which
-	// annotations count character positions in.
+	// annotations count character positions in. Draft editions are not
+	// exported, so it need not know them.
 	Text func(report, edition string) (string, error)
 	// CollectionID is the annotation collection's id; default
 	// BaseURL/export/claims.annotations.jsonld.
 	CollectionID string
+}
+
+// draft reports whether the report's edition is a draft. A draft may yet
+// be replaced, so the JSON-LD exports, which others keep, leave it out.
+func (x ClaimExport) draft(report, edition string) bool {
+	for _, e := range x.Reports[report].Editions {
+		if e.Label == edition {
+			return e.Draft
+		}
+	}
+	return false
 }
 
 // NewClaimExport reads the reports from rs, with every edition's text,
@@ -70,6 +86,9 @@ func NewClaimExport(ctx context.Context, rs ReportService, baseURL, org string) 
 	for _, r := range reps {
 		x.Reports[r.Slug] = r
 		for _, e := range r.Editions {
+			if e.Draft {
+				continue
+			}
 			ed, err := rs.FindEdition(ctx, r.Slug, e.Label)
 			if err != nil {
 				return x, err
@@ -209,6 +228,14 @@ func EditionURL(base, report, edition string) string {
 	return strings.TrimRight(base, "/") + "/reports/" + url.PathEscape(report) + "/editions/" + url.PathEscape(edition)
 }
 
+// EditionTextURL serves an edition's normalised text (Document.Text) as
+// text/plain in UTF-8, exactly as stored: BASE/reports/SLUG/editions/LABEL/text.
+// It is the source of every Web Annotation, so a client that fetches it
+// finds each TextPositionSelector's code points where the export says.
+func EditionTextURL(base, report, edition string) string {
+	return EditionURL(base, report, edition) + "/text"
+}
+
 // ClaimURL is a claim's page: BASE/claims/ID.
 func ClaimURL(base string, id int64) string {
 	return strings.TrimRight(base, "/") + "/claims/" + strconv.FormatInt(id, 10)
@@ -257,18 +284,23 @@ const AnnotationContext = "http://www.w3.org/ns/anno.jsonld"
 
 // AnnotationWriter writes a W3C Web Annotation AnnotationCollection with
 // its one page embedded (the container the Web Annotation Protocol serves;
-// a tool that loads a plain array of annotations takes first.items). Each
-// appearance of a claim that is not missing is one Annotation:
+// a tool that loads a plain array of annotations takes first.items). The
+// collection names its page as both first and last, and the page names
+// the collection as partOf (the Web Annotation Protocol's Annotation
+// Pages, from Activity Streams paging). Each appearance of a claim that is
+// not missing, in an edition that is not a draft, is one Annotation:
 //
 //   - id BASE/claims/ID#edition-LABEL, motivation "assessing";
 //   - created when the claim was anchored in the edition, modified the
 //     claim's last change; creator the organisation, generator vetted;
 //   - body: the statement of the claim's latest revision (purpose
 //     describing) and tags "confidence:LEVEL" and "state:STATE";
-//   - target: the edition's page BASE/reports/SLUG/editions/LABEL with a
+//   - target: source the edition's normalised text as served at
+//     EditionTextURL (not its HTML page, whose characters differ), with a
 //     TextQuoteSelector (exact, prefix, suffix) and a TextPositionSelector
-//     whose start and end count Unicode code points in the edition's
-//     normalised text (review.Anchor counts bytes: they are converted).
+//     whose start and end count Unicode code points in that text, as the
+//     Web Annotation Data Model's Text Position Selector requires
+//     (review.Anchor counts bytes: they are converted).
 type AnnotationWriter struct {
 	x     ClaimExport
 	base  string
@@ -335,15 +367,17 @@ func NewAnnotationWriter(w io.Writer, x ClaimExport) (*AnnotationWriter, error) 
 	// unordered).
 	aw := &AnnotationWriter{x: x, base: base, texts: map[[2]string]string{}}
 	aw.items = jsonItems{w: w, indent: "      "}
-	_, err = fmt.Fprintf(w, "{\n  \"@context\": %s,\n  \"id\": %s,\n  \"type\": \"AnnotationCollection\",\n  \"label\": \"vetted claims\",\n  \"first\": {\n    \"id\": %s,\n    \"type\": \"AnnotationPage\",\n    \"startIndex\": 0,\n    \"items\": [",
-		jsonString(AnnotationContext), jsonString(id), jsonString(id+"#page-1"))
+	page := jsonString(id + "#page-1")
+	_, err = fmt.Fprintf(w, "{\n  \"@context\": %s,\n  \"id\": %s,\n  \"type\": \"AnnotationCollection\",\n  \"label\": \"vetted claims\",\n  \"last\": %s,\n  \"first\": {\n    \"id\": %s,\n    \"type\": \"AnnotationPage\",\n    \"partOf\": %s,\n    \"startIndex\": 0,\n    \"items\": [",
+		jsonString(AnnotationContext), jsonString(id), page, page, jsonString(id))
 	return aw, err
 }
 
-// Write adds one annotation per appearance of c that is not missing.
+// Write adds one annotation per appearance of c that is not missing, in
+// an edition that is not a draft.
 func (x *AnnotationWriter) Write(c Claim) error {
 	for _, app := range c.Appearances {
-		if app.Match == OutcomeMissing {
+		if app.Match == OutcomeMissing || x.x.draft(c.Report, app.Edition) {
 			continue
 		}
 		a, err := x.annotation(c, app)
@@ -384,7 +418,7 @@ func (x *AnnotationWriter) annotation(c Claim, app Appearance) (annotation, erro
 			{Type: "TextualBody", Purpose: "tagging", Value: "state:" + string(c.Latest.State)},
 		},
 		Target: annotationTarget{
-			Source: EditionURL(x.base, c.Report, app.Edition),
+			Source: EditionTextURL(x.base, c.Report, app.Edition),
 			Selector: []any{
 				textQuoteSelector{Type: "TextQuoteSelector", Exact: app.Exact, Prefix: app.Prefix, Suffix: app.Suffix},
 				textPositionSelector{Type: "TextPositionSelector", Start: start, End: end},
@@ -428,7 +462,9 @@ func (x *AnnotationWriter) Close() error {
 const ClaimReviewContext = "https://schema.org"
 
 // Rating maps a confidence onto the ClaimReview scale: unverified 1, low 2,
-// moderate 3, high 4 (worst 1, best 4), with its name as alternateName.
+// moderate 3, high 4 (worst 1, best 4), with its name, which a ClaimReview
+// gives as both the Rating's name and its alternateName (the textual
+// rating Google's fact-check markup reads).
 func Rating(c Confidence) (value int, name string) {
 	names := []string{"Unverified", "Low confidence", "Moderate confidence", "High confidence"}
 	if r := c.Rank(); r >= 0 {
@@ -442,12 +478,15 @@ func Rating(c Confidence) (value int, name string) {
 // "@context" so it can be cut out and embedded in a page as is:
 //
 //   - url BASE/claims/ID; claimReviewed the approved revision's statement;
-//   - reviewRating: the approved confidence on the Rating scale;
-//   - itemReviewed: a Claim whose appearance lists the editions it stands
-//     in (CreativeWork: edition URL, report title and edition, publication
-//     date), firstAppearance the first, author the report's publisher;
-//   - author: the organisation running vetted; datePublished: the day the
-//     revision was approved (UTC).
+//   - reviewRating: the approved confidence on the Rating scale, its name
+//     as name and alternateName;
+//   - itemReviewed: a Claim whose appearance lists the published editions
+//     it stands in (CreativeWork: edition URL, report title and edition,
+//     publication date), firstAppearance the first, datePublished that
+//     edition's publication date (when known), author the report's
+//     publisher; draft editions are left out, as they may be replaced;
+//   - author: the organisation running vetted, with its url (OrgURL);
+//     datePublished: the day the revision was approved (UTC).
 type ClaimReviewWriter struct {
 	x     ClaimExport
 	base  string
@@ -470,12 +509,14 @@ type (
 		RatingValue   int    `json:"ratingValue"`
 		BestRating    int    `json:"bestRating"`
 		WorstRating   int    `json:"worstRating"`
+		Name          string `json:"name"`
 		AlternateName string `json:"alternateName"`
 	}
 	schemaClaim struct {
 		Type            string       `json:"@type"`
 		Appearance      []schemaWork `json:"appearance"`
 		FirstAppearance *schemaWork  `json:"firstAppearance,omitempty"`
+		DatePublished   string       `json:"datePublished,omitempty"`
 		Author          *schemaOrg   `json:"author,omitempty"`
 	}
 	schemaWork struct {
@@ -487,6 +528,7 @@ type (
 	schemaOrg struct {
 		Type string `json:"@type"`
 		Name string `json:"name"`
+		URL  string `json:"url,omitempty"`
 	}
 )
 
@@ -498,6 +540,11 @@ func NewClaimReviewWriter(w io.Writer, x ClaimExport) (*ClaimReviewWriter, error
 	}
 	if strings.TrimSpace(x.Org) == "" {
 		return nil, FieldErrorf("org", "A ClaimReview needs its author: give the name of the organisation running vetted.")
+	}
+	if x.OrgURL == "" {
+		x.OrgURL = base
+	} else if u, err := url.Parse(x.OrgURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, FieldErrorf("org_url", "The organisation's URL %q must be an http or https address.", x.OrgURL)
 	}
 	cw := &ClaimReviewWriter{x: x, base: base, items: jsonItems{w: w, indent: "  "}}
 	_, err = io.WriteString(w, "[")
@@ -530,7 +577,7 @@ func (x *ClaimReviewWriter) Write(c Claim) error {
 	}
 	item := schemaClaim{Type: "Claim", Appearance: []schemaWork{}}
 	for _, app := range c.Appearances {
-		if app.Match == OutcomeMissing {
+		if app.Match == OutcomeMissing || x.x.draft(c.Report, app.Edition) {
 			continue
 		}
 		work := schemaWork{Type: "CreativeWork", URL: EditionURL(x.base, rep.Slug, app.Edition),
@@ -544,6 +591,7 @@ func (x *ClaimReviewWriter) Write(c Claim) error {
 	}
 	if len(item.Appearance) > 0 {
 		item.FirstAppearance = &item.Appearance[0]
+		item.DatePublished = item.Appearance[0].DatePublished
 	}
 	if rep.Publisher != "" {
 		item.Author = &schemaOrg{Type: "Organization", Name: rep.Publisher}
@@ -553,9 +601,9 @@ func (x *ClaimReviewWriter) Write(c Claim) error {
 		Type:          "ClaimReview",
 		URL:           ClaimURL(x.base, c.ID),
 		ClaimReviewed: cur.Statement,
-		ReviewRating:  schemaRating{Type: "Rating", RatingValue: value, BestRating: 4, WorstRating: 1, AlternateName: name},
+		ReviewRating:  schemaRating{Type: "Rating", RatingValue: value, BestRating: 4, WorstRating: 1, Name: name, AlternateName: name},
 		ItemReviewed:  item,
-		Author:        schemaOrg{Type: "Organization", Name: x.x.Org},
+		Author:        schemaOrg{Type: "Organization", Name: x.x.Org, URL: x.x.OrgURL},
 		DatePublished: cur.DecidedAt.UTC().Format(time.DateOnly),
 	})
 }

@@ -203,15 +203,27 @@ func TestAnnotationExport(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		texts[testBase+"/reports/azerbaijan/editions/"+label] = []rune(ed.Doc.Text)
+		texts[testBase+"/reports/azerbaijan/editions/"+label+"/text"] = []rune(ed.Doc.Text)
+	}
+	// A draft edition carries the claims too, but a draft may be replaced:
+	// the export leaves it out.
+	if _, err := db.ImportEdition(ctx, mustUser(t, db, "eda"), review.NewEdition{Report: "azerbaijan", Label: "2025-draft",
+		Published: "2025-09-28", Original: mustRead(t, "../testdata/azerbaijan-2021.txt"), Draft: true}); err != nil {
+		t.Fatal(err)
 	}
 	wantItems := map[string]bool{}
+	inDraft := 0
 	for _, c := range allClaims(t, db) {
 		for _, a := range c.Appearances {
-			if a.Match != review.OutcomeMissing {
+			if a.Edition == "2025-draft" {
+				inDraft++
+			} else if a.Match != review.OutcomeMissing {
 				wantItems[testBase+"/claims/"+itoa(c.ID)+"#edition-"+a.Edition] = true
 			}
 		}
+	}
+	if inDraft == 0 {
+		t.Fatal("no claim was carried into the draft edition")
 	}
 
 	var doc map[string]any
@@ -230,6 +242,14 @@ func TestAnnotationExport(t *testing.T) {
 	page, _ := doc["first"].(map[string]any)
 	if page["type"] != "AnnotationPage" || page["id"] == nil {
 		t.Fatalf("first: got %v", page)
+	}
+	// The Web Annotation Protocol's SHOULDs for paging (Annotation Pages): the
+	// collection names its last page, the page the collection.
+	if doc["last"] != page["id"] {
+		t.Errorf("last: got %v, want the one page %v", doc["last"], page["id"])
+	}
+	if page["partOf"] != doc["id"] {
+		t.Errorf("partOf: got %v, want the collection %v", page["partOf"], doc["id"])
 	}
 	items, _ := page["items"].([]any)
 	if got := doc["total"]; got != float64(len(items)) {
@@ -328,6 +348,11 @@ func itoa(n int64) string { b, _ := json.Marshal(n); return string(b) }
 func TestClaimReviewExport(t *testing.T) {
 	db, _ := MustDemoDB(t)
 	secondEdition(t, db)
+	// A draft edition is left out of the appearances: it may be replaced.
+	if _, err := db.ImportEdition(context.Background(), mustUser(t, db, "eda"), review.NewEdition{Report: "azerbaijan", Label: "2025-draft",
+		Published: "2025-09-28", Original: mustRead(t, "../testdata/azerbaijan-2021.txt"), Draft: true}); err != nil {
+		t.Fatal(err)
+	}
 	approved := map[string]review.Claim{}
 	for _, c := range allClaims(t, db) {
 		if c.CurrentID != 0 {
@@ -364,7 +389,9 @@ func TestClaimReviewExport(t *testing.T) {
 		if r["@type"] != "Rating" || worst != 1 || best != 4 || v < worst || v > best {
 			t.Errorf("%s: reviewRating %v", url, r)
 		}
-		if want, _ := review.Rating(c.Current.Confidence); float64(want) != v || r["alternateName"] != names[v] {
+		// Rating.name is schema.org's recommended textual rating;
+		// alternateName the one Google's fact-check markup reads.
+		if want, _ := review.Rating(c.Current.Confidence); float64(want) != v || r["alternateName"] != names[v] || r["name"] != names[v] {
 			t.Errorf("%s: rating %v for confidence %s", url, r, c.Current.Confidence)
 		}
 		item, _ := d["itemReviewed"].(map[string]any)
@@ -384,11 +411,18 @@ func TestClaimReviewExport(t *testing.T) {
 			if _, err := time.Parse(time.DateOnly, a["datePublished"].(string)); err != nil {
 				t.Errorf("%s: appearance date: %v", url, err)
 			}
+			if strings.Contains(u, "draft") {
+				t.Errorf("%s: appears in the draft edition %s", url, u)
+			}
+		}
+		// The claim was first published with the first edition it stands in.
+		if first, _ := apps[0].(map[string]any); item["datePublished"] != first["datePublished"] || item["datePublished"] == "" {
+			t.Errorf("%s: itemReviewed.datePublished %v, want the first appearance's %v", url, item["datePublished"], first["datePublished"])
 		}
 		if au, _ := item["author"].(map[string]any); au["@type"] != "Organization" || au["name"] != "Global Initiative Against Transnational Organized Crime" {
 			t.Errorf("%s: itemReviewed.author %v", url, item["author"])
 		}
-		if au, _ := d["author"].(map[string]any); au["@type"] != "Organization" || au["name"] != testOrg {
+		if au, _ := d["author"].(map[string]any); au["@type"] != "Organization" || au["name"] != testOrg || au["url"] != testBase {
 			t.Errorf("%s: author %v", url, d["author"])
 		}
 		if got, want := d["datePublished"], c.Current.DecidedAt.UTC().Format(time.DateOnly); got != want {

@@ -179,4 +179,11 @@ type HistoryService interface {
 	VerifyChain(ctx context.Context) (ChainHead, error)
 	// VerifyRecords compares the records with what the history says.
 	VerifyRecords(ctx context.Context) ([]RecordMismatch, error)
+	// VerifiedTree is the tree a history check last recorded as verified
+	// (RecordVerified); Size 0 when none was.
+	VerifiedTree(ctx context.Context) (TreeHead, error)
+	// RecordVerified records that the tree th was verified, so the next
+	// start checks the stored history against it. A tree no larger than
+	// the one recorded changes nothing: the record only grows.
+	RecordVerified(ctx context.Context, th TreeHead) error
 }

@@ -265,3 +265,33 @@ func indexRange(from, n int64) []int64 {
 	}
 	return out
 }
+
+// VerifiedTree reads the tree the server's history check last recorded
+// (table history_verified); Size 0 when none was.
+func (db *DB) VerifiedTree(ctx context.Context) (review.TreeHead, error) {
+	var th review.TreeHead
+	var hash []byte
+	err := db.r.QueryRowContext(ctx, "SELECT seq, hash FROM history_verified WHERE id = 1").Scan(&th.Size, &hash)
+	if errors.Is(err, sql.ErrNoRows) {
+		return review.TreeHead{}, nil
+	} else if err != nil {
+		return th, fmt.Errorf("store: verified tree: %w", err)
+	}
+	if len(hash) != len(th.Hash) || th.Size <= 0 {
+		return th, review.Errorf(review.EINTERNAL, "The recorded verified tree (size %d, %d-byte hash) is malformed.", th.Size, len(hash))
+	}
+	copy(th.Hash[:], hash)
+	return th, nil
+}
+
+// RecordVerified records th as the tree last verified, unless the one
+// recorded is as large already: the record never moves back, so a shorter
+// history is caught by the check against it rather than accepted.
+func (db *DB) RecordVerified(ctx context.Context, th review.TreeHead) error {
+	if th.Size <= 0 {
+		return nil
+	}
+	return db.exec(ctx, `INSERT INTO history_verified (id, seq, hash, verified_at) VALUES (1, ?, ?, ?)
+		ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash, verified_at = excluded.verified_at
+		WHERE excluded.seq > history_verified.seq`, th.Size, th.Hash[:], review.FormatTime(db.Now()))
+}

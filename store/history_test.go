@@ -226,3 +226,41 @@ func TestLoadDemo(t *testing.T) {
 		assertUnchanged(t, before, snapshot(t, db))
 	})
 }
+
+// TestRecordVerified: the tree the server's history check verified is
+// recorded, read back as written, and never moves back to a smaller tree.
+func TestRecordVerified(t *testing.T) {
+	ctx := context.Background()
+	db := MustOpenDemoDB(t)
+	if got, err := db.VerifiedTree(ctx); err != nil || got.Size != 0 {
+		t.Fatalf("before any record: %+v, %v", got, err)
+	}
+	head, err := db.TreeHead(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	small, err := db.TreeHash(ctx, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name   string
+		record review.TreeHead
+		want   review.TreeHead
+	}{
+		{"OK", review.TreeHead{Size: 3, Hash: small}, review.TreeHead{Size: 3, Hash: small}},
+		{"Grows", head, head},
+		{"NeverBack", review.TreeHead{Size: 3, Hash: small}, head},
+		{"SameSizeKept", review.TreeHead{Size: head.Size}, head},
+		{"EmptyIgnored", review.TreeHead{}, head},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if err := db.RecordVerified(ctx, tc.record); err != nil {
+				t.Fatal(err)
+			}
+			if got, err := db.VerifiedTree(ctx); err != nil || got != tc.want {
+				t.Errorf("got %+v, %v; want %+v", got, err, tc.want)
+			}
+		})
+	}
+}

@@ -64,6 +64,7 @@ func TestUpgradeRebuildsSearchIndex(t *testing.T) {
 		"DROP INDEX events_actor", // migration 10
 		"DROP INDEX events_action",
 		"DROP INDEX events_report",
+		"DROP TABLE history_verified", // migration 11
 		"DELETE FROM schema_migrations WHERE version >= 5",
 	} {
 		if _, err := db.w.ExecContext(ctx, q); err != nil {

@@ -58,6 +58,7 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 func (s *Server) apiUser(w http.ResponseWriter, r *http.Request, action review.Action) (review.User, bool) {
 	u := currentUser(r)
 	if u.ID == 0 {
+		w.Header().Set("WWW-Authenticate", wwwAuthenticate)
 		s.apiError(w, r, http.StatusUnauthorized, "unauthorized", "Sign in, or send an API token as Authorization: Bearer TOKEN.")
 		return u, false
 	}
@@ -68,24 +69,52 @@ func (s *Server) apiUser(w http.ResponseWriter, r *http.Request, action review.A
 	return u, true
 }
 
-// bearerUser resolves "Authorization: Bearer" on GET requests to the API
-// and exports; elsewhere a token is ignored, so it never authorises a
-// state change.
+// tokenPath reports whether an API token is read on a GET to path: the
+// API, the exports, and an edition's text (the source of every annotation
+// in the Web Annotation export, which a tool holding a token fetches).
+func tokenPath(path string) bool {
+	if strings.HasPrefix(path, "/api/") || strings.HasPrefix(path, "/export/") {
+		return true
+	}
+	// /reports/{slug}/editions/{label}/text
+	parts := strings.Split(path, "/")
+	return len(parts) == 6 && parts[0] == "" && parts[1] == "reports" && parts[3] == "editions" && parts[5] == "text"
+}
+
+// wwwAuthenticate is the challenge of a 401 on the paths that take a
+// token: RFC 7235 3.1 requires one, RFC 6750 3 gives its form.
+const wwwAuthenticate = `Bearer realm="vetted"`
+
+// bearerUser resolves "Authorization: Bearer" on GET requests to the
+// paths tokenPath names; elsewhere a token is ignored, so it never
+// authorises a state change.
 func (s *Server) bearerUser(r *http.Request) (review.User, bool, error) {
 	h := r.Header.Get("Authorization")
-	if h == "" || r.Method != http.MethodGet ||
-		!(strings.HasPrefix(r.URL.Path, "/api/") || strings.HasPrefix(r.URL.Path, "/export/")) {
+	if h == "" || r.Method != http.MethodGet || !tokenPath(r.URL.Path) {
 		return review.User{}, false, nil
 	}
-	tok, ok := strings.CutPrefix(h, "Bearer ")
-	if !ok || tok == "" {
+	tok, ok := bearerToken(h)
+	if !ok {
 		return review.User{}, false, review.Errorf(review.EFORBIDDEN, "Send the token as Authorization: Bearer TOKEN.")
 	}
-	u, err := s.svc.UserByToken(r.Context(), strings.TrimSpace(tok))
+	u, err := s.svc.UserByToken(r.Context(), tok)
 	if err != nil {
 		return review.User{}, false, err
 	}
 	return u, true, nil
+}
+
+// bearerToken reads the token of an Authorization header in the Bearer
+// scheme. The scheme's name is case-insensitive (RFC 7235 2.1: "bearer",
+// "BEARER") and one or more spaces follow it (RFC 7235 2.1, RFC 6750
+// 2.1); the token is the rest, without surrounding spaces.
+func bearerToken(h string) (string, bool) {
+	scheme, tok, ok := strings.Cut(h, " ")
+	tok = strings.Trim(tok, " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") || tok == "" || strings.Contains(tok, " ") {
+		return "", false
+	}
+	return tok, true
 }
 
 type apiClaims struct {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -37,6 +38,39 @@ func apiGet(tb testing.TB, c *http.Client, u, token string, into any) int {
 	return res.StatusCode
 }
 
+// apiGetHeader fetches an API path with the Authorization header h.
+func apiGetHeader(tb testing.TB, c *http.Client, u, h string, into any) int {
+	tb.Helper()
+	req, _ := http.NewRequest(http.MethodGet, u, nil)
+	req.Header.Set("Authorization", h)
+	res, err := c.Do(req)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer res.Body.Close()
+	if err := json.NewDecoder(res.Body).Decode(into); err != nil {
+		tb.Fatalf("GET %s: %v", u, err)
+	}
+	return res.StatusCode
+}
+
+// headerGet fetches u with the header pairs kv and returns the status and
+// Content-Type.
+func headerGet(tb testing.TB, c *http.Client, u string, kv ...string) (int, string) {
+	tb.Helper()
+	req, _ := http.NewRequest(http.MethodGet, u, nil)
+	for i := 0; i+1 < len(kv); i += 2 {
+		req.Header.Set(kv[i], kv[i+1])
+	}
+	res, err := c.Do(req)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	io.Copy(io.Discard, res.Body)
+	res.Body.Close()
+	return res.StatusCode, res.Header.Get("Content-Type")
+}
+
 type apiErr struct {
 	Error struct{ Code, Message string } `json:"error"`
 }
@@ -54,7 +88,13 @@ func TestAPIRoles(t *testing.T) {
 		{"/api/claims", map[string]int{"anonymous": 401, "rey": 200, "eda": 200, "audrey": 200, "adam": 200}},
 		{"/api/claims/1", map[string]int{"anonymous": 401, "rey": 200, "eda": 200, "audrey": 200, "adam": 200}},
 		{"/api/claims/99999", map[string]int{"anonymous": 401, "rey": 404, "eda": 404, "audrey": 404, "adam": 404}},
-		{"/api/claims/abc", map[string]int{"anonymous": 401, "rey": 404, "eda": 404, "audrey": 404, "adam": 404}},
+		// A malformed id is a malformed parameter (docs/API.md: 400), not a
+		// claim that does not exist.
+		{"/api/claims/abc", map[string]int{"anonymous": 401, "rey": 400, "eda": 400, "audrey": 400, "adam": 400}},
+		{"/api/claims/0", map[string]int{"anonymous": 401, "rey": 400, "eda": 400, "audrey": 400, "adam": 400}},
+		{"/api/claims/-1", map[string]int{"anonymous": 401, "rey": 400, "eda": 400, "audrey": 400, "adam": 400}},
+		{"/api/claims/1.5", map[string]int{"anonymous": 401, "rey": 400, "eda": 400, "audrey": 400, "adam": 400}},
+		{"/api/claims/99999999999999999999", map[string]int{"anonymous": 401, "rey": 400, "eda": 400, "audrey": 400, "adam": 400}},
 		{"/api/claims?state=bogus", map[string]int{"anonymous": 401, "rey": 400, "eda": 400, "audrey": 400, "adam": 400}},
 		{"/api/claims?limit=0", map[string]int{"anonymous": 401, "rey": 400, "eda": 400, "audrey": 400, "adam": 400}},
 		{"/api/history", map[string]int{"anonymous": 401, "rey": 403, "eda": 403, "audrey": 200, "adam": 200}},
@@ -138,6 +178,43 @@ func TestAPIToken(t *testing.T) {
 		if got := apiGet(t, plain, ts.URL+"/api/claims", "vt_forged", &body); got != 403 || body.Error.Code != review.EFORBIDDEN {
 			t.Errorf("forged token: %d %+v", got, body)
 		}
+		// docs/API.md: the same 403, and export errors are HTML pages.
+		for _, path := range []string{"/export/claims.csv", "/export/history.jsonl", "/reports/azerbaijan/editions/2021/text"} {
+			if got, ct := headerGet(t, plain, ts.URL+path, "Authorization", "Bearer vt_forged"); got != 403 || !strings.HasPrefix(ct, "text/html") {
+				t.Errorf("forged token on %s: %d %s, want 403 and a page", path, got, ct)
+			}
+		}
+	})
+	t.Run("SchemeAnyCase", func(t *testing.T) {
+		// RFC 7235 2.1: the scheme name is case-insensitive; one or more
+		// spaces separate it from the token.
+		for _, h := range []string{"Bearer " + tok, "bearer " + tok, "BEARER " + tok, "bEaReR " + tok, "Bearer   " + tok} {
+			if got, _ := headerGet(t, plain, ts.URL+"/api/claims?limit=1", "Authorization", h); got != 200 {
+				t.Errorf("Authorization: %.12s…: %d, want 200", h, got)
+			}
+			if got, _ := headerGet(t, plain, ts.URL+"/export/claims.csv", "Authorization", h); got != 200 {
+				t.Errorf("export with Authorization: %.12s…: %d, want 200", h, got)
+			}
+		}
+		for _, h := range []string{"Basic " + tok, "Bearer", "Bearer ", "Bearer" + tok, "Bearer " + tok + " extra", "Token " + tok} {
+			var body apiErr
+			if got := apiGetHeader(t, plain, ts.URL+"/api/claims", h, &body); got != 403 || body.Error.Code != review.EFORBIDDEN {
+				t.Errorf("Authorization: %q: %d %+v, want 403 forbidden", h, got, body)
+			}
+		}
+	})
+	t.Run("ErrNoSignInChallenges", func(t *testing.T) {
+		// RFC 7235 3.1: a 401 carries a WWW-Authenticate challenge.
+		for _, path := range []string{"/api/claims", "/export/claims.csv"} {
+			res, err := plain.Get(ts.URL + path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			res.Body.Close()
+			if res.StatusCode != 401 || !strings.HasPrefix(res.Header.Get("WWW-Authenticate"), "Bearer ") {
+				t.Errorf("%s without sign-in: %d, WWW-Authenticate %q", path, res.StatusCode, res.Header.Get("WWW-Authenticate"))
+			}
+		}
 	})
 	t.Run("ErrRevoked", func(t *testing.T) {
 		tokens, err := ts.DB.ListTokens(context.Background())
@@ -149,6 +226,11 @@ func TestAPIToken(t *testing.T) {
 		}
 		if got := apiGet(t, plain, ts.URL+"/api/claims", tok, nil); got != 403 {
 			t.Errorf("revoked token: %d, want 403", got)
+		}
+		for _, path := range []string{"/export/claims.annotations.jsonld", "/export/history.csv"} {
+			if got, ct := headerGet(t, plain, ts.URL+path, "Authorization", "Bearer "+tok); got != 403 || !strings.HasPrefix(ct, "text/html") {
+				t.Errorf("revoked token on %s: %d %s, want 403 and a page", path, got, ct)
+			}
 		}
 	})
 	t.Run("ErrOnlyAdminsMakeTokens", func(t *testing.T) {
@@ -297,4 +379,79 @@ func TestExportHistory(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestMalformedID: an id in the path that is not a whole number from 1 is
+// a malformed request (400), on pages, forms and the API alike; a well
+// formed id of no record is 404.
+func TestMalformedID(t *testing.T) {
+	ts := MustServer(t)
+	eda := ts.Login(t, "eda")
+	for _, tc := range []struct {
+		method, path string
+		want         int
+	}{
+		{"GET", "/claims/abc", 400},
+		{"GET", "/claims/0", 400},
+		{"GET", "/claims/-3", 400},
+		{"GET", "/claims/99999", 404},
+		{"GET", "/api/claims/abc", 400},
+		{"GET", "/api/claims/99999", 404},
+		{"POST", "/claims/abc/notes", 400},
+		{"POST", "/revisions/x/approve", 400},
+		{"POST", "/flags/1e3/resolve", 400},
+	} {
+		t.Run(tc.method+tc.path, func(t *testing.T) {
+			var got int
+			if tc.method == "GET" {
+				got, _ = headerGet(t, eda, ts.URL+tc.path)
+			} else {
+				got, _, _ = Post(t, eda, ts.URL+tc.path, url.Values{"body": {"x"}, "reason": {"x"}})
+			}
+			if got != tc.want {
+				t.Errorf("%s %s: %d, want %d", tc.method, tc.path, got, tc.want)
+			}
+		})
+	}
+}
+
+// TestExportOrigin: a history export, which is recorded in the exporter's
+// name, is refused when a browser sends it from another origin, by the rule
+// docs/OPERATIONS.md gives for the cross-origin protection: Sec-Fetch-Site
+// same-origin or none, else (an older browser) an Origin whose host is the
+// Host header.
+func TestExportOrigin(t *testing.T) {
+	ts := MustServer(t)
+	audrey := ts.Login(t, "audrey")
+	tok := createToken(t, ts, ts.Login(t, "adam"), "audrey")
+	for _, tc := range []struct {
+		name    string
+		headers []string
+		want    int
+	}{
+		{"SameOrigin", []string{"Sec-Fetch-Site", "same-origin"}, 200},
+		{"Typed", []string{"Sec-Fetch-Site", "none"}, 200},
+		{"NotABrowser", nil, 200},
+		{"OldBrowserSameOrigin", []string{"Origin", ts.URL}, 200},
+		{"ErrCrossSite", []string{"Sec-Fetch-Site", "cross-site"}, 403},
+		{"ErrSameSite", []string{"Sec-Fetch-Site", "same-site"}, 403},
+		{"ErrCrossSiteWithOrigin", []string{"Sec-Fetch-Site", "cross-site", "Origin", ts.URL}, 403},
+		{"ErrOldBrowserOtherOrigin", []string{"Origin", "https://evil.example"}, 403},
+		{"ErrOldBrowserNullOrigin", []string{"Origin", "null"}, 403},
+		{"TokenCrossSite", []string{"Sec-Fetch-Site", "cross-site", "Authorization", "Bearer " + tok}, 200},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			for _, path := range []string{"/export/history.jsonl", "/export/history.csv"} {
+				before, _ := ts.DB.Head(context.Background())
+				got, _ := headerGet(t, audrey, ts.URL+path, tc.headers...)
+				after, _ := ts.DB.Head(context.Background())
+				if got != tc.want {
+					t.Errorf("%s: %d, want %d", path, got, tc.want)
+				}
+				if recorded := after.Seq > before.Seq; recorded != (tc.want == 200) {
+					t.Errorf("%s: export recorded %v with status %d", path, recorded, got)
+				}
+			}
+		})
+	}
 }

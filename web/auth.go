@@ -40,7 +40,13 @@ func (s *Server) withSession(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		u, ok, err := s.bearerUser(r)
 		if err != nil {
-			s.apiErr(w, r, err)
+			// A bad or revoked token: JSON on the API, a page elsewhere
+			// (docs/API.md: export errors are HTML pages).
+			if strings.HasPrefix(r.URL.Path, "/api/") {
+				s.apiErr(w, r, err)
+			} else {
+				s.Error(w, r, err)
+			}
 			return
 		}
 		if !ok {
@@ -96,6 +102,9 @@ func (s *Server) authorize(w http.ResponseWriter, r *http.Request, action review
 		if r.Method == http.MethodGet && !strings.HasPrefix(r.URL.Path, "/api/") && !strings.HasPrefix(r.URL.Path, "/export/") {
 			redirect(w, r, "/login?next="+url.QueryEscape(r.URL.RequestURI()))
 		} else {
+			if r.Method == http.MethodGet {
+				w.Header().Set("WWW-Authenticate", wwwAuthenticate) // an export, which takes a token
+			}
 			s.renderError(w, r, http.StatusUnauthorized, "Sign in first: your session has ended or you are not signed in.")
 		}
 		return u, false

@@ -237,13 +237,21 @@ func TestWitness(t *testing.T) {
 		if status, body := Get(t, http.DefaultClient, hs.URL+"/healthz"); status != 503 || !strings.Contains(body, "history check failed") {
 			t.Errorf("/healthz: %d %q", status, body)
 		}
-		// A new server with the same key signs it; the witness, holding
-		// the old checkpoint, refuses.
 		db2, err := store.Open(ctx, ts.DB.Path)
 		if err != nil {
 			t.Fatal(err)
 		}
 		defer db2.Close()
+		// A new server started on the file refuses too: it starts from the
+		// tree the old one recorded as verified.
+		if _, restarted := signingServer(t, db2, signer); restarted.PublishCheckpoint(ctx) == nil || restarted.Broken() == "" ||
+			!strings.Contains(restarted.Broken(), "[verified-tree]") {
+			t.Errorf("a restarted server signed a past rewritten under the recorded tree: %q", restarted.Broken())
+		}
+		// Whoever rewrote the file removes that record as well; a new
+		// server with the same key then signs the rewritten past, and the
+		// witness, holding the old checkpoint, refuses.
+		rawExec(t, ts.DB.Path, "DELETE FROM history_verified")
 		hs2, srv2 := signingServer(t, db2, signer)
 		rey2, _ := db2.FindUserByName(ctx, "rey")
 		db2.AddNote(ctx, rey2, review.NewNote{ClaimID: 1, Body: "After the rewrite."})
@@ -296,4 +304,19 @@ func TestRunCheckpoints(t *testing.T) {
 			t.Errorf("/checkpoint without a key: %d, want 404", status)
 		}
 	})
+}
+
+// rawExec runs statements on the database file behind the store's back.
+func rawExec(t *testing.T, path string, qs ...string) {
+	t.Helper()
+	raw, err := sql.Open("sqlite3", "file:"+path+"?_busy_timeout=5000")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	for _, q := range qs {
+		if _, err := raw.Exec(q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
 }

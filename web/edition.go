@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"vetted/review"
@@ -178,6 +179,25 @@ func (s *Server) handleReader(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	s.render(w, r, http.StatusOK, readerPage(p, v))
+}
+
+// handleEditionText serves an edition's normalised text exactly as stored
+// (text/plain, UTF-8): the source the Web Annotation export points at, so
+// its TextPositionSelectors count code points in what a client fetches.
+// It takes an API token as /api/ does, for tools that read the export.
+func (s *Server) handleEditionText(w http.ResponseWriter, r *http.Request) {
+	if _, ok := s.authorize(w, r, review.ActionRead); !ok {
+		return
+	}
+	ed, err := s.svc.FindEdition(r.Context(), r.PathValue("slug"), r.PathValue("label"))
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Header().Set("Cache-Control", "private, no-cache") // a draft's text may be replaced
+	// ServeContent answers Range requests too, for tools that fetch a part.
+	http.ServeContent(w, r, "", time.Time{}, strings.NewReader(ed.Doc.Text))
 }
 
 // buildReader lays out an edition's text with its claims and hedges.

@@ -16,7 +16,10 @@ import (
 // chain and tree, and the records against the history (as 'vetted verify
 // --db' does), after start and on an interval; and it remembers the tree
 // it verified, so that a past rewritten under it with every hash
-// recomputed still shows. Once a check fails the server stops accepting
+// recomputed still shows. It also records that tree in the database
+// (history_verified) after each check that passes and starts from it, so a
+// past rewritten or cut short while the server was stopped shows at the
+// first check after start. Once a check fails the server stops accepting
 // writes, shows a banner on every page, logs why, and /healthz answers 503:
 // nothing more should be added to a history that cannot be vouched for
 // until someone has looked.
@@ -26,6 +29,8 @@ type integrity struct {
 	mu       sync.Mutex
 	broken   string          // why writes stopped; "" while the history holds
 	verified review.TreeHead // the tree last verified in full
+	loaded   bool            // verified starts from the recorded tree
+	recorded int64           // the size of the tree recorded in the database
 	running  chan struct{}   // closed when the check in progress ends
 	lastErr  error           // its outcome, for those who waited on it
 }
@@ -98,6 +103,9 @@ func (s *Server) verifiedTree() review.TreeHead {
 }
 
 func (s *Server) checkHistory(ctx context.Context) error {
+	if err := s.loadVerifiedTree(ctx); err != nil {
+		return err
+	}
 	if err := s.checkVerifiedTree(ctx); err != nil {
 		return err
 	}
@@ -151,7 +159,55 @@ func (s *Server) checkHistory(ctx context.Context) error {
 		// The chain verified, but it is shorter than one verified before.
 		return s.markBroken(fmt.Sprintf("[verified-tree] the history has %d events, fewer than the %d verified earlier: events were removed", head.Seq, v.Size))
 	}
+	s.recordVerifiedTree(ctx, review.TreeHead{Size: head.Seq, Hash: root})
 	return nil
+}
+
+// loadVerifiedTree starts the first check from the tree recorded as
+// verified before the server started, so that the check compares the
+// stored history with it rather than taking whatever is stored now as the
+// baseline.
+func (s *Server) loadVerifiedTree(ctx context.Context) error {
+	s.integrity.mu.Lock()
+	loaded := s.integrity.loaded
+	s.integrity.mu.Unlock()
+	if loaded {
+		return nil
+	}
+	th, err := s.svc.VerifiedTree(ctx)
+	if review.ErrorCode(err) == review.EINTERNAL && errors.As(err, new(*review.Error)) {
+		return s.markBroken("[verified-tree] the tree recorded as verified cannot be read: " + review.ErrorMessage(err))
+	} else if err != nil {
+		return err
+	}
+	s.integrity.mu.Lock()
+	defer s.integrity.mu.Unlock()
+	if th.Size > s.integrity.verified.Size {
+		s.integrity.verified = th
+	}
+	s.integrity.recorded, s.integrity.loaded = th.Size, true
+	return nil
+}
+
+// recordVerifiedTree records a tree the check verified, when it is larger
+// than the one recorded. A failure to write it is logged, not a failure of
+// the history: the next check tries again.
+func (s *Server) recordVerifiedTree(ctx context.Context, th review.TreeHead) {
+	s.integrity.mu.Lock()
+	grew := th.Size > s.integrity.recorded
+	s.integrity.mu.Unlock()
+	if !grew {
+		return
+	}
+	if err := s.svc.RecordVerified(ctx, th); err != nil {
+		if ctx.Err() == nil {
+			s.log.Warn("record the verified history tree", "size", th.Size, "err", err)
+		}
+		return
+	}
+	s.integrity.mu.Lock()
+	s.integrity.recorded = max(s.integrity.recorded, th.Size)
+	s.integrity.mu.Unlock()
 }
 
 // checkVerifiedTree checks, in O(log n), that the tree verified earlier is
@@ -172,7 +228,7 @@ func (s *Server) checkVerifiedTree(ctx context.Context) error {
 		return err
 	}
 	if root != v.Hash {
-		return s.markBroken(fmt.Sprintf("[verified-tree] the first %d events are not the ones verified earlier: the history was rewritten under the server", v.Size))
+		return s.markBroken(fmt.Sprintf("[verified-tree] the first %d events are not the ones verified earlier: the history was rewritten under the server, or while it was stopped", v.Size))
 	}
 	return nil
 }

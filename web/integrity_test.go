@@ -3,10 +3,15 @@ package web_test
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
 	"testing"
+
+	"vetted/review"
+	"vetted/store"
+	"vetted/web"
 )
 
 // TestHistoryCheck: a record changed in the database file without its
@@ -105,4 +110,105 @@ func TestRewrittenUnderHistoryPage(t *testing.T) {
 	if ts.App.Broken() == "" {
 		t.Error("writes were not stopped")
 	}
+}
+
+// TestRewrittenWhileStopped: the server records the tree its history check
+// verified in the database, and a server started later begins from it, so a
+// past rewritten (every hash recomputed) or cut short while no server ran
+// is caught by the first check after start, by the named check
+// [verified-tree].
+func TestRewrittenWhileStopped(t *testing.T) {
+	ctx := context.Background()
+	// restart stands for a new server process: a store opened anew on the
+	// file, and a server that remembers nothing but what the file holds.
+	restart := func(t *testing.T, path string) *web.Server {
+		t.Helper()
+		db, err := store.Open(ctx, path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { db.Close() })
+		srv, err := web.New(db, web.Config{SessionKeys: [][]byte{make([]byte, 64), make([]byte, 32)}, Logger: discardLogger()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return srv
+	}
+	t.Run("Recorded", func(t *testing.T) {
+		ts := MustServer(t)
+		if got, _ := ts.DB.VerifiedTree(ctx); got.Size != 0 {
+			t.Fatalf("a tree of %d is recorded before any check", got.Size)
+		}
+		if err := ts.App.CheckHistory(ctx); err != nil {
+			t.Fatal(err)
+		}
+		want, err := ts.DB.TreeHead(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, err := ts.DB.VerifiedTree(ctx); err != nil || got != want {
+			t.Fatalf("recorded %+v, %v; want the tree checked, %+v", got, err, want)
+		}
+		// The record never moves back.
+		if err := ts.DB.RecordVerified(ctx, review.TreeHead{Size: 3, Hash: want.Hash}); err != nil {
+			t.Fatal(err)
+		}
+		if got, _ := ts.DB.VerifiedTree(ctx); got != want {
+			t.Errorf("a smaller tree replaced the record: %+v", got)
+		}
+		// An untouched history passes after a restart.
+		if err := restart(t, ts.DB.Path).CheckHistory(ctx); err != nil {
+			t.Errorf("after a restart, untouched: %v", err)
+		}
+	})
+	t.Run("ErrRewritten", func(t *testing.T) {
+		ts := MustServer(t)
+		if err := ts.App.CheckHistory(ctx); err != nil {
+			t.Fatal(err)
+		}
+		rewritePast(t, ts.DB.Path, 5)
+		srv := restart(t, ts.DB.Path)
+		err := srv.CheckHistory(ctx)
+		if err == nil || !strings.Contains(err.Error(), "[verified-tree]") || !strings.Contains(err.Error(), "rewritten") {
+			t.Fatalf("first check after the restart: %v; want [verified-tree]", err)
+		}
+		if srv.Broken() == "" {
+			t.Error("writes were not stopped")
+		}
+	})
+	t.Run("ErrCutShort", func(t *testing.T) {
+		ts := MustServer(t)
+		if err := ts.App.CheckHistory(ctx); err != nil {
+			t.Fatal(err)
+		}
+		head, _ := ts.DB.Head(ctx)
+		// The last event goes, with the tree hashes (the store rebuilds
+		// them at open): what is left is a chain and a tree that verify
+		// on their own.
+		rawExec(t, ts.DB.Path, "DROP TRIGGER events_no_delete", "DROP TRIGGER tlog_hashes_no_delete",
+			"DELETE FROM tlog_hashes", "DELETE FROM events WHERE seq = "+fmt.Sprint(head.Seq))
+		srv := restart(t, ts.DB.Path)
+		if _, err := ts.DB.VerifyChain(ctx); err != nil {
+			t.Fatalf("the shortened chain should verify on its own: %v", err)
+		}
+		err := srv.CheckHistory(ctx)
+		if err == nil || !strings.Contains(err.Error(), "[verified-tree]") || !strings.Contains(err.Error(), "removed") {
+			t.Fatalf("first check after the restart: %v; want [verified-tree] … removed", err)
+		}
+	})
+	t.Run("WithoutTheRecord", func(t *testing.T) {
+		// What the record adds: a server that starts without it takes the
+		// rewritten past as its baseline. (Someone who can rewrite the
+		// file can remove the record too; witnesses' checkpoints are the
+		// defence against that.)
+		ts := MustServer(t)
+		if err := ts.App.CheckHistory(ctx); err != nil {
+			t.Fatal(err)
+		}
+		rewritePast(t, ts.DB.Path, 5)
+		rawExec(t, ts.DB.Path, "DELETE FROM history_verified")
+		if err := restart(t, ts.DB.Path).CheckHistory(ctx); err != nil {
+			t.Errorf("without the record the check has nothing to compare with, yet: %v", err)
+		}
+	})
 }

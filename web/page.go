@@ -67,7 +67,7 @@ func itoa(n int64) string { return strconv.FormatInt(n, 10) }
 func pathID(r *http.Request) (int64, error) {
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	if err != nil || id <= 0 {
-		return 0, review.Errorf(review.ENOTFOUND, "There is no record %q.", r.PathValue("id"))
+		return 0, review.Errorf(review.EINVALID, "%q is not a record number: the address needs a whole number from 1.", r.PathValue("id"))
 	}
 	return id, nil
 }

@@ -141,6 +141,7 @@ func routeCases() []routeCase {
 			content: `data-testid="reader-text"`, shown: []shownTo{
 				{`data-testid="publish-form"`, editorsOnly},
 			}},
+		{route: "GET /reports/{slug}/editions/{label}/text", path: "/reports/azerbaijan/editions/2021/text", allow: canRead, ok: 200, content: "Cigánska mafia"},
 		{route: "GET /reports/{slug}/compare", path: "/reports/azerbaijan/compare?from=2021&to=2023", allow: canRead, ok: 200, content: `data-testid="compare-summary"`},
 		{route: "GET /claims", path: "/claims?q=caviar", allow: canRead, ok: 200, content: `data-testid="claims-table"`},
 		{route: "GET /claims/{id}", pathFor: func(fx *routeFixture, _ who) string { return fmt.Sprintf("/claims/%d", fx.pendingClaim) },

@@ -406,6 +406,7 @@ func testXSS(t *testing.T, env *secEnv) {
 		{asReviewer, "/api/claims/PAYLOAD", nil},
 		{asReviewer, "/reports/PAYLOAD/editions/PAYLOAD", nil},
 		{asReviewer, "/reports/azerbaijan/editions/PAYLOAD", nil},
+		{asReviewer, "/reports/PAYLOAD/editions/PAYLOAD/text", nil},
 		{asReviewer, "/reports/PAYLOAD/compare", nil},
 		{asReviewer, "/PAYLOAD", nil},
 	}

@@ -41,6 +41,9 @@ type Config struct {
 	IdleTimeout, AbsoluteTimeout time.Duration
 	// Organisation names who runs this vetted, for exports.
 	Organisation string
+	// OrganisationURL is the organisation's web address, the url of the
+	// ClaimReview author; default: the base URL.
+	OrganisationURL string
 	// BaseURL is the public address of this vetted (https://vetted.example.org),
 	// for ids in JSON-LD exports; default: the request's host.
 	BaseURL string
@@ -74,7 +77,10 @@ type Server struct {
 	integrity integrity
 	pages     *pageCache
 	exports   chan struct{} // slots for running exports (maxExports)
-	hashing   chan struct{} // slots for password checks (hashSlots)
+	// cop is the cross-origin protection of every state change; the
+	// history exports, which record who took them, ask it too.
+	cop     *http.CrossOriginProtection
+	hashing chan struct{} // slots for password checks (hashSlots)
 }
 
 // hashSlots is how many password checks (argon2id, 19 MiB each) run at
@@ -158,11 +164,11 @@ const MaxBody = review.MaxEditionBytes + 64<<10
 func (s *Server) middleware(h http.Handler) http.Handler {
 	h = s.withIntegrity(h)
 	h = s.withSession(h)
-	cop := http.NewCrossOriginProtection()
-	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	s.cop = http.NewCrossOriginProtection()
+	s.cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.renderError(w, r, http.StatusForbidden, "This request came from another site, so it was refused. Go back to vetted and try again from its own page.")
 	}))
-	h = cop.Handler(h)
+	h = s.cop.Handler(h)
 	h = s.withHeaders(h)
 	return s.withLog(h)
 }

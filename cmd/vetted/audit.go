@@ -378,6 +378,23 @@ func verifyDB(ctx context.Context, e *env, dbPath, cpPath, pubPath string) error
 			return fail("checkpoint-root", "event %d is not the one the checkpoint signed: the history up to it was rewritten", legacy.Seq)
 		}
 	}
+	// The tree the server's history check last recorded as verified must
+	// still be the stored tree's prefix.
+	vt, err := db.VerifiedTree(ctx)
+	if err != nil {
+		return err
+	}
+	if vt.Size > tree.Size {
+		return fail("verified-tree", "the database has %d events, fewer than the %d the server's history check verified: events were removed", tree.Size, vt.Size)
+	} else if vt.Size > 0 {
+		root, err := db.TreeHash(ctx, vt.Size)
+		if err != nil {
+			return err
+		}
+		if root != vt.Hash {
+			return fail("verified-tree", "the database's first %d events are not the ones the server's history check verified: the history up to them was rewritten", vt.Size)
+		}
+	}
 	ms, err := db.VerifyRecords(ctx)
 	if err != nil {
 		var ve *review.VerifyError
@@ -407,6 +424,9 @@ func verifyDB(ctx context.Context, e *env, dbPath, cpPath, pubPath string) error
 	}
 	if legacy != nil {
 		fmt.Fprintf(e.stdout, "checkpoint OK: seq %d hash %s is in the database unchanged\n", legacy.Seq, legacy.Hash)
+	}
+	if vt.Size > 0 {
+		fmt.Fprintf(e.stdout, "verified tree OK: the tree of %d events the server's history check recorded is the database's first %d events\n", vt.Size, vt.Size)
 	}
 	return nil
 }
@@ -484,12 +504,13 @@ func readLegacyCheckpoint(cpPath string, data []byte, pubPath string) (review.Ch
 }
 
 func cmdExportClaims(ctx context.Context, e *env, args []string) error {
-	fs := flags(e, "export claims", "export claims [--db PATH] --format csv|annotation|claimreview [--report SLUG] [--base-url URL] [--org NAME]")
+	fs := flags(e, "export claims", "export claims [--db PATH] --format csv|annotation|claimreview [--report SLUG] [--base-url URL] [--org NAME] [--org-url URL]")
 	dbPath := dbFlag(fs)
 	format := fs.String("format", "csv", "csv (spreadsheets), annotation (W3C Web Annotation JSON-LD) or claimreview (schema.org JSON-LD)")
 	slug := fs.String("report", "", "only this report's claims")
 	baseURL := fs.String("base-url", os.Getenv("VETTED_BASE_URL"), "`URL` vetted is served at, for ids and links ($VETTED_BASE_URL); required for JSON-LD")
 	org := fs.String("org", os.Getenv("VETTED_ORG"), "`name` of the organisation running vetted, the author of ClaimReviews ($VETTED_ORG)")
+	orgURL := fs.String("org-url", os.Getenv("VETTED_ORG_URL"), "web `address` of the organisation, the url of the ClaimReview author ($VETTED_ORG_URL; default: the base URL)")
 	if err := parseMixed(fs, args, 0, 0); err != nil {
 		return err
 	}
@@ -519,6 +540,7 @@ func cmdExportClaims(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	x.OrgURL = *orgURL
 	cw, err := review.NewClaimWriter(e.stdout, *format, x)
 	if err != nil {
 		return review.Errorf(review.EINVALID, "export claims: %s", review.ErrorMessage(err))

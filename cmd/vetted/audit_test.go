@@ -363,6 +363,13 @@ func TestExportClaims(t *testing.T) {
 			}
 		})
 	}
+	t.Run("OrgURL", func(t *testing.T) {
+		code, out, errOut := auditRun(t, "export", "claims", "--db", dbPath, "--format", "claimreview",
+			"--base-url", "https://vetted.example.org", "--org", "Desk", "--org-url", "https://desk.example.org/")
+		if code != exitOK || !strings.Contains(out, `"url": "https://desk.example.org/"`) {
+			t.Errorf("exit %d: %s", code, errOut)
+		}
+	})
 	t.Run("HistoryStillExports", func(t *testing.T) {
 		code, out, _ := auditRun(t, "export", "--db", dbPath, "--format", "csv")
 		if code != exitOK || !strings.HasPrefix(out, "seq,time,actor") {
@@ -377,6 +384,7 @@ func TestExportClaims(t *testing.T) {
 		"NoOrg":         {[]string{"--format", "claimreview", "--base-url", "https://x.example"}, exitUsage},
 		"BadFormat":     {[]string{"--format", "xml"}, exitUsage},
 		"BadBase":       {[]string{"--format", "annotation", "--base-url", "ftp://x"}, exitFail},
+		"BadOrgURL":     {[]string{"--format", "claimreview", "--base-url", "https://x.example", "--org", "Desk", "--org-url", "desk.example"}, exitFail},
 		"UnknownReport": {[]string{"--report", "nowhere"}, exitFail},
 	} {
 		t.Run(name, func(t *testing.T) {

@@ -34,6 +34,7 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 	keyFile := fs.String("session-key-file", "", "session key `file`, created with random keys if absent (default: the database path + .keys)")
 	org := fs.String("org", "vetted", "organisation `name` running this vetted, for exports")
 	baseURL := fs.String("base-url", "", "public `URL` of this vetted, for ids in JSON-LD exports (default: the request's host)")
+	orgURL := fs.String("org-url", "", "web `address` of the organisation, the url of the ClaimReview author (default: the base URL)")
 	integrityEvery := fs.Duration("integrity-check-every", time.Hour, "how often to run SQLite's quick_check over the database in the background (also once at start)")
 	proxies := fs.String("trusted-proxy", "", "`CIDR[,CIDR...]` of the reverse proxies whose X-Forwarded-For names the client; a bare IP is that one address (default: none, every client is its connecting address)")
 	threshold := thresholdFlag(fs)
@@ -72,6 +73,11 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 			return usagef("serve: --base-url %q is not an http(s) URL", *baseURL)
 		}
 	}
+	if *orgURL != "" {
+		if u, err := url.Parse(*orgURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return usagef("serve: --org-url %q is not an http(s) URL", *orgURL)
+		}
+	}
 	if *integrityEvery < time.Minute {
 		return usagef("serve: --integrity-check-every %s is too short: give a minute or more", *integrityEvery)
 	}
@@ -103,7 +109,7 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 			log.Info("demo not loaded: the database already holds a report")
 		}
 	}
-	srv, err := web.New(db, web.Config{SessionKeys: keys, SecureCookies: *secure, Logger: log, Organisation: *org, BaseURL: *baseURL,
+	srv, err := web.New(db, web.Config{SessionKeys: keys, SecureCookies: *secure, Logger: log, Organisation: *org, OrganisationURL: *orgURL, BaseURL: *baseURL,
 		TrustedProxies: trusted, ScoreThreshold: th, CheckpointSigner: signer})
 	if err != nil {
 		return err

@@ -383,6 +383,37 @@ func TestVerifyDB(t *testing.T) {
 			t.Errorf("without: exit %d: %s", code, errOut)
 		}
 	})
+	t.Run("CutShortUnderVerifiedTree", func(t *testing.T) {
+		// The server's history check recorded the tree it verified; events
+		// cut from the end afterwards, with their tree hashes, leave a
+		// chain and a tree that verify on their own.
+		dbPath := auditDemo(t)
+		addNote(t, dbPath, "One.")
+		ctx := context.Background()
+		db, err := store.Open(ctx, dbPath)
+		if err != nil {
+			t.Fatal(err)
+		}
+		th, err := db.TreeHead(ctx)
+		if err == nil {
+			err = db.RecordVerified(ctx, th)
+		}
+		db.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if code, out, errOut := auditRun(t, "verify", "--db", dbPath); code != exitOK || !strings.Contains(out, "verified tree OK") {
+			t.Fatalf("before: exit %d\n%s%s", code, out, errOut)
+		}
+		keep := th.Size - 1
+		rawExec(t, dbPath, "DROP TRIGGER events_no_delete", "DROP TRIGGER tlog_hashes_no_delete",
+			"DELETE FROM events WHERE seq > "+strconv.FormatInt(keep, 10),
+			"DELETE FROM tlog_hashes WHERE id >= "+strconv.FormatInt(tlog.StoredHashCount(keep), 10))
+		code, _, errOut := auditRun(t, "verify", "--db", dbPath)
+		if code != exitFail || !strings.Contains(errOut, "[verified-tree]") {
+			t.Errorf("exit %d: %s", code, errOut)
+		}
+	})
 	t.Run("TreeChanged", func(t *testing.T) {
 		dbPath := auditDemo(t)
 		rawExec(t, dbPath, "DROP TRIGGER tlog_hashes_no_update", "UPDATE tlog_hashes SET hash = zeroblob(32) WHERE id = 0")
