@@ -48,7 +48,9 @@ type DB struct {
 	lock *os.File // PATH-lock, held shared while open (lock.go)
 	// reads counts the read pool's statements and rows (ReadStats).
 	reads *readCounter
-	writer
+	// writer runs write transactions, committed in groups (writer.go).
+	writer writer
+	health health
 	docs   docCache
 	claims claimCache
 }
@@ -90,6 +92,7 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	r.SetMaxOpenConns(8)
 	r.SetMaxIdleConns(8)
 	db := &DB{Path: path, Now: time.Now, WriteWait: DefaultWriteWait, ScoreThreshold: review.DefaultScoreThreshold, w: w, r: r, reads: reads, lock: lock}
+	db.writer.committed = db.noteWrite
 	if err := db.init(ctx); err != nil {
 		db.Close()
 		return nil, err

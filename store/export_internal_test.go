@@ -10,5 +10,5 @@ func (db *DB) Writer() *sql.DB { return db.w }
 func (db *DB) GroupsCommitted() int64 {
 	db.writer.mu.Lock()
 	defer db.writer.mu.Unlock()
-	return db.groups
+	return db.writer.groups
 }

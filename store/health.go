@@ -135,16 +135,16 @@ func diskFault(err error) *review.Error {
 
 // noteWrite records the outcome of a write group for Health: a fault of
 // the disk or the file is kept until a later write commits.
-func (w *writer) noteWrite(err error) {
-	w.health.mu.Lock()
-	defer w.health.mu.Unlock()
+func (db *DB) noteWrite(err error) {
+	db.health.mu.Lock()
+	defer db.health.mu.Unlock()
 	if err == nil {
-		w.health.writeErr = nil
-		w.health.lastWrite = time.Now()
+		db.health.writeErr = nil
+		db.health.lastWrite = time.Now()
 		return
 	}
 	if f := diskFault(err); f != nil {
-		w.health.writeErr = f
+		db.health.writeErr = f
 	}
 }
 

@@ -12,21 +12,6 @@ import (
 	"github.com/mattn/go-sqlite3"
 )
 
-// Write transactions are committed in groups. Each runs alone on the writer
-// connection, in the order begin was called, inside a savepoint of one
-// SQLite transaction that the group shares. When a transaction commits and
-// others are queued, the next one continues the group; when none is queued
-// (or the group is full), the group is committed, with one fsync for all of
-// its members. commit returns only once that commit is durable, so a write
-// acknowledged to a user is never lost, and a member that fails is rolled
-// back to its savepoint without touching the others. Under load this turns
-// many fsyncs into one; alone, a write commits at once, as before.
-//
-// Only the goroutine holding the writer touches the open group; the writer
-// passes between goroutines through a FIFO queue (database/sql would hand a
-// freed connection to a random waiter, which made the slowest writes wait
-// many times longer than the median).
-
 // A group closes after maxGroup transactions have joined it (committed or
 // not) or once it has been open maxGroupAge, so the first of a long run of
 // writers does not wait for all of them, and another process waiting for
@@ -36,6 +21,21 @@ const (
 	maxGroupAge = 25 * time.Millisecond
 )
 
+// writer commits write transactions in groups. Each runs alone on the
+// writer connection, in the order begin was called, inside a savepoint of
+// one SQLite transaction that the group shares. When a transaction commits
+// and others are queued, the next one continues the group; when none is
+// queued (or the group is full), the group is committed, with one fsync for
+// all of its members. commit returns only once that commit is durable, so a
+// write acknowledged to a user is never lost, and a member that fails is
+// rolled back to its savepoint without touching the others. Under load this
+// turns many fsyncs into one; alone, a write commits at once.
+//
+// Only the goroutine holding the writer touches the open group; the writer
+// passes between goroutines through a FIFO queue (database/sql would hand a
+// freed connection to a random waiter, which made the slowest writes wait
+// many times longer than the median). A write's whole wait, in the queue
+// and then for another program's lock, is bounded by DB.WriteWait.
 type writer struct {
 	mu    sync.Mutex
 	busy  bool            // a goroutine holds the writer
@@ -44,7 +44,9 @@ type writer struct {
 	group  *group // the open group; only the holder touches it
 	groups int64  // groups committed, for tests
 
-	health health
+	// committed is told each group's outcome (nil once it commits), for
+	// the database's health.
+	committed func(error)
 }
 
 // group is one SQLite transaction shared by the write transactions that
@@ -84,31 +86,31 @@ func (db *DB) begin(ctx context.Context) (*Tx, error) {
 	}
 	ctx, cancel := context.WithTimeoutCause(ctx, db.WriteWait, errWaited)
 	defer cancel()
-	if err := db.acquire(ctx); err != nil {
+	if err := db.writer.acquire(ctx); err != nil {
 		return nil, fmt.Errorf("store: begin: %w", waitError(ctx, err))
 	}
-	g := db.group
+	g := db.writer.group
 	if g != nil && !inTransaction(g.conn) {
 		// SQLite rolled the transaction back on its own (disk full, I/O
 		// error): the group cannot commit, and a savepoint now would start
 		// a transaction of its own.
 		g.bad = errors.New("the transaction was rolled back by SQLite")
-		db.group = nil
-		db.finish(g)
+		db.writer.group = nil
+		db.writer.finish(g)
 		g = nil
 	}
 	if g == nil {
 		var err error
 		if g, err = db.openGroup(ctx); err != nil {
-			db.handOff()
+			db.writer.handOff()
 			return nil, fmt.Errorf("store: begin: %w", FormatError(waitError(ctx, err)))
 		}
-		db.group = g
+		db.writer.group = g
 	}
 	g.joined++
 	if _, err := g.conn.ExecContext(context.Background(), "SAVEPOINT member"); err != nil {
 		g.bad = err
-		db.handOff()
+		db.writer.handOff()
 		return nil, fmt.Errorf("store: begin: %w", err)
 	}
 	return &Tx{db: db, g: g, now: db.Now().UTC().Truncate(time.Microsecond)}, nil
@@ -172,12 +174,12 @@ func (tx *Tx) commit() error {
 	}
 	if err != nil {
 		tx.undo()
-		tx.db.handOff()
+		tx.db.writer.handOff()
 		<-g.done
 		return fmt.Errorf("store: commit: %w", FormatError(err))
 	}
 	g.n++
-	tx.db.handOff()
+	tx.db.writer.handOff()
 	<-g.done
 	if g.err != nil {
 		return fmt.Errorf("store: commit: %w", FormatError(g.err))
@@ -195,7 +197,7 @@ func (tx *Tx) Rollback() error {
 	}
 	tx.done = true
 	err := tx.undo()
-	tx.db.handOff()
+	tx.db.writer.handOff()
 	<-tx.g.done
 	return err
 }
@@ -332,8 +334,8 @@ func (w *writer) finish(g *group) {
 			w.mu.Unlock()
 		}
 	}
-	if g.n > 0 || g.err != nil {
-		w.noteWrite(g.err)
+	if (g.n > 0 || g.err != nil) && w.committed != nil {
+		w.committed(g.err)
 	}
 	g.conn.Close()
 	close(g.done)

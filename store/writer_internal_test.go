@@ -61,8 +61,8 @@ func TestWriterQueue(t *testing.T) {
 	if err := db.exec(ctx, "INSERT INTO t VALUES (1)"); err != nil {
 		t.Fatalf("a write after the queue emptied: %v", err)
 	}
-	if db.busy || len(db.queue) != 0 || db.group != nil {
-		t.Errorf("writer left busy=%v queue=%d group=%v", db.busy, len(db.queue), db.group != nil)
+	if db.writer.busy || len(db.writer.queue) != 0 || db.writer.group != nil {
+		t.Errorf("writer left busy=%v queue=%d group=%v", db.writer.busy, len(db.writer.queue), db.writer.group != nil)
 	}
 }
 
