@@ -23,6 +23,18 @@ import (
 // handlers page through all of an edition's claims with the After cursor.
 const maxReaderClaims = 500
 
+// readerListLimit is how many claims the reader lists beside the text,
+// each with its statement and badges; an edition with more lists its
+// sections instead, each linking to its claims in the claims list, so the
+// page carries the text and its highlights, not every claim's card twice.
+const readerListLimit = 200
+
+// sectionClaimsURL is the claims list of one section of the reader's edition.
+func sectionClaimsURL(v readerView, section string) string {
+	q := url.Values{"report": {v.Report.Slug}, "edition": {v.Edition.Label}, "section": {section}}
+	return "/claims?" + q.Encode()
+}
+
 // editionClaims returns every claim that has an appearance in the edition,
 // in id order.
 func (s *Server) editionClaims(r *http.Request, slug, label string) ([]review.Claim, error) {

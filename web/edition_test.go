@@ -907,3 +907,39 @@ func TestBrowserReaderSelection(t *testing.T) {
 		}
 	})
 }
+
+// TestReaderManyClaims: an edition with more claims than the reader lists
+// beside the text still highlights every one in the text, and lists its
+// sections, each linking to its claims in the claims list, instead of
+// every claim's card.
+func TestReaderManyClaims(t *testing.T) {
+	ts := MustServer(t)
+	ctx := context.Background()
+	rey, err := ts.DB.FindUserByName(ctx, "rey")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ed, err := ts.DB.FindEdition(ctx, "azerbaijan", "2021")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sents := ed.Doc.Sentences()
+	for i := 0; i < 150; i++ {
+		sn := sents[i%len(sents)]
+		if _, err := ts.DB.CreateClaim(ctx, rey, review.NewClaim{Report: "azerbaijan", Edition: "2021",
+			Quote: ed.Doc.Text[sn.Start:sn.End], Statement: fmt.Sprintf("Generated claim %d", i), Confidence: review.ConfidenceLow}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	_, body := Get(t, ts.Login(t, "rey"), ts.URL+"/reports/azerbaijan/editions/2021")
+	marks := strings.Count(body, `data-testid="claim-mark"`)
+	if marks < 200 {
+		t.Fatalf("%d claims highlighted, want every one of over 200", marks)
+	}
+	if strings.Contains(body, `data-testid="claim-item"`) || !strings.Contains(body, `data-testid="claim-section"`) {
+		t.Error("the reader lists every claim beside the text, not its sections")
+	}
+	if !strings.Contains(body, `/claims?edition=2021&amp;report=azerbaijan&amp;section=`) {
+		t.Error("the sections do not link to their claims in the claims list")
+	}
+}
