@@ -42,7 +42,7 @@ func TestQuick(t *testing.T) {
 		}
 		checks += len(s.Checks)
 	}
-	if want := 9 + len(scalePages); checks != want {
+	if want := 11 + len(scalePages); checks != want {
 		t.Errorf("%d targets checked, want %d", checks, want)
 	}
 	md := rep.markdown()
