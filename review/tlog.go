@@ -110,11 +110,12 @@ func ParseHashes(data []byte) ([]tlog.Hash, error) {
 
 // TreeBuilder computes the tree over a stream of events in memory bounded
 // by the tree's height: it keeps only the stored hashes later records and
-// the root still need (those of the complete subtrees the size decomposes
-// into), which are exactly the ones tlog reads.
+// the root still need, those of the complete subtrees the size decomposes
+// into (one per bit set in the size, at that bit's level), which are
+// exactly the ones tlog reads.
 type TreeBuilder struct {
-	n      int64
-	hashes map[int64]tlog.Hash
+	n     int64
+	roots [64]tlog.Hash // roots[level]: the complete subtree at that level, when bit level of n is set
 }
 
 // Size is how many records were added.
@@ -129,31 +130,14 @@ func (b *TreeBuilder) Add(eventHash string) error {
 // AddStored is Add, returning the stored hashes the record adds (from
 // index tlog.StoredHashIndex(0, n)), for comparing with a stored tree.
 func (b *TreeBuilder) AddStored(eventHash string) ([]tlog.Hash, error) {
-	if b.hashes == nil {
-		b.hashes = map[int64]tlog.Hash{}
-	}
 	hs, err := tlog.StoredHashes(b.n, LeafData(eventHash), b)
 	if err != nil {
 		return nil, err
 	}
-	base := tlog.StoredHashIndex(0, b.n)
-	for i, h := range hs {
-		b.hashes[base+int64(i)] = h
-	}
+	// hs[i] is the new record's subtree at level i: the last of them is a
+	// root of the new size, the others were merged into it.
+	copy(b.roots[:], hs)
 	b.n++
-	// Keep the roots of the complete subtrees of a tree of size n: one per
-	// bit set in n.
-	keep := map[int64]bool{}
-	for level := 0; b.n>>level > 0; level++ {
-		if b.n>>level&1 == 1 {
-			keep[tlog.StoredHashIndex(level, b.n>>level-1)] = true
-		}
-	}
-	for k := range b.hashes {
-		if !keep[k] {
-			delete(b.hashes, k)
-		}
-	}
 	return hs, nil
 }
 
@@ -161,11 +145,11 @@ func (b *TreeBuilder) AddStored(eventHash string) ([]tlog.Hash, error) {
 func (b *TreeBuilder) ReadHashes(indexes []int64) ([]tlog.Hash, error) {
 	out := make([]tlog.Hash, len(indexes))
 	for i, x := range indexes {
-		h, ok := b.hashes[x]
-		if !ok {
+		level, n := tlog.SplitStoredHashIndex(x)
+		if level >= len(b.roots) || b.n>>level&1 == 0 || n != b.n>>level-1 {
 			return nil, fmt.Errorf("review: tree builder: hash %d not kept", x)
 		}
-		out[i] = h
+		out[i] = b.roots[level]
 	}
 	return out, nil
 }
