@@ -116,7 +116,7 @@ func (r *ClaimReplay) Add(e Event) error {
 		c.Appearances = []Appearance{}
 		c.Notes = []Note{}
 		c.AllFlags = []Flag{}
-		r.revision(*a.Revision)
+		r.revision(*a.Revision, true)
 		r.appearance(*a.Appearance)
 		applied = true
 	case string(EventRevisionProposed), string(EventRevisionSubmitted), string(EventRevisionApproved), string(EventRevisionRejected):
@@ -130,7 +130,13 @@ func (r *ClaimReplay) Add(e Event) error {
 		if !r.made {
 			return fail("the claim was not created before it")
 		}
-		r.revision(rev)
+		// As the store keeps it: a proposal becomes the claim's latest
+		// wording unless it is a draft, which becomes it when submitted,
+		// whatever newer revisions were rejected meanwhile; a decision
+		// changes the revision's state only.
+		latest := e.Action == string(EventRevisionSubmitted) ||
+			e.Action == string(EventRevisionProposed) && rev.State != StateDraft
+		r.revision(rev, latest)
 		applied = true
 	case string(EventNoteAdded):
 		var n Note
@@ -201,7 +207,7 @@ func (r *ClaimReplay) Add(e Event) error {
 			}
 		}
 		if a.Revision != nil {
-			r.revision(*a.Revision)
+			r.revision(*a.Revision, true)
 		}
 		applied = true
 	default:
@@ -218,8 +224,9 @@ func (r *ClaimReplay) Add(e Event) error {
 	return nil
 }
 
-// revision records a revision or its new state.
-func (r *ClaimReplay) revision(rev Revision) {
+// revision records a revision or its new state; latest says the event made
+// it the claim's latest wording.
+func (r *ClaimReplay) revision(rev Revision, latest bool) {
 	c := &r.st.Claim
 	replaced := false
 	for i := range c.Revisions {
@@ -230,9 +237,7 @@ func (r *ClaimReplay) revision(rev Revision) {
 	if !replaced {
 		c.Revisions = append(c.Revisions, rev)
 	}
-	// A draft is its author's until submitted: the claim is not shown as
-	// it, unless the claim began as that draft (as the store keeps it).
-	if rev.ID >= c.Latest.ID && (rev.State != StateDraft || c.Latest.ID == 0 || c.Latest.ID == rev.ID) {
+	if latest || rev.ID == c.Latest.ID {
 		c.Latest = rev
 	}
 	if rev.State == StateApproved {

@@ -95,8 +95,15 @@ const seedBatch = 10000
 // Use it only on a throwaway database: the events refer to notes that do
 // not exist.
 func (db *DB) SeedEvents(ctx context.Context, n int) error {
+	return db.seedEvents(ctx, n, false)
+}
+
+// seedEvents is SeedEvents; withNotes writes the notes the events describe
+// too (their claims, 1 to 60, must exist), so that the records are what
+// the history says.
+func (db *DB) seedEvents(ctx context.Context, n int, withNotes bool) error {
 	for done := 0; done < n; done += seedBatch {
-		if err := db.seedEventBatch(ctx, min(seedBatch, n-done)); err != nil {
+		if err := db.seedEventBatch(ctx, min(seedBatch, n-done), withNotes); err != nil {
 			return err
 		}
 	}
@@ -104,7 +111,7 @@ func (db *DB) SeedEvents(ctx context.Context, n int) error {
 }
 
 // seedEventBatch appends n seeded events in one transaction.
-func (db *DB) seedEventBatch(ctx context.Context, n int) error {
+func (db *DB) seedEventBatch(ctx context.Context, n int, withNotes bool) error {
 	actors := [...]struct{ name, role string }{{"rey", "reviewer"}, {"eda", "editor"}, {"ed", "editor"}}
 	base := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
 	tx, err := db.begin(ctx)
@@ -125,18 +132,24 @@ func (db *DB) seedEventBatch(ctx context.Context, n int) error {
 		return fmt.Errorf("store: seed events: %w", err)
 	}
 	defer stmt.Close()
+	notes, err := tx.PrepareContext(ctx, `INSERT INTO notes (id, claim_id, author_id, body, created_at)
+		VALUES (?, ?, (SELECT id FROM users WHERE name = ?), ?, ?)`)
+	if err != nil {
+		return fmt.Errorf("store: seed events: %w", err)
+	}
+	defer notes.Close()
 	for i := 0; i < n; i++ {
 		seq := head.Seq + 1
 		a := actors[seq%int64(len(actors))]
 		claim := 1 + seq%60
 		at := base.Add(time.Duration(seq) * time.Second)
 		id := strconv.FormatInt(seq, 10)
+		body := "Seeded note " + id + ": checked the source against the report's wording; the figure matches the 2021 edition."
 		e := review.Event{
 			Seq: seq, Time: review.FormatTime(at), Actor: a.name, ActorRole: a.role,
 			Action: "note.added", EntityType: "note", EntityID: id,
 			After: `{"id":` + id + `,"claim":` + strconv.FormatInt(claim, 10) + `,"author":"` + a.name +
-				`","body":"Seeded note ` + id + `: checked the source against the report's wording; the figure matches the 2021 edition.","created_at":"` +
-				at.Format(time.RFC3339Nano) + `"}`,
+				`","body":"` + body + `","created_at":"` + at.Format(time.RFC3339Nano) + `"}`,
 			PrevHash: head.Hash,
 		}
 		e.Hash = review.ComputeHash(e)
@@ -146,6 +159,13 @@ func (db *DB) seedEventBatch(ctx context.Context, n int) error {
 		}
 		if err := appendLeaf(ctx, tx, e.Seq, e.Hash); err != nil {
 			return err
+		}
+		// A note's id is its event's seq: larger than any note's yet, as
+		// there are never more notes than events.
+		if withNotes {
+			if _, err := notes.ExecContext(ctx, seq, claim, a.name, body, review.FormatTime(at)); err != nil {
+				return fmt.Errorf("store: seed notes: %w", err)
+			}
 		}
 		head = review.ChainHead{Seq: e.Seq, Hash: e.Hash, Time: e.Time}
 	}

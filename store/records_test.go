@@ -33,11 +33,21 @@ func TestVerifyRecords(t *testing.T) {
 		if ms, err := db.VerifyRecords(ctx); err != nil || len(ms) != 0 {
 			t.Errorf("with a draft: %v %v", ms, err)
 		}
+		// A newer proposal, rejected, then the older draft submitted: the
+		// draft becomes the latest wording though a newer revision exists.
+		newer, err := db.ProposeRevision(ctx, db.Reviewer, review.NewRevision{ClaimID: c.ID, BaseID: review.Head(c.Revisions),
+			Statement: c.Latest.Statement + " (newer)", Confidence: c.Latest.Confidence})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.DecideRevision(ctx, db.Editor2, newer.ID, false, "Not this wording."); err != nil {
+			t.Fatal(err)
+		}
 		if _, err := db.SubmitRevision(ctx, db.Editor, draft.ID); err != nil {
 			t.Fatal(err)
 		}
 		if ms, err := db.VerifyRecords(ctx); err != nil || len(ms) != 0 {
-			t.Errorf("with the draft submitted: %v %v", ms, err)
+			t.Errorf("with the draft submitted after a newer revision was rejected: %v %v", ms, err)
 		}
 	})
 	t.Run("OK", func(t *testing.T) {

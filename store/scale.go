@@ -21,7 +21,9 @@ type Scale struct {
 	// dropped) and the demo's claims.
 	Reports int
 	// Events, when more than the generated records wrote, pads the history
-	// with synthetic note events (SeedEvents) up to this many.
+	// up to this many with synthetic notes on the demo's claims, written
+	// with their events (as SeedEvents writes events), so that the records
+	// are still what the history says.
 	Events int
 }
 
@@ -100,7 +102,7 @@ func (db *DB) SeedScale(ctx context.Context, edition, claims []byte, s Scale) er
 			return err
 		}
 		if n := int64(s.Events) - h.Seq; n > 0 {
-			return db.SeedEvents(ctx, int(n))
+			return db.seedEvents(ctx, int(n), true)
 		}
 	}
 	return nil

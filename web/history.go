@@ -2,7 +2,6 @@ package web
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -197,16 +196,29 @@ func (s *Server) verifyChain(r *http.Request, full bool) (pending bool, err erro
 		return false, err
 	}
 	if full || count == 0 || head.Seq-h.Seq > historyStep {
+		if s.Broken() != "" {
+			return false, nil // nothing more to learn until someone has looked
+		}
+		in := &s.integrity
+		in.mu.Lock()
+		failed := in.running == nil && in.lastErr != nil && time.Since(in.lastEnd) < historyRecheck
+		lastErr := in.lastErr
+		in.mu.Unlock()
+		if failed {
+			// A check failed a moment ago (the database could not be
+			// read, say): say so, without starting another at each visit.
+			return false, lastErr
+		}
 		select {
-		case <-s.startHistoryCheck(context.WithoutCancel(ctx)):
+		case <-s.startHistoryCheck(in.life):
 		case <-time.After(historyWait):
 			return true, nil
 		case <-ctx.Done():
 			return false, ctx.Err()
 		}
-		s.integrity.mu.Lock()
-		err := s.integrity.lastErr
-		s.integrity.mu.Unlock()
+		in.mu.Lock()
+		err := in.lastErr
+		in.mu.Unlock()
 		return false, err
 	}
 	s.chain.mu.Lock()

@@ -33,6 +33,29 @@ type integrity struct {
 	recorded int64           // the size of the tree recorded in the database
 	running  chan struct{}   // closed when the check in progress ends
 	lastErr  error           // its outcome, for those who waited on it
+	lastEnd  time.Time       // when the last check ended
+	// life ends the checks the server starts on its own (from the history
+	// page), when the server is closed.
+	life     context.Context
+	stopLife context.CancelFunc
+}
+
+// historyRecheck is how soon after a check the history page may start
+// another: a failed or slow check is not started again by every visit.
+const historyRecheck = time.Minute
+
+// Close stops the history checks the server started on its own and waits
+// for one that runs: call it before closing the database.
+func (s *Server) Close() {
+	s.integrity.mu.Lock()
+	if s.integrity.stopLife != nil {
+		s.integrity.stopLife()
+	}
+	ch := s.integrity.running
+	s.integrity.mu.Unlock()
+	if ch != nil {
+		<-ch
+	}
 }
 
 // Broken says why the server stopped accepting writes, or "".
@@ -88,7 +111,7 @@ func (s *Server) startHistoryCheck(ctx context.Context) <-chan struct{} {
 	go func() {
 		err := s.checkHistory(ctx)
 		in.mu.Lock()
-		in.running, in.lastErr = nil, err
+		in.running, in.lastErr, in.lastEnd = nil, err, time.Now()
 		in.mu.Unlock()
 		close(ch)
 	}()

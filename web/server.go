@@ -128,6 +128,7 @@ func New(svc review.Services, cfg Config) (*Server, error) {
 	s := &Server{svc: svc, cfg: cfg, cookies: cs, log: cfg.Logger, pages: newPageCache(32 << 20),
 		exports: make(chan struct{}, maxExports), hashing: make(chan struct{}, hashSlots)}
 	s.publish.signer, s.publish.kick = cfg.CheckpointSigner, make(chan struct{}, 1)
+	s.integrity.life, s.integrity.stopLife = context.WithCancel(context.Background())
 	s.handler = s.middleware(s.routes())
 	return s, nil
 }

@@ -114,6 +114,7 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	defer srv.Close() // before the database closes: a history check may be reading it
 	go srv.RunHistoryChecks(ctx, *checkEvery)
 	if signer != nil {
 		log.Info("publishing checkpoints at /checkpoint and hash tiles at /tile/", "origin", signer.Name(), "interval", cpEvery.String())
