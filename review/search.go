@@ -17,10 +17,11 @@ const MaxSearchTerms = 16
 // change the query's meaning. A claim matches when every term matches
 // something said about it.
 // SearchRows bounds the work a search does for a common word: the claims
-// it finds are looked for among the first SearchRows entries of each
+// it finds are looked for among the newest SearchRows entries of each
 // term's index (statements, quotes, notes, sources: several per claim).
 // When a term has more, the search is partial: its total counts what was
-// found, not every match, and the page says so.
+// found, not every match, and the page says so. A search within one report
+// reads every entry.
 const SearchRows = 5000
 
 func SearchTerms(q string) ([]string, error) {

@@ -652,14 +652,21 @@ func newClaimQuery(f review.ClaimFilter) (claimQuery, error) {
 		}
 		// Each term may match a different piece of what was said about
 		// the claim: a claim matches when every term finds it. Each term
-		// reads at most review.SearchRows index entries, so a common word
-		// costs the same however many claims mention it; claims rank by
-		// how many pieces mention the terms.
+		// reads at most review.SearchRows index entries, newest first, so
+		// a common word costs the same however many claims mention it;
+		// claims rank by how many pieces mention the terms.
 		sub := make([]string, len(terms))
 		args := make([]any, 0, 2*len(terms))
+		// Within one report every match is read (a report has a few hundred
+		// claims): bounding would drop its matches behind other reports'.
+		// Otherwise the newest entries are read first.
+		limit := review.SearchRows
+		if f.Report != "" {
+			limit = -1
+		}
 		for i, t := range terms {
-			sub[i] = fmt.Sprintf("SELECT CAST(claim_id AS INTEGER) AS id, %d AS term FROM (SELECT claim_id FROM claim_search WHERE body MATCH ? LIMIT ?)", i)
-			args = append(args, t, review.SearchRows)
+			sub[i] = fmt.Sprintf("SELECT CAST(claim_id AS INTEGER) AS id, %d AS term FROM (SELECT claim_id FROM claim_search WHERE body MATCH ? ORDER BY docid DESC LIMIT ?)", i)
+			args = append(args, t, limit)
 		}
 		q.join = "JOIN (SELECT id, COUNT(*) AS n FROM (" + strings.Join(sub, " UNION ALL ") +
 			fmt.Sprintf(") GROUP BY id HAVING COUNT(DISTINCT term) = %d) h ON h.id = c.id ", len(terms)) + q.join

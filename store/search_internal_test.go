@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"path/filepath"
+	"slices"
 	"testing"
 
 	"vetted"
@@ -10,8 +11,9 @@ import (
 )
 
 // TestSearchBounded: a word with more than review.SearchRows index entries
-// is searched among its first SearchRows only, SearchPartial says so, and
-// ranked results put the claim mentioned most first.
+// is searched among its newest SearchRows only (unless the search is
+// within one report), SearchPartial says so, and ranked results put the
+// claim mentioned most first.
 func TestSearchBounded(t *testing.T) {
 	ctx := context.Background()
 	db, err := Open(ctx, filepath.Join(t.TempDir(), "search.db"))
@@ -25,19 +27,23 @@ func TestSearchBounded(t *testing.T) {
 	if partial, err := db.SearchPartial(ctx, "caviar"); err != nil || partial {
 		t.Fatalf("SearchPartial(caviar) = %v, %v; want false", partial, err)
 	}
-	// Claim 5 is mentioned 3 times, claim 2 once; then the word fills the
-	// index past SearchRows with mentions of claim 9.
+	// Claim 11 is mentioned first; then the word fills the index past
+	// SearchRows with mentions of claim 9; then claim 5 is mentioned 3
+	// times and claim 2 once.
 	tx, err := db.begin(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, id := range []int64{2, 5, 5, 5} {
-		if _, err := tx.ExecContext(ctx, "INSERT INTO claim_search (body, claim_id) VALUES ('zebra crossing', ?)", id); err != nil {
-			t.Fatal(err)
-		}
+	if _, err := tx.ExecContext(ctx, "INSERT INTO claim_search (body, claim_id) VALUES ('zebra', 11)"); err != nil {
+		t.Fatal(err)
 	}
 	for range review.SearchRows {
 		if _, err := tx.ExecContext(ctx, "INSERT INTO claim_search (body, claim_id) VALUES ('zebra', 9)"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, id := range []int64{2, 5, 5, 5} {
+		if _, err := tx.ExecContext(ctx, "INSERT INTO claim_search (body, claim_id) VALUES ('zebra crossing', ?)", id); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -63,16 +69,17 @@ func TestSearchBounded(t *testing.T) {
 	if err != nil || total != 2 || len(cs) != 2 || cs[0].ID != 5 || cs[1].ID != 2 {
 		t.Errorf("zebra crossing: total %d, %v, %v; want 5, 2", total, ids(cs), err)
 	}
-	// The search reads at most SearchRows entries of zebra: a claim
-	// mentioned only after them is not found, and the page says partial.
-	tx, _ = db.begin(ctx)
-	tx.ExecContext(ctx, "INSERT INTO claim_search (body, claim_id) VALUES ('zebra', 11)")
-	tx.commit()
+	// The search reads at most the newest SearchRows entries of zebra: the
+	// claim mentioned before them is not found, but within its report it is.
 	cs, _, _ = db.FindClaims(ctx, review.ClaimFilter{Query: "zebra", Limit: 500})
 	for _, c := range cs {
 		if c.ID == 11 {
-			t.Error("a mention past SearchRows was found: the search is not bounded")
+			t.Error("a mention older than the newest SearchRows was found: the search is not bounded")
 		}
+	}
+	cs, total, err = db.FindClaims(ctx, review.ClaimFilter{Query: "zebra", Report: "azerbaijan", Limit: 500})
+	if err != nil || total != 4 || !slices.Contains(ids(cs), 11) {
+		t.Errorf("zebra within the report: total %d, %v, %v; want every match, 11 among them", total, ids(cs), err)
 	}
 }
 

@@ -169,7 +169,7 @@ func (s *Server) handleAPIClaims(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	out := apiClaims{Claims: cs, Total: total}
-	if f.Query != "" {
+	if f.Query != "" && f.Report == "" {
 		if out.Partial, err = s.svc.SearchPartial(r.Context(), f.Query); err != nil {
 			s.apiErr(w, r, err)
 			return

@@ -112,7 +112,7 @@ func (s *Server) handleClaims(w http.ResponseWriter, r *http.Request) {
 	if err == nil {
 		res.Claims, res.Total, err = s.svc.FindClaims(r.Context(), f)
 	}
-	if err == nil && f.Query != "" {
+	if err == nil && f.Query != "" && f.Report == "" {
 		res.Partial, err = s.svc.SearchPartial(r.Context(), f.Query)
 	}
 	if err != nil {
