@@ -22,6 +22,15 @@ func (s *Server) handleHome(w http.ResponseWriter, r *http.Request) {
 		s.Error(w, r, err)
 		return
 	}
+	if v.Page > v.pages() {
+		// Past the last page (an old link, a shorter search): show the last.
+		v.Page = v.pages()
+		f.Offset = (v.Page - 1) * review.DefaultReportsPage
+		if v.Reports, v.Total, err = s.svc.FindReports(r.Context(), f); err != nil {
+			s.Error(w, r, err)
+			return
+		}
+	}
 	ids := make([]int64, len(v.Reports))
 	for i, rep := range v.Reports {
 		ids[i] = rep.ID
