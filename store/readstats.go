@@ -30,6 +30,18 @@ func (db *DB) ReadStats() ReadStats {
 // readCounter is what the read pool's connections add to.
 type readCounter struct {
 	statements, rows atomic.Int64
+	trace            atomic.Pointer[func(query string)]
+}
+
+// TraceReads calls fn with the SQL of every statement the read pool runs
+// from now on (nil stops it), for tests that look at the query plans a
+// page uses.
+func (db *DB) TraceReads(fn func(query string)) {
+	if fn == nil {
+		db.reads.trace.Store(nil)
+		return
+	}
+	db.reads.trace.Store(&fn)
 }
 
 // readConnector opens the read pool's connections through go-sqlite3 and
@@ -57,6 +69,9 @@ type countingConn struct {
 
 func (c *countingConn) QueryContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {
 	c.counter.statements.Add(1)
+	if fn := c.counter.trace.Load(); fn != nil {
+		(*fn)(query)
+	}
 	rows, err := c.SQLiteConn.QueryContext(ctx, query, args)
 	if err != nil {
 		return nil, err

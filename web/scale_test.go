@@ -2,8 +2,12 @@ package web_test
 
 import (
 	"context"
+	"database/sql"
 	"net/http"
 	"os"
+	"regexp"
+	"strings"
+	"sync"
 	"path/filepath"
 	"testing"
 
@@ -61,6 +65,7 @@ func TestPagesReadsDoNotGrow(t *testing.T) {
 		{"history, one actor", "/history?actor=rey", "audrey", 2 * 20},
 		{"reader", "/reports/" + store.ScaleReport(0) + "/editions/2023", "eda", 0},
 	}
+	plans := map[string]map[string]bool{} // page → its statements, at the larger size
 	read := func(n int) map[string]store.ReadStats {
 		ts := scaleServer(t, n)
 		clients := map[string]*http.Client{}
@@ -75,8 +80,16 @@ func TestPagesReadsDoNotGrow(t *testing.T) {
 				t.Fatalf("%s at %d reports: %d", p.path, n, st)
 			}
 			before := ts.DB.ReadStats()
+			qs := map[string]bool{}
+			var mu sync.Mutex
+			ts.DB.TraceReads(func(q string) { mu.Lock(); qs[q] = true; mu.Unlock() })
 			Get(t, c, ts.URL+p.path)
+			ts.DB.TraceReads(nil)
 			out[p.name] = ts.DB.ReadStats().Sub(before)
+			plans[p.name] = qs
+		}
+		if n == 63 {
+			checkPlans(t, ts.DB.Path, plans)
 		}
 		return out
 	}
@@ -90,6 +103,82 @@ func TestPagesReadsDoNotGrow(t *testing.T) {
 	if os.Getenv("VETTED_SHOW_READS") != "" {
 		for _, p := range pages {
 			t.Logf("%-22s %+v", p.name, small[p.name])
+		}
+	}
+}
+
+// scanned is a query plan step that reads a whole table or index: SQLite's
+// "SCAN t" (with or without an index to read it in order), as opposed to
+// "SEARCH t USING ..." which seeks.
+var scanned = regexp.MustCompile(`\bSCAN (\w+)`)
+
+// bigTables grow with the data; a scan of one of them grows too.
+var bigTables = map[string]bool{"claims": true, "c": true, "revisions": true, "r": true, "appearances": true, "a": true,
+	"events": true, "flags": true, "f": true, "notes": true, "evidence": true, "claim_search": true, "tlog_hashes": true}
+
+// topLevel is q without what its parentheses hold (subqueries, argument
+// lists), so that its own clauses can be told from theirs.
+func topLevel(q string) string {
+	var b strings.Builder
+	depth := 0
+	for _, r := range q {
+		switch {
+		case r == '(':
+			depth++
+		case r == ')':
+			depth--
+		case depth == 0:
+			b.WriteRune(r)
+		}
+	}
+	return strings.Join(strings.Fields(b.String()), " ")
+}
+
+// checkPlans fails a page whose statements scan a table that grows with
+// the data, but for counts (a list's total counts what its filter selects,
+// an index's worth of entries by nature) and for a scan in the order the
+// statement asks for with a LIMIT and no condition of its own, which stops
+// after the page (a list's newest or first rows); a scan that filters as it
+// goes may read the whole table to fill a page. The full-text index's MATCH shows as a scan of
+// its virtual table's index: it is a lookup.
+func checkPlans(t *testing.T, path string, plans map[string]map[string]bool) {
+	t.Helper()
+	raw, err := sql.Open("sqlite3", "file:"+path+"?mode=ro")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	for page, qs := range plans {
+		for q := range qs {
+			if strings.HasPrefix(strings.TrimSpace(q), "SELECT COUNT(*)") {
+				continue
+			}
+			args := make([]any, strings.Count(q, "?"))
+			rows, err := raw.Query("EXPLAIN QUERY PLAN "+q, args...)
+			if err != nil {
+				t.Errorf("%s: EXPLAIN %s: %v", page, q, err)
+				continue
+			}
+			var steps []string
+			sorts := false // the statement's own ORDER BY needs a sort
+			for rows.Next() {
+				var id, parent, notused int
+				var detail string
+				if err := rows.Scan(&id, &parent, &notused, &detail); err != nil {
+					t.Fatal(err)
+				}
+				steps = append(steps, detail)
+				sorts = sorts || parent == 0 && strings.HasPrefix(detail, "USE TEMP B-TREE FOR ORDER BY")
+			}
+			rows.Close()
+			plan := strings.Join(steps, "; ")
+			top := topLevel(q)
+			stopsEarly := strings.Contains(top, " LIMIT ") && !strings.Contains(top, " WHERE ") && !sorts
+			for _, d := range steps {
+				if m := scanned.FindStringSubmatch(d); m != nil && bigTables[m[1]] && !strings.Contains(d, "VIRTUAL TABLE INDEX") && !stopsEarly {
+					t.Errorf("%s scans %s: %s\n  in %s", page, m[1], plan, strings.Join(strings.Fields(q), " "))
+				}
+			}
 		}
 	}
 }
