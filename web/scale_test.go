@@ -5,10 +5,10 @@ import (
 	"database/sql"
 	"net/http"
 	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
-	"path/filepath"
 	"testing"
 
 	"vetted"
