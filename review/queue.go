@@ -81,8 +81,9 @@ type QueueFilter struct {
 	Edition string // label: claims that appear in that edition of their report
 	Section string // heading, with Edition: claims in that section
 	Author  string // user name: who proposed the revision or raised the flag
-	After   QueueCursor
-	Limit   int // at most MaxQueuePage; 0 for DefaultQueuePage
+	After   QueueCursor // the page starts after this item
+	Before  QueueCursor // or ends before this one (a previous page)
+	Limit   int         // at most MaxQueuePage; 0 for DefaultQueuePage
 }
 
 // Queue page sizes, in items.
@@ -106,6 +107,9 @@ func (f QueueFilter) PageSize() int {
 func (f QueueFilter) Validate() error {
 	if f.Kind != "" && f.Kind != QueueRevision && f.Kind != QueueFlag {
 		return FieldErrorf("kind", "The kind %q is not one of: revision, flag.", f.Kind)
+	}
+	if !f.After.IsZero() && !f.Before.IsZero() {
+		return FieldErrorf("before", "A queue page starts after an item or ends before one, not both.")
 	}
 	if f.Section != "" && f.Edition == "" {
 		return FieldErrorf("section", "Choose an edition to filter by section.")
@@ -137,8 +141,9 @@ type QueuePage struct {
 	Items []QueueItem
 	// Total counts every item the filter selects, on every page.
 	Total int
-	// Next is where the next page starts; zero on the last page.
-	Next QueueCursor
+	// Next is where the next page starts; zero on the last page. Prev is
+	// where the previous page ends (QueueFilter.Before); zero on the first.
+	Next, Prev QueueCursor
 }
 
 // String describes f for a page heading ("flags in azerbaijan 2023").

@@ -43,10 +43,16 @@ func (db *DB) FindQueue(ctx context.Context, f review.QueueFilter) (review.Queue
 		if total == 0 {
 			continue
 		}
-		after, afterID := q.after(f.After)
-		args := append(append([]any(nil), q.args...), after, afterID, n+1)
+		// Forward from After, or backward from Before (newest first, then
+		// put back in order).
+		cmpOp, dir, bound := ">", "", f.After
+		if !f.Before.IsZero() {
+			cmpOp, dir, bound = "<", " DESC", f.Before
+		}
+		at, atID := q.bound(bound)
+		args := append(append([]any(nil), q.args...), at, atID, n+1)
 		rows, err := tx.QueryContext(ctx, "SELECT "+q.id+", "+q.time+" "+q.from+q.where+
-			" AND ("+q.time+", "+q.id+") > (?, ?) ORDER BY "+q.time+", "+q.id+" LIMIT ?", args...)
+			" AND ("+q.time+", "+q.id+") "+cmpOp+" (?, ?) ORDER BY "+q.time+dir+", "+q.id+dir+" LIMIT ?", args...)
 		if err != nil {
 			return review.QueuePage{}, fmt.Errorf("store: queue: %w", err)
 		}
@@ -65,18 +71,42 @@ func (db *DB) FindQueue(ctx context.Context, f review.QueueFilter) (review.Queue
 			return review.QueuePage{}, fmt.Errorf("store: queue: %w", err)
 		}
 	}
-	slices.SortFunc(keys, func(a, b queueKey) int {
+	order := func(a, b queueKey) int {
 		return cmp.Or(strings.Compare(a.time, b.time), cmp.Compare(a.kind.Rank(), b.kind.Rank()), cmp.Compare(a.id, b.id))
-	})
+	}
+	backward := !f.Before.IsZero()
+	if backward {
+		slices.SortFunc(keys, func(a, b queueKey) int { return order(b, a) })
+	} else {
+		slices.SortFunc(keys, order)
+	}
 	more := len(keys) > n
 	if more {
 		keys = keys[:n]
 	}
+	if backward {
+		slices.Reverse(keys)
+	}
 	if err := loadQueueItems(ctx, tx, keys, &page); err != nil {
 		return review.QueuePage{}, err
 	}
-	if more && len(page.Items) > 0 {
-		page.Next = page.Items[len(page.Items)-1].Cursor()
+	if len(page.Items) > 0 {
+		first, last := page.Items[0].Cursor(), page.Items[len(page.Items)-1].Cursor()
+		switch {
+		case backward:
+			// Something lies after: at least the item the page ends before.
+			page.Next = last
+			if more {
+				page.Prev = first
+			}
+		default:
+			if more {
+				page.Next = last
+			}
+			if !f.After.IsZero() {
+				page.Prev = first
+			}
+		}
 	}
 	return page, nil
 }
@@ -136,11 +166,12 @@ func queueQuery(kind review.QueueKind, f review.QueueFilter) queueSQL {
 	return q
 }
 
-// after gives the (time, id) this kind's items must follow for the queue
-// to start after c, which orders by (time, kind rank, id): at c's time, every
-// item of a kind that sorts after c's comes after it, and none of a kind
-// that sorts before.
-func (q queueSQL) after(c review.QueueCursor) (string, int64) {
+// bound gives the (time, id) that this kind's items are compared with for
+// a page to start after c (>) or end before it (<), in the queue's order by
+// (time, kind rank, id): at c's time, every item of a kind that sorts
+// after c's is after c (id 0: all pass >, none pass <), every item of a
+// kind that sorts before it is before c (the largest id: the reverse).
+func (q queueSQL) bound(c review.QueueCursor) (string, int64) {
 	if c.IsZero() {
 		return "", 0
 	}

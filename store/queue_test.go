@@ -68,6 +68,36 @@ func TestFindQueue(t *testing.T) {
 	if len(paged) != len(all.Items) {
 		t.Fatalf("pages hold %d items, the whole queue %d", len(paged), len(all.Items))
 	}
+	// Back from the last page by Prev, page by page, to the first.
+	var back []review.QueueItem
+	last, err := db.FindQueue(ctx, review.QueueFilter{Limit: 7, After: paged[len(paged)-8].Cursor()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	back = last.Items
+	for p, pages := last, 0; !p.Prev.IsZero(); pages++ {
+		if pages > len(all.Items) {
+			t.Fatal("paging back does not end")
+		}
+		if p, err = db.FindQueue(ctx, review.QueueFilter{Limit: 7, Before: p.Prev}); err != nil {
+			t.Fatal(err)
+		}
+		if p.Next.IsZero() {
+			t.Error("a previous page has no next page")
+		}
+		back = append(append([]review.QueueItem(nil), p.Items...), back...)
+	}
+	if len(back) != len(all.Items) {
+		t.Fatalf("paging back holds %d items, the whole queue %d", len(back), len(all.Items))
+	}
+	for i := range back {
+		if back[i].Cursor() != all.Items[i].Cursor() {
+			t.Errorf("back item %d: %v, whole %v", i, back[i].Cursor(), all.Items[i].Cursor())
+		}
+	}
+	if _, err := db.FindQueue(ctx, review.QueueFilter{After: all.Items[1].Cursor(), Before: all.Items[3].Cursor()}); review.ErrorCode(err) != review.EINVALID {
+		t.Errorf("after and before at once: %v, want EINVALID", err)
+	}
 	for i := range paged {
 		if paged[i].Cursor() != all.Items[i].Cursor() {
 			t.Errorf("item %d: paged %v, whole %v", i, paged[i].Cursor(), all.Items[i].Cursor())

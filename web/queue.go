@@ -20,10 +20,10 @@ type queueView struct {
 	Filter review.QueueFilter
 	Items  []queueItem
 	Total  int
-	// Here is this page's address (decisions come back to it), Next the
-	// next page's, First the first page's under the same filter ("" when
-	// this is it).
-	Here, Next, First string
+	// Here is this page's address (decisions come back to it), Next and
+	// Prev the next and previous pages', First the first page's under the
+	// same filter ("" when there is none).
+	Here, Next, Prev, First string
 	Error             string
 }
 
@@ -40,15 +40,20 @@ func queueFilter(q url.Values) (review.QueueFilter, error) {
 	if err != nil {
 		return f, err
 	}
-	f.After = after
+	before, err := review.ParseQueueCursor(q.Get("before"))
+	if err != nil {
+		return f, err
+	}
+	f.After, f.Before = after, before
 	return f, f.Validate()
 }
 
-// queueURL is the queue's address for f, starting after after.
-func queueURL(f review.QueueFilter, after review.QueueCursor) string {
+// queueURL is the queue's address for f's filter, starting after after or
+// ending before before (either may be zero).
+func queueURL(f review.QueueFilter, after, before review.QueueCursor) string {
 	q := url.Values{}
 	for k, v := range map[string]string{"kind": string(f.Kind), "report": f.Report, "edition": f.Edition,
-		"section": f.Section, "author": f.Author, "after": after.String()} {
+		"section": f.Section, "author": f.Author, "after": after.String(), "before": before.String()} {
 		if v != "" {
 			q.Set(k, v)
 		}
@@ -73,12 +78,14 @@ func (s *Server) handleQueue(w http.ResponseWriter, r *http.Request) {
 		s.Error(w, r, err)
 		return
 	}
-	v := queueView{Filter: f, Total: res.Total, Here: queueURL(f, f.After)}
+	var none review.QueueCursor
+	v := queueView{Filter: f, Total: res.Total, Here: queueURL(f, f.After, f.Before)}
 	if !res.Next.IsZero() {
-		v.Next = queueURL(f, res.Next)
+		v.Next = queueURL(f, res.Next, none)
 	}
-	if !f.After.IsZero() {
-		v.First = queueURL(f, review.QueueCursor{})
+	if !res.Prev.IsZero() {
+		v.Prev = queueURL(f, none, res.Prev)
+		v.First = queueURL(f, none, none)
 	}
 	for _, it := range res.Items {
 		qi := queueItem{QueueItem: it}

@@ -81,6 +81,22 @@ func TestQueuePages(t *testing.T) {
 		}
 	}
 
+	// The second page's Previous link leads back to the first page.
+	_, first := Get(t, eda, ts.URL+"/queue")
+	next := nextRE.FindStringSubmatch(first)
+	if next == nil {
+		t.Fatal("no next page")
+	}
+	_, second := Get(t, eda, ts.URL+html.UnescapeString(next[1]))
+	prev := regexp.MustCompile(`href="([^"]+)" rel="prev"`).FindStringSubmatch(second)
+	if prev == nil {
+		t.Fatal("the second page has no Previous link")
+	}
+	_, back := Get(t, eda, ts.URL+html.UnescapeString(prev[1]))
+	if got, want := itemRE.FindAllString(back, -1), itemRE.FindAllString(first, -1); strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Errorf("Previous from the second page shows %d items, not the first page's %d", len(got), len(want))
+	}
+
 	st, body := Get(t, eda, ts.URL+"/queue?after=2026-01-01T00%3A00%3A00.000000Z~note~1")
 	if st != http.StatusBadRequest || !strings.Contains(body, "start from the first page") {
 		t.Errorf("a forged position: %d, want 400 saying to start over", st)

@@ -40,7 +40,7 @@
   }
 
   // The review queue: j/k move (j past the last item opens the next page,
-  // k before the first goes back to the page before), a approve, r reject
+  // k before the first opens the previous page), a approve, r reject
   // with a reason, o open, ? help. Keys are ignored while typing in a
   // field. After a decision the page comes back with the selection where
   // it was.
@@ -73,7 +73,8 @@
           select(at + 1);
           break;
         case "k":
-          if (at <= 0 && document.querySelector("a[rel=first]")) { history.back(); break; }
+          var prev = document.querySelector("a[rel=prev]");
+          if (at <= 0 && prev) { window.location.href = prev.href + "#last"; break; }
           select(at - 1);
           break;
         case "?":
@@ -114,6 +115,7 @@
       var here = location.pathname + location.search.replace(/[?&]msg=[^&]*/, "").replace(/^&/, "?");
       if (cut > 0 && saved.slice(0, cut) === here) start = parseInt(saved.slice(cut + 1), 10) || 0;
     } catch (e) {}
+    if (location.hash === "#last") start = items().length - 1;
     if (items().length) select(start);
   }
 
