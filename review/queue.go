@@ -77,10 +77,10 @@ func ParseQueueCursor(s string) (QueueCursor, error) {
 // QueueFilter selects a page of the queue. Empty fields do not filter.
 type QueueFilter struct {
 	Kind    QueueKind
-	Report  string // slug
-	Edition string // label: claims that appear in that edition of their report
-	Section string // heading, with Edition: claims in that section
-	Author  string // user name: who proposed the revision or raised the flag
+	Report  string      // slug
+	Edition string      // label: claims that appear in that edition of their report
+	Section string      // heading, with Edition: claims in that section
+	Author  string      // user name: who proposed the revision or raised the flag
 	After   QueueCursor // the page starts after this item
 	Before  QueueCursor // or ends before this one (a previous page)
 	Limit   int         // at most MaxQueuePage; 0 for DefaultQueuePage

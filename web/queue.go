@@ -24,7 +24,7 @@ type queueView struct {
 	// Prev the next and previous pages', First the first page's under the
 	// same filter ("" when there is none).
 	Here, Next, Prev, First string
-	Error             string
+	Error                   string
 }
 
 // queueFilter reads a queue filter from a URL query.
