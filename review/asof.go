@@ -204,6 +204,19 @@ func (r *ClaimReplay) Add(e Event) error {
 			r.revision(*a.Revision)
 		}
 		applied = true
+	case string(EventClaimAssigned):
+		var a Assignment
+		if err := decode(&a); err != nil {
+			return err
+		}
+		if !ours(a.ClaimID) {
+			return nil
+		}
+		if !r.made {
+			return fail("the claim was not created before it")
+		}
+		r.st.Assignee = a.Assignee
+		applied = true
 	default:
 		// An action this vetted does not know, on this claim, would leave
 		// the state silently wrong: refuse instead.

@@ -34,6 +34,8 @@ type Claim struct {
 	// carried into later editions.
 	RetiredIn string    `json:"retired_in,omitempty"`
 	UpdatedAt time.Time `json:"updated_at"`
+	// Assignee is the user the claim is assigned to, "" when none.
+	Assignee string `json:"assignee,omitempty"`
 
 	// Latest is the claim's newest revision whatever its state; Current the
 	// approved one (zero when none).
@@ -126,6 +128,7 @@ type ClaimFilter struct {
 	Report     string
 	Edition    string // anchor shown for this edition (default: latest)
 	Section    string
+	Assignee   string // user name: claims assigned to them
 	State      RevisionState
 	Confidence Confidence
 	Flagged    *bool

@@ -81,8 +81,10 @@ type QueueFilter struct {
 	Edition string // label: claims that appear in that edition of their report
 	Section string // heading, with Edition: claims in that section
 	Author  string // user name: who proposed the revision or raised the flag
-	After   QueueCursor
-	Limit   int // at most MaxQueuePage; 0 for DefaultQueuePage
+	// Assignee is a user name: items on claims assigned to them.
+	Assignee string
+	After    QueueCursor
+	Limit    int // at most MaxQueuePage; 0 for DefaultQueuePage
 }
 
 // Queue page sizes, in items.
@@ -161,6 +163,9 @@ func (f QueueFilter) String() string {
 	}
 	if f.Author != "" {
 		parts = append(parts, "by "+f.Author)
+	}
+	if f.Assignee != "" {
+		parts = append(parts, "assigned to "+f.Assignee)
 	}
 	return strings.Join(parts, " ")
 }

@@ -265,6 +265,7 @@ func reanchorByHand(ctx context.Context, tx *Tx, c claimRec, sp review.Span) (re
 // of that name keeps only the creation time, as a fallback.
 const claimSelect = `SELECT c.id, c.report_id, rp.slug, COALESCE(c.current_revision_id, 0), c.retired_in, cu.name,
 	c.created_at, COALESCE((SELECT ev.time FROM events ev WHERE ev.claim_id = c.id ORDER BY ev.seq DESC LIMIT 1), c.updated_at),
+	COALESCE((SELECT asu.name FROM assignments asg JOIN users asu ON asu.id = asg.user_id WHERE asg.claim_id = c.id), ''),
 	` + revisionCols + `,
 	COALESCE(e.label, ''), COALESCE(a.match, ''), COALESCE(a.similarity, 0), COALESCE(a.exact, ''), COALESCE(a.prefix, ''),
 	COALESCE(a.suffix, ''), COALESCE(a.start, 0), COALESCE(a."end", 0), COALESCE(a.section, ''), COALESCE(a.hedges, '[]'),
@@ -286,7 +287,7 @@ func scanClaim(row interface{ Scan(...any) error }) (review.Claim, error) {
 	var c review.Claim
 	var created, updated string
 	var appRow appearanceRow
-	dest := []any{&c.ID, &c.ReportID, &c.Report, &c.CurrentID, &c.RetiredIn, &c.CreatedBy, &created, &updated}
+	dest := []any{&c.ID, &c.ReportID, &c.Report, &c.CurrentID, &c.RetiredIn, &c.CreatedBy, &created, &updated, &c.Assignee}
 	rev := revisionScanner{}
 	dest = append(dest, rev.dest()...)
 	dest = append(dest, appRow.dest()...)
@@ -539,6 +540,10 @@ func findClaims(ctx context.Context, tx queryer, f review.ClaimFilter) ([]review
 	}
 	if f.Section != "" {
 		conds, args = append(conds, "a.section = ?"), append(args, f.Section)
+	}
+	if f.Assignee != "" {
+		conds = append(conds, "c.id IN (SELECT claim_id FROM assignments WHERE user_id = (SELECT id FROM users WHERE name = ?))")
+		args = append(args, review.LookupUserName(f.Assignee))
 	}
 	if f.State != "" {
 		conds, args = append(conds, "r.state = ?"), append(args, f.State)

@@ -61,6 +61,8 @@ func TestUpgradeRebuildsSearchIndex(t *testing.T) {
 		"ALTER TABLE sources DROP COLUMN link_detail",
 		"ALTER TABLE sources DROP COLUMN link_checked_at",
 		"DROP TABLE tlog_hashes", // migration 9
+		"DROP TABLE assignments", // migration 10 (issue 14; renumbered at merge)
+		"DROP TABLE notifications",
 		"DELETE FROM schema_migrations WHERE version >= 5",
 	} {
 		if _, err := db.w.ExecContext(ctx, q); err != nil {
