@@ -148,6 +148,10 @@ type claimView struct {
 	// links to none.
 	Scores    *indicatorScores
 	Indicator string
+	// Assignees are the users an editor may assign the claim to; AssignErr
+	// why the last assignment was refused.
+	Assignees []string
+	AssignErr string
 }
 
 // shownRevisions is how many of a claim's revisions its page shows before
@@ -192,6 +196,11 @@ func (s *Server) loadClaimView(r *http.Request, id int64) (claimView, error) {
 		return claimView{}, err
 	}
 	v := claimView{Claim: c}
+	if review.Can(currentUser(r).Role, review.ActionAssignClaim) {
+		if v.Assignees, err = s.assignees(r); err != nil {
+			return claimView{}, err
+		}
+	}
 	if app := c.Anchor; app.Edition != "" && app.Match != review.OutcomeMissing {
 		ed, err := s.svc.FindEdition(r.Context(), c.Report, app.Edition)
 		if err != nil {
@@ -280,7 +289,8 @@ func (s *Server) handleClaim(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	u := currentUser(r)
-	key := pageKey{claim: id, user: u.ID, role: u.Role}
+	p := s.page(r, fmt.Sprintf("Claim %d", id))
+	key := pageKey{claim: id, user: u.ID, role: u.Role, nav: p.Counts}
 	// A query string (a flash message) makes a page of its own, and a
 	// database fault or a failed history check a banner: those are not
 	// kept.
@@ -294,7 +304,7 @@ func (s *Server) handleClaim(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	v.AllRevisions = r.URL.Query().Get("revisions") == "all"
-	page := claimPage(s.page(r, fmt.Sprintf("Claim %d", id)), v)
+	page := claimPage(p, v)
 	if cache {
 		s.pages.render(s, w, r, key, ver, page)
 		return

@@ -24,6 +24,9 @@ type page struct {
 	// Broken is why the history check failed and writes stopped, shown to
 	// everyone on every page; "" while the history holds.
 	Broken string
+	// Counts are the signed-in user's open work and unread notifications,
+	// for the navigation.
+	Counts review.NavCounts
 }
 
 // flashes are the messages a redirect may ask for with ?msg=; only these
@@ -46,12 +49,24 @@ var flashes = map[string]string{
 	"edition-imported":      "Edition imported.",
 	"edition-published":     "Edition published: it is final and can no longer be replaced.",
 	"source-updated":        "Source updated: every claim citing it shows the change.",
+	"claim-assigned":        "Assignment saved.",
+	"section-assigned":      "The section's claims are assigned.",
+	"marked-read":           "Marked as read.",
 }
 
 func (s *Server) page(r *http.Request, title string) page {
 	p := page{Title: title, User: currentUser(r), Path: r.URL.Path, Flash: flashes[r.URL.Query().Get("msg")], Broken: s.Broken()}
 	if err := s.svc.Fault(); err != nil {
 		p.Fault = review.ErrorMessage(err)
+	}
+	if p.User.ID != 0 {
+		// A page without its counts is still the page: a failure is logged
+		// and the navigation shows none.
+		n, err := s.svc.CountNav(r.Context(), p.User)
+		if err != nil {
+			s.log.Error("nav counts", "user", p.User.Name, "err", err)
+		}
+		p.Counts = n
 	}
 	return p
 }

@@ -35,6 +35,8 @@ func queueFilter(q url.Values) (review.QueueFilter, error) {
 		Edition: strings.TrimSpace(q.Get("edition")),
 		Section: strings.TrimSpace(q.Get("section")),
 		Author:  strings.TrimSpace(q.Get("author")),
+		// Assignee: items on claims assigned to that user ("assigned to me").
+		Assignee: strings.TrimSpace(q.Get("assignee")),
 	}
 	after, err := review.ParseQueueCursor(q.Get("after"))
 	if err != nil {
@@ -48,7 +50,7 @@ func queueFilter(q url.Values) (review.QueueFilter, error) {
 func queueURL(f review.QueueFilter, after review.QueueCursor) string {
 	q := url.Values{}
 	for k, v := range map[string]string{"kind": string(f.Kind), "report": f.Report, "edition": f.Edition,
-		"section": f.Section, "author": f.Author, "after": after.String()} {
+		"section": f.Section, "author": f.Author, "assignee": f.Assignee, "after": after.String()} {
 		if v != "" {
 			q.Set(k, v)
 		}
