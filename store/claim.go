@@ -72,7 +72,7 @@ func (db *DB) CreateClaim(ctx context.Context, by review.User, n review.NewClaim
 	if err != nil {
 		return review.Claim{}, err
 	}
-	id, err := createClaim(ctx, tx, a, n, nil)
+	id, err := createClaim(ctx, tx, a, n, nil, true)
 	if err != nil {
 		return review.Claim{}, err
 	}
@@ -106,7 +106,11 @@ func (d editionDoc) locator() *anchor.Locator {
 	return d.loc.l
 }
 
-func createClaim(ctx context.Context, tx *Tx, a review.User, n review.NewClaim, cache editionCache) (int64, error) {
+// createClaim makes a claim in tx. With checkDuplicate, a quote that
+// overlaps another claim's in the edition is refused unless the person
+// confirmed it (review.CheckDuplicate); a claims file is checked line by
+// line by its own rules instead.
+func createClaim(ctx context.Context, tx *Tx, a review.User, n review.NewClaim, cache editionCache, checkDuplicate bool) (int64, error) {
 	ed, err := cachedEdition(ctx, tx, cache, n.Report, n.Edition)
 	if err != nil {
 		return 0, err
@@ -114,6 +118,17 @@ func createClaim(ctx context.Context, tx *Tx, a review.User, n review.NewClaim, 
 	anc, err := ed.locator().Locate(n.Quote, n.Prefix, n.Suffix)
 	if err != nil {
 		return 0, err
+	}
+	if checkDuplicate {
+		ids, err := int64s(ctx, tx, `SELECT a.claim_id FROM appearances a JOIN claims c ON c.id = a.claim_id
+			WHERE a.edition_id = ? AND a.match != 'missing' AND a.start < ? AND a."end" > ? AND c.retired_in = ''
+			ORDER BY a.claim_id LIMIT 10`, ed.ID, anc.End, anc.Start)
+		if err != nil {
+			return 0, fmt.Errorf("store: duplicate check: %w", err)
+		}
+		if err := review.CheckDuplicate(ids, n.ConfirmDuplicate); err != nil {
+			return 0, err
+		}
 	}
 	now := review.FormatTime(tx.now)
 	res, err := tx.ExecContext(ctx, "INSERT INTO claims (report_id, created_by, created_at, updated_at) VALUES (?, ?, ?, ?)",

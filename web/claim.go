@@ -369,16 +369,24 @@ func (s *Server) handleCreateClaim(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	if code := review.ErrorCode(err); code != review.EINVALID && code != review.ENOTFOUND {
+	status := http.StatusBadRequest
+	var de *review.DuplicateError
+	if errors.As(err, &de) {
+		// Shown at the form with the claims linked; a second submit with
+		// the box ticked saves it.
+		status, f.Duplicates = http.StatusConflict, de.Claims
+	} else if code := review.ErrorCode(err); code != review.EINVALID && code != review.ENOTFOUND {
 		s.Error(w, r, err)
 		return
 	}
 	f.Error, f.Field = review.ErrorMessage(err), review.ErrorField(err)
 	if isHTMX(r) {
+		// app.js swaps a form that comes back with 400, whatever the
+		// reason: a duplicate too.
 		s.render(w, r, http.StatusBadRequest, newClaimForm(f))
 		return
 	}
-	s.render(w, r, http.StatusBadRequest, newClaimPage(s.page(r, "New claim"), f))
+	s.render(w, r, status, newClaimPage(s.page(r, "New claim"), f))
 }
 
 func (s *Server) handleProposeRevision(w http.ResponseWriter, r *http.Request) {

@@ -106,7 +106,9 @@ func createTestClaim(t *testing.T, db *store.DB, quote, statement string) review
 		t.Fatal(err)
 	}
 	c, err := db.CreateClaim(ctx, u, review.NewClaim{Report: "azerbaijan", Edition: "2021", Quote: quote,
-		Statement: statement, Confidence: review.ConfidenceLow, Evidence: []review.NewEvidence{}})
+		Statement: statement, Confidence: review.ConfidenceLow, Evidence: []review.NewEvidence{},
+		// Tests make claims on sentences the demo's claims cover.
+		ConfirmDuplicate: true})
 	if err != nil {
 		t.Fatal(err)
 	}

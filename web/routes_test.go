@@ -212,7 +212,8 @@ func routeCases() []routeCase {
 					q = fx.quotes[asReviewer]
 				}
 				return url.Values{"report": {"azerbaijan"}, "edition": {"2021"}, "quote": {q.Text},
-					"statement": {"A claim made by the " + string(w) + "."}, "confidence": {"low"}}
+					"statement": {"A claim made by the " + string(w) + "."}, "confidence": {"low"},
+					"confirm_duplicate": {"1"}} // the demo's claims may cover the sentence
 			}},
 		{route: "POST /claims/{id}/revisions", allow: canPropose, needs: "reviewer or editor", ok: 303, changes: true,
 			pathFor: func(fx *routeFixture, w who) string { return fmt.Sprintf("/claims/%d/revisions", fx.reviseClaim(w)) },
