@@ -2870,7 +2870,7 @@ func revisionItem(p page, r review.Revision, diff []review.DiffOp, current bool)
 			}
 		}
 		if r.State == review.StatePending && p.can(review.ActionDecideRev) {
-			if r.AuthorID == p.User.ID {
+			if !review.FourEyes(p.User, r) {
 				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 260, "<p class=\"muted\" data-testid=\"own-revision\">You wrote this revision: another editor must decide it.</p>")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err

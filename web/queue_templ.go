@@ -540,7 +540,7 @@ func queueRevision(p page, it queueItem, back string) templ.Component {
 			return templ_7745c5c3_Err
 		}
 		switch {
-		case r.AuthorID == p.User.ID:
+		case !review.FourEyes(p.User, *r):
 			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 52, "<p class=\"muted\" data-testid=\"own-revision\">You wrote this revision: another editor must decide it.</p>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
