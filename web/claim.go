@@ -154,6 +154,25 @@ type claimView struct {
 	AssignErr string
 }
 
+// headline is the revision a claim's page heads with: the approved one,
+// the claim's current wording, or while none is approved the latest.
+func headline(c review.Claim) review.Revision {
+	if c.CurrentID != 0 && c.Current.ID == c.CurrentID {
+		return c.Current
+	}
+	return c.Latest
+}
+
+// pendingChange is the change waiting for a decision on an approved claim,
+// shown beside its approved wording.
+func pendingChange(c review.Claim) (review.Revision, bool) {
+	h := headline(c)
+	if c.Latest.ID != h.ID && c.Latest.State == review.StatePending {
+		return c.Latest, true
+	}
+	return review.Revision{}, false
+}
+
 // shownRevisions is how many of a claim's revisions its page shows before
 // "show older": a long-lived claim's history would otherwise be most of the
 // page, and most of its cost.
