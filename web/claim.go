@@ -343,6 +343,15 @@ func (s *Server) handleClaimAsOf(w http.ResponseWriter, r *http.Request, id int6
 		t = t.AddDate(0, 0, 1).Add(-time.Microsecond) // a date means the end of that day
 	}
 	st, err := s.svc.ClaimAsOf(r.Context(), id, t)
+	if review.ErrorCode(err) == review.ENOTFOUND {
+		// A claim that exists now but not yet then: say so, with the ways
+		// on, rather than a bare "not found".
+		if c, ferr := s.svc.FindClaim(r.Context(), id); ferr == nil {
+			p := s.page(r, fmt.Sprintf("Claim %d did not exist yet", id))
+			s.render(w, r, http.StatusNotFound, claimNotYetPage(p, c, t))
+			return
+		}
+	}
 	if err != nil {
 		s.Error(w, r, err)
 		return
