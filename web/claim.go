@@ -152,6 +152,23 @@ type claimView struct {
 	// why the last assignment was refused.
 	Assignees []string
 	AssignErr string
+	// ResolveErr is why resolving flag ResolveFlag failed, with the form as
+	// sent.
+	ResolveFlag int64
+	ResolveErr  flagFormErr
+}
+
+// flagFormErr is a refused resolution of a flag: the message and the form.
+type flagFormErr struct {
+	Msg  string
+	Form url.Values
+}
+
+func (v claimView) resolveErr(flag int64) flagFormErr {
+	if flag == v.ResolveFlag {
+		return v.ResolveErr
+	}
+	return flagFormErr{}
 }
 
 // headline is the revision a claim's page heads with: the approved one,
@@ -479,19 +496,22 @@ func (s *Server) handleResolveFlag(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
+	var err error
 	if r.PostForm.Get("action") == "reanchor" && strings.TrimSpace(r.PostForm.Get("quote")) != "" {
-		if err := s.spanOfQuote(r, id); err != nil {
-			s.Error(w, r, err)
-			return
-		}
+		err = s.spanOfQuote(r, id)
 	}
-	n, err := decodeResolveForm(id, r.PostForm)
-	if err != nil {
-		s.Error(w, r, err)
+	var n review.FlagResolution
+	if err == nil {
+		n, err = decodeResolveForm(id, r.PostForm)
+	}
+	var f review.Flag
+	if err == nil {
+		f, err = s.svc.ResolveFlag(r.Context(), u, n)
+	}
+	if review.ErrorCode(err) == review.EINVALID {
+		s.resolveFailed(w, r, id, err)
 		return
-	}
-	f, err := s.svc.ResolveFlag(r.Context(), u, n)
-	if err != nil {
+	} else if err != nil {
 		s.Error(w, r, err)
 		return
 	}
@@ -500,6 +520,30 @@ func (s *Server) handleResolveFlag(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	redirect(w, r, backTo(r, fmt.Sprintf("/claims/%d", f.ClaimID))+"msg=flag-resolved")
+}
+
+// resolveFailed answers a refused resolution of flag id: the message at its
+// form, with what was typed (the flag's item for htmx, else the claim page,
+// which opens at the flag through the form's fragment).
+func (s *Server) resolveFailed(w http.ResponseWriter, r *http.Request, id int64, err error) {
+	fl, ferr := s.svc.FindFlag(r.Context(), id)
+	if ferr != nil {
+		s.Error(w, r, err)
+		return
+	}
+	fe := flagFormErr{Msg: review.ErrorMessage(err), Form: r.PostForm}
+	p := s.page(r, fmt.Sprintf("Claim %d", fl.ClaimID))
+	if isHTMX(r) {
+		s.render(w, r, http.StatusBadRequest, flagItemForm(p, fl, fe))
+		return
+	}
+	v, lerr := s.loadClaimView(r, fl.ClaimID)
+	if lerr != nil {
+		s.Error(w, r, lerr)
+		return
+	}
+	v.ResolveFlag, v.ResolveErr = id, fe
+	s.render(w, r, http.StatusBadRequest, claimPage(p, v))
 }
 
 // spanOfQuote turns the quote an editor pasted to re-anchor a missing claim
