@@ -17,7 +17,7 @@ CREATE TABLE notifications (
 	user_id    INTEGER NOT NULL REFERENCES users (id),
 	claim_id   INTEGER NOT NULL REFERENCES claims (id),
 	event_seq  INTEGER NOT NULL,
-	kind       TEXT NOT NULL CHECK (kind IN ('mention', 'reply', 'decision', 'flag', 'assignment')),
+	kind       TEXT NOT NULL CHECK (kind IN ('mention', 'reply', 'decision', 'flag', 'assignment', 'review')),
 	actor      TEXT NOT NULL,
 	summary    TEXT NOT NULL DEFAULT '',
 	created_at TEXT NOT NULL,
@@ -25,3 +25,26 @@ CREATE TABLE notifications (
 );
 CREATE INDEX notifications_user ON notifications (user_id, id);
 CREATE INDEX notifications_unread ON notifications (user_id) WHERE read_at = '';
+
+-- Blind double review: an editor asks two reviewers for independent grades
+-- of a claim. Each request and grade is an event (review.requested,
+-- review.graded); these rows are what the pages read. A claim has at most
+-- one open request.
+CREATE TABLE double_reviews (
+	id           INTEGER PRIMARY KEY,
+	claim_id     INTEGER NOT NULL REFERENCES claims (id),
+	requested_by INTEGER NOT NULL REFERENCES users (id),
+	requested_at TEXT NOT NULL,
+	closed_at    TEXT NOT NULL DEFAULT ''
+);
+CREATE UNIQUE INDEX double_reviews_open ON double_reviews (claim_id) WHERE closed_at = '';
+
+CREATE TABLE double_review_grades (
+	review_id   INTEGER NOT NULL REFERENCES double_reviews (id),
+	reviewer_id INTEGER NOT NULL REFERENCES users (id),
+	confidence  TEXT NOT NULL DEFAULT '' CHECK (confidence IN ('', 'unverified', 'low', 'moderate', 'high')),
+	reason      TEXT NOT NULL DEFAULT '',
+	graded_at   TEXT NOT NULL DEFAULT '',
+	PRIMARY KEY (review_id, reviewer_id)
+);
+CREATE INDEX double_review_grades_reviewer ON double_review_grades (reviewer_id, graded_at);

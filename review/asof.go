@@ -204,6 +204,22 @@ func (r *ClaimReplay) Add(e Event) error {
 			r.revision(*a.Revision)
 		}
 		applied = true
+	case string(EventReviewRequested), string(EventReviewGraded):
+		// A double review is kept beside the claim, not in it; its events
+		// are still the claim's newest news (its updated time).
+		var a struct {
+			Claim int64 `json:"claim"`
+		}
+		if err := decode(&a); err != nil {
+			return err
+		}
+		if !ours(a.Claim) {
+			return nil
+		}
+		if !r.made {
+			return fail("the claim was not created before it")
+		}
+		applied = true
 	case string(EventClaimAssigned):
 		var a Assignment
 		if err := decode(&a); err != nil {

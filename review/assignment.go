@@ -69,6 +69,8 @@ type Work struct {
 	Assigned []Claim     // claims assigned to the user, newest assignment first
 	Pending  []QueueItem // the user's own pending revisions, oldest first
 	Flags    []QueueItem // open flags on claims the user created, oldest first
+	// Reviews are the open double reviews waiting for the user's grade.
+	Reviews []DoubleReview
 	// Truncated is set when a list was cut at MaxWorkItems.
 	Truncated bool
 }
@@ -77,7 +79,7 @@ type Work struct {
 const MaxWorkItems = 200
 
 // Count is the number of items of w.
-func (w Work) Count() int { return len(w.Assigned) + len(w.Pending) + len(w.Flags) }
+func (w Work) Count() int { return len(w.Assigned) + len(w.Pending) + len(w.Flags) + len(w.Reviews) }
 
 // NavCounts are the numbers in the navigation.
 type NavCounts struct {

@@ -22,6 +22,7 @@ const (
 	NotifyDecision   NotificationKind = "decision"   // the user's revision approved or rejected
 	NotifyFlag       NotificationKind = "flag"       // a flag raised on a claim the user created
 	NotifyAssignment NotificationKind = "assignment" // a claim assigned to the user
+	NotifyReview     NotificationKind = "review"     // a blind double review asks the user for a grade
 )
 
 // Notification is one item of a user's inbox.
@@ -49,6 +50,8 @@ func (n Notification) Text() string {
 		return fmt.Sprintf("%s flagged your claim %d", n.Actor, n.ClaimID)
 	case NotifyAssignment:
 		return fmt.Sprintf("%s assigned claim %d to you", n.Actor, n.ClaimID)
+	case NotifyReview:
+		return fmt.Sprintf("%s asks for your independent grade of claim %d", n.Actor, n.ClaimID)
 	}
 	return fmt.Sprintf("%s changed claim %d", n.Actor, n.ClaimID)
 }

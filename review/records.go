@@ -91,7 +91,7 @@ func (r *RecordsReplay) Add(e Event) error {
 		r.claims[a.Claim.ID] = cr
 		return cr.Add(e)
 	case EventRevisionProposed, EventRevisionSubmitted, EventRevisionApproved, EventRevisionRejected, EventNoteAdded, EventFlagRaised,
-		EventClaimAssigned:
+		EventClaimAssigned, EventReviewRequested, EventReviewGraded:
 		var a struct {
 			Claim int64 `json:"claim"`
 		}

@@ -188,6 +188,9 @@ func (db *DB) FindWork(ctx context.Context, u review.User) (review.Work, error) 
 		}
 		*part.into = page.Items
 	}
+	if w.Reviews, err = openReviewsFor(ctx, tx, u); err != nil {
+		return review.Work{}, err
+	}
 	return w, nil
 }
 
@@ -198,7 +201,8 @@ func (db *DB) CountNav(ctx context.Context, u review.User) (review.NavCounts, er
 	err := db.r.QueryRowContext(ctx, `SELECT
 		(SELECT COUNT(*) FROM assignments WHERE user_id = ?1)
 		+ (SELECT COUNT(*) FROM revisions WHERE state = 'pending' AND author_id = ?1)
-		+ (SELECT COUNT(*) FROM flags f JOIN claims c ON c.id = f.claim_id WHERE f.resolved_at = '' AND c.created_by = ?1),
+		+ (SELECT COUNT(*) FROM flags f JOIN claims c ON c.id = f.claim_id WHERE f.resolved_at = '' AND c.created_by = ?1)
+		+ (SELECT COUNT(*) FROM double_review_grades WHERE reviewer_id = ?1 AND confidence = ''),
 		(SELECT COUNT(*) FROM notifications WHERE user_id = ?1 AND read_at = '')`, u.ID).Scan(&n.Work, &n.Unread)
 	if err != nil {
 		return review.NavCounts{}, fmt.Errorf("store: counts: %w", err)

@@ -63,6 +63,8 @@ func TestUpgradeRebuildsSearchIndex(t *testing.T) {
 		"DROP TABLE tlog_hashes", // migration 9
 		"DROP TABLE assignments", // migration 10 (issue 14; renumbered at merge)
 		"DROP TABLE notifications",
+		"DROP TABLE double_review_grades",
+		"DROP TABLE double_reviews",
 		"DELETE FROM schema_migrations WHERE version >= 5",
 	} {
 		if _, err := db.w.ExecContext(ctx, q); err != nil {

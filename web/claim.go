@@ -156,6 +156,11 @@ type claimView struct {
 	// sent.
 	ResolveFlag int64
 	ResolveErr  flagFormErr
+	// DoubleReviews are the claim's blind double reviews as the viewer may
+	// see them (review.DoubleReview.SeenBy); DoubleErr why the last request
+	// or grade was refused.
+	DoubleReviews []review.DoubleReview
+	DoubleErr     string
 }
 
 // flagFormErr is a refused resolution of a flag: the message and the form.
@@ -232,6 +237,13 @@ func (s *Server) loadClaimView(r *http.Request, id int64) (claimView, error) {
 		return claimView{}, err
 	}
 	v := claimView{Claim: c}
+	ds, err := s.svc.FindDoubleReviews(r.Context(), id)
+	if err != nil {
+		return claimView{}, err
+	}
+	for _, d := range ds {
+		v.DoubleReviews = append(v.DoubleReviews, d.SeenBy(currentUser(r)))
+	}
 	if review.Can(currentUser(r).Role, review.ActionAssignClaim) {
 		if v.Assignees, err = s.assignees(r); err != nil {
 			return claimView{}, err

@@ -170,6 +170,7 @@ func routeCases() []routeCase {
 		{route: "GET /history", path: "/history", allow: canAudit, needs: "auditor or admin", ok: 200, content: `data-testid="history-table"`},
 		{route: "GET /admin/users", path: "/admin/users", allow: adminsOnly, needs: "admin", ok: 200, content: `data-testid="users-table"`},
 		{route: "GET /my", path: "/my", allow: canRead, ok: 200, content: `data-testid="work-assigned"`},
+		{route: "GET /reviews/agreement", path: "/reviews/agreement", allow: canRead, ok: 200, content: "Cohen's kappa"},
 		// Everyone reads their own inbox, and only their own.
 		{route: "GET /notifications", path: "/notifications", allow: canRead, ok: 200, content: `data-testid="inbox"`},
 
@@ -253,6 +254,14 @@ func routeCases() []routeCase {
 			form: func(fx *routeFixture, _ who) url.Values {
 				return url.Values{"section": {fx.section}, "assignee": {"eda"}}
 			}},
+		{route: "POST /claims/{id}/double-review", path: "/claims/11/double-review", allow: editorsOnly, needs: "editor", ok: 303, changes: true,
+			form: func(*routeFixture, who) url.Values { return url.Values{"reviewer_a": {"rey"}, "reviewer_b": {"ed"}} }},
+		// The fixture's double review asks rey and eda: each grades once.
+		{route: "POST /double-reviews/{id}/grade", allow: canPropose, needs: "reviewer or editor", ok: 303, changes: true,
+			pathFor: func(fx *routeFixture, _ who) string { return fmt.Sprintf("/double-reviews/%d/grade", fx.doubleReview) },
+			form: func(_ *routeFixture, w who) url.Values {
+				return url.Values{"confidence": {"low"}, "reason": {"Graded by the " + string(w) + "."}}
+			}},
 		// Marking read writes no event: notifications are not records.
 		{route: "POST /notifications/{id}/read", allow: canRead, ok: 303,
 			pathFor: func(fx *routeFixture, w who) string {
@@ -315,6 +324,7 @@ type routeFixture struct {
 	sectionEdition string
 	section        string
 	notification   map[who]int64
+	doubleReview   int64 // asks rey and eda
 }
 
 func editionPath(label string) string { return "/reports/azerbaijan/editions/" + label }
@@ -455,6 +465,9 @@ func newRouteFixture(t *testing.T, ts *testServer) *routeFixture {
 	must(err)
 	_, err = db.AddNote(ctx, fx.users["rey"], review.NewNote{ClaimID: 3, Body: "@eda see this"})
 	must(err)
+	dr, err := db.RequestDoubleReview(ctx, fx.users["eda"], 13, "rey", "eda")
+	must(err)
+	fx.doubleReview = dr.ID
 	fx.notification = map[who]int64{}
 	for w, name := range demoUserFor {
 		ns, err := db.FindNotifications(ctx, fx.users[name], true, 1)

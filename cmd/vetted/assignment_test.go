@@ -36,11 +36,28 @@ func TestAssignmentsVerify(t *testing.T) {
 	if _, err := db.AddNote(ctx, eda, review.NewNote{ClaimID: 1, Body: "@rey look"}); err != nil {
 		t.Fatal(err)
 	}
+	// A blind double review that ends in disagreement raises a flag too.
+	if _, err := db.CreateUser(ctx, review.System, "ed", review.RoleEditor, "ed-password"); err != nil {
+		t.Fatal(err)
+	}
+	d, err := db.RequestDoubleReview(ctx, eda, 3, "rey", "ed")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, c := range map[string]review.Confidence{"rey": review.ConfidenceLow, "ed": review.ConfidenceHigh} {
+		u, err := db.FindUserByName(ctx, name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.GradeDoubleReview(ctx, u, d.ID, c, "graded"); err != nil {
+			t.Fatal(err)
+		}
+	}
 	if err := db.Close(); err != nil {
 		t.Fatal(err)
 	}
 	if out := mustRun(t, "", "verify", "--db", path); !strings.Contains(out, "records OK") {
-		t.Errorf("verify --db after assignments: %s", out)
+		t.Errorf("verify --db after assignments and a double review: %s", out)
 	}
 	hist := mustRun(t, "", "export", "--db", path, "--format", "jsonl")
 	if got := strings.Count(hist, `"action":"claim.assigned"`); got != 4 {
