@@ -82,10 +82,9 @@ func CheckDoubleReviewers(a, b User) error {
 	if a.ID == b.ID {
 		return FieldErrorf("reviewer_b", "Choose two different reviewers: the point is two independent grades.")
 	}
-	for _, u := range []User{a, b} {
+	for i, u := range []User{a, b} {
 		if err := CheckAssignee(u); err != nil {
-			err.(*Error).Field = "reviewer_a"
-			return err
+			return FieldErrorf([]string{"reviewer_a", "reviewer_b"}[i], "%s", ErrorMessage(err))
 		}
 	}
 	return nil
@@ -191,6 +190,9 @@ type DoubleReviewService interface {
 	// GradeDoubleReview records by's grade; the second grade closes the
 	// review and a disagreement raises a disputed flag.
 	GradeDoubleReview(ctx context.Context, by User, id int64, c Confidence, reason string) (DoubleReview, error)
+	// FindDoubleReview returns one double review, unblinded. Errors:
+	// ENOTFOUND.
+	FindDoubleReview(ctx context.Context, id int64) (DoubleReview, error)
 	// FindDoubleReviews lists a claim's double reviews, newest first,
 	// unblinded: callers show them through SeenBy.
 	FindDoubleReviews(ctx context.Context, claimID int64) ([]DoubleReview, error)

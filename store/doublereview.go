@@ -197,6 +197,11 @@ func loadDoubleReviews(ctx context.Context, q queryer, where string, args ...any
 	return ds, grows.Err()
 }
 
+// FindDoubleReview returns one double review.
+func (db *DB) FindDoubleReview(ctx context.Context, id int64) (review.DoubleReview, error) {
+	return findDoubleReview(ctx, db.r, id)
+}
+
 // FindDoubleReviews lists a claim's double reviews, newest first.
 func (db *DB) FindDoubleReviews(ctx context.Context, claimID int64) ([]review.DoubleReview, error) {
 	return loadDoubleReviews(ctx, db.r, "WHERE d.claim_id = ?", claimID)

@@ -36,32 +36,16 @@ func (s *Server) handleGrade(w http.ResponseWriter, r *http.Request) {
 		s.Error(w, r, err)
 		return
 	}
-	claimID := d.ClaimID
-	if claimID == 0 {
-		// Refused: the review names its claim, for the form's page.
-		if ds, ferr := s.reviewByID(r, id); ferr == nil {
-			claimID = ds.ClaimID
-		} else {
-			s.Error(w, r, ferr)
-			return
-		}
-	}
-	s.afterClaimChange(w, r, claimID, err, "graded", func(v *claimView, msg string) { v.DoubleErr = msg }, doubleReviewSection)
-}
-
-// reviewByID finds a double review through the signed-in user's work or,
-// failing that, as not found.
-func (s *Server) reviewByID(r *http.Request, id int64) (review.DoubleReview, error) {
-	work, err := s.svc.FindWork(r.Context(), currentUser(r))
 	if err != nil {
-		return review.DoubleReview{}, err
-	}
-	for _, d := range work.Reviews {
-		if d.ID == id {
-			return d, nil
+		// Refused at the form: the review names the claim whose page it is on.
+		if d, err2 := s.svc.FindDoubleReview(r.Context(), id); err2 == nil {
+			s.afterClaimChange(w, r, d.ClaimID, err, "", func(v *claimView, msg string) { v.DoubleErr = msg }, doubleReviewSection)
+		} else {
+			s.Error(w, r, err2)
 		}
+		return
 	}
-	return review.DoubleReview{}, review.Errorf(review.ENOTFOUND, "There is no double review %d waiting for your grade.", id)
+	s.afterClaimChange(w, r, d.ClaimID, nil, "graded", nil, doubleReviewSection)
 }
 
 func (s *Server) handleAgreement(w http.ResponseWriter, r *http.Request) {
