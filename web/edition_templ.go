@@ -1292,7 +1292,7 @@ func readerClaims(p page, v readerView) templ.Component {
 				return templ_7745c5c3_Err
 			}
 			if g.Section != "" && p.can(review.ActionAssignClaim) {
-				templ_7745c5c3_Err = sectionAssignForm(v.Report.Slug, v.Edition.Label, g.Section, v.Assignees).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = sectionAssignForm(v.Report.Slug, v.Edition.Label, g.Section, "assign-"+g.ID, v.Assignees).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
