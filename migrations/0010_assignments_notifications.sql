@@ -48,3 +48,8 @@ CREATE TABLE double_review_grades (
 	PRIMARY KEY (review_id, reviewer_id)
 );
 CREATE INDEX double_review_grades_reviewer ON double_review_grades (reviewer_id, graded_at);
+
+-- Every page counts the signed-in user's work (store.CountNav): their
+-- pending revisions and the open flags on claims they made, by index.
+CREATE INDEX revisions_pending_author ON revisions (author_id) WHERE state = 'pending';
+CREATE INDEX claims_created_by ON claims (created_by);

@@ -65,6 +65,8 @@ func TestUpgradeRebuildsSearchIndex(t *testing.T) {
 		"DROP TABLE notifications",
 		"DROP TABLE double_review_grades",
 		"DROP TABLE double_reviews",
+		"DROP INDEX revisions_pending_author",
+		"DROP INDEX claims_created_by",
 		"DELETE FROM schema_migrations WHERE version >= 5",
 	} {
 		if _, err := db.w.ExecContext(ctx, q); err != nil {
