@@ -210,6 +210,35 @@ func (r *ClaimReplay) Add(e Event) error {
 			r.revision(*a.Revision, true)
 		}
 		applied = true
+	case string(EventReviewRequested), string(EventReviewGraded):
+		// A double review is kept beside the claim, not in it; its events
+		// are still the claim's newest news (its updated time).
+		var a struct {
+			Claim int64 `json:"claim"`
+		}
+		if err := decode(&a); err != nil {
+			return err
+		}
+		if !ours(a.Claim) {
+			return nil
+		}
+		if !r.made {
+			return fail("the claim was not created before it")
+		}
+		applied = true
+	case string(EventClaimAssigned):
+		var a Assignment
+		if err := decode(&a); err != nil {
+			return err
+		}
+		if !ours(a.ClaimID) {
+			return nil
+		}
+		if !r.made {
+			return fail("the claim was not created before it")
+		}
+		r.st.Assignee = a.Assignee
+		applied = true
 	default:
 		// An action this vetted does not know, on this claim, would leave
 		// the state silently wrong: refuse instead.

@@ -2,6 +2,8 @@ package review
 
 import (
 	"context"
+	"strconv"
+	"strings"
 	"time"
 )
 
@@ -34,6 +36,8 @@ type Claim struct {
 	// carried into later editions.
 	RetiredIn string    `json:"retired_in,omitempty"`
 	UpdatedAt time.Time `json:"updated_at"`
+	// Assignee is the user the claim is assigned to, "" when none.
+	Assignee string `json:"assignee,omitempty"`
 
 	// Latest is the claim's newest revision whatever its state; Current the
 	// approved one (zero when none).
@@ -92,6 +96,40 @@ type NewClaim struct {
 	Reason     string
 	Evidence   []NewEvidence
 	Draft      bool
+	// ConfirmDuplicate saves the claim even when its quote overlaps the
+	// quote of a claim already in the edition (CheckDuplicate).
+	ConfirmDuplicate bool
+}
+
+// CheckDuplicate is the rule against two claims on one sentence by
+// oversight: a new claim whose quote overlaps existing claims' quotes in
+// the same edition (overlapping, by id) is refused with a DuplicateError
+// unless the person confirmed it.
+func CheckDuplicate(overlapping []int64, confirmed bool) error {
+	if len(overlapping) == 0 || confirmed {
+		return nil
+	}
+	return &DuplicateError{Claims: overlapping}
+}
+
+// DuplicateError names the claims whose quotes a new claim's quote
+// overlaps; the web shows them, linked, with a way to confirm.
+type DuplicateError struct {
+	Claims []int64
+}
+
+func (e *DuplicateError) Error() string {
+	return "vetted: conflict: the quote overlaps existing claims"
+}
+
+// Unwrap makes DuplicateError an ECONFLICT for ErrorCode.
+func (e *DuplicateError) Unwrap() error {
+	ids := make([]string, len(e.Claims))
+	for i, id := range e.Claims {
+		ids[i] = "#" + strconv.FormatInt(id, 10)
+	}
+	return &Error{Code: ECONFLICT, Field: "quote", Message: "This sentence is already covered by claim " + strings.Join(ids, ", ") +
+		". Check it first; if yours says something else, confirm to save it as well."}
 }
 
 // Validate checks the fields a person typed; the quote is checked against
@@ -126,6 +164,7 @@ type ClaimFilter struct {
 	Report     string
 	Edition    string // anchor shown for this edition (default: latest)
 	Section    string
+	Assignee   string // user name: claims assigned to them
 	State      RevisionState
 	Confidence Confidence
 	Flagged    *bool

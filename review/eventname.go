@@ -9,6 +9,9 @@ type EventName string
 const (
 	EventClaimCreated        EventName = "claim.created"
 	EventClaimAnchored       EventName = "claim.anchored"
+	EventClaimAssigned       EventName = "claim.assigned"
+	EventReviewRequested     EventName = "review.requested"
+	EventReviewGraded        EventName = "review.graded"
 	EventRevisionProposed    EventName = "revision.proposed"
 	EventRevisionSubmitted   EventName = "revision.submitted"
 	EventRevisionApproved    EventName = "revision.approved"
@@ -38,7 +41,7 @@ const (
 // EventNames lists every event name, in the order the history filter
 // offers them.
 var EventNames = []EventName{
-	EventClaimCreated, EventClaimAnchored, EventRevisionProposed, EventRevisionSubmitted,
+	EventClaimCreated, EventClaimAnchored, EventClaimAssigned, EventReviewRequested, EventReviewGraded, EventRevisionProposed, EventRevisionSubmitted,
 	EventRevisionApproved, EventRevisionRejected, EventNoteAdded, EventFlagRaised, EventFlagResolved,
 	EventSourceAdded, EventSourceGraded, EventSourceArchived, EventSourceChecked,
 	EventScoresImported, EventScoresReplaced, EventEditionImported, EventEditionReplaced, EventEditionPublished,

@@ -45,6 +45,7 @@ const (
 	ActionImportEdition  Action = "edition.import"
 	ActionPublishEdition Action = "edition.publish" // make a draft edition final
 	ActionReanchorClaim  Action = "claim.reanchor"
+	ActionAssignClaim    Action = "claim.assign"  // hand claims to a reviewer
 	ActionImportScores   Action = "scores.import" // an edition's score sheet
 	ActionGradeSource    Action = "source.grade"  // regrade a shared source, attach an archived copy
 	ActionCheckLinks     Action = "source.check"  // record a link check
@@ -62,7 +63,7 @@ var permissions = map[Role][]Action{
 	RoleEditor: {ActionRead, ActionCreateClaim, ActionProposeRev, ActionAddNote,
 		ActionAddSource, ActionRaiseFlag, ActionDecideRev, ActionResolveFlag,
 		ActionImportEdition, ActionPublishEdition, ActionReanchorClaim, ActionImportScores,
-		ActionGradeSource, ActionCheckLinks},
+		ActionGradeSource, ActionCheckLinks, ActionAssignClaim},
 	RoleAuditor: {ActionRead, ActionReadHistory, ActionExportHistory},
 	RoleAdmin:   {ActionRead, ActionReadHistory, ActionExportHistory, ActionManageUsers, ActionManageTokens},
 	RoleSystem: {ActionRead, ActionReadHistory, ActionExportHistory, ActionManageUsers, ActionManageTokens,
@@ -115,6 +116,7 @@ var actionLabels = map[Action]string{
 	ActionImportEdition:  "Importing an edition",
 	ActionPublishEdition: "Publishing an edition",
 	ActionReanchorClaim:  "Re-anchoring a claim",
+	ActionAssignClaim:    "Assigning claims",
 	ActionImportScores:   "Importing a score sheet",
 	ActionGradeSource:    "Regrading a source",
 	ActionCheckLinks:     "Recording a link check",

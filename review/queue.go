@@ -77,13 +77,15 @@ func ParseQueueCursor(s string) (QueueCursor, error) {
 // QueueFilter selects a page of the queue. Empty fields do not filter.
 type QueueFilter struct {
 	Kind    QueueKind
-	Report  string      // slug
-	Edition string      // label: claims that appear in that edition of their report
-	Section string      // heading, with Edition: claims in that section
-	Author  string      // user name: who proposed the revision or raised the flag
-	After   QueueCursor // the page starts after this item
-	Before  QueueCursor // or ends before this one (a previous page)
-	Limit   int         // at most MaxQueuePage; 0 for DefaultQueuePage
+	Report  string // slug
+	Edition string // label: claims that appear in that edition of their report
+	Section string // heading, with Edition: claims in that section
+	Author  string // user name: who proposed the revision or raised the flag
+	// Assignee is a user name: items on claims assigned to them.
+	Assignee string
+	After    QueueCursor // the page starts after this item
+	Before   QueueCursor // or ends before this one (a previous page)
+	Limit    int         // at most MaxQueuePage; 0 for DefaultQueuePage
 }
 
 // Queue page sizes, in items.
@@ -166,6 +168,9 @@ func (f QueueFilter) String() string {
 	}
 	if f.Author != "" {
 		parts = append(parts, "by "+f.Author)
+	}
+	if f.Assignee != "" {
+		parts = append(parts, "assigned to "+f.Assignee)
 	}
 	return strings.Join(parts, " ")
 }

@@ -90,7 +90,8 @@ func (r *RecordsReplay) Add(e Event) error {
 		cr := NewClaimReplay(a.Claim.ID, endOfTime)
 		r.claims[a.Claim.ID] = cr
 		return cr.Add(e)
-	case EventRevisionProposed, EventRevisionSubmitted, EventRevisionApproved, EventRevisionRejected, EventNoteAdded, EventFlagRaised:
+	case EventRevisionProposed, EventRevisionSubmitted, EventRevisionApproved, EventRevisionRejected, EventNoteAdded, EventFlagRaised,
+		EventClaimAssigned, EventReviewRequested, EventReviewGraded:
 		var a struct {
 			Claim int64 `json:"claim"`
 		}

@@ -219,7 +219,7 @@ func CheckDecision(by User, rev Revision, current int64, approve bool) error {
 	if err := Authorize(by, ActionDecideRev); err != nil {
 		return err
 	}
-	if rev.AuthorID == by.ID {
+	if !FourEyes(by, rev) {
 		return Errorf(EFORBIDDEN, "You wrote revision %d, so someone else must approve or reject it.", rev.ID)
 	}
 	to := StateRejected
@@ -233,6 +233,20 @@ func CheckDecision(by User, rev Revision, current int64, approve bool) error {
 		return Errorf(ECONFLICT, "Revision %d was written from revision %d, but the claim's approved revision is now %d: reject it, or decide the revision it builds on first.", rev.ID, rev.BaseID, current)
 	}
 	return nil
+}
+
+// ProposedByImport reports whether an edition import wrote rev, for a
+// claim whose quote changed in the new edition: such a revision carries the
+// report's new wording (Quote), which no person can set. Its author is the
+// editor who imported the edition, on whose behalf the import wrote it.
+func (r Revision) ProposedByImport() bool { return r.Quote != "" }
+
+// FourEyes is the four-eyes rule: nobody decides a revision they wrote.
+// A revision an import proposed is the report's wording, not its
+// importer's, so any editor may decide it, the importer included: a team
+// with one editor can follow its report from edition to edition.
+func FourEyes(by User, rev Revision) bool {
+	return rev.AuthorID != by.ID || rev.ProposedByImport()
 }
 
 // CheckDecisionReason checks the reason given for approving or rejecting a

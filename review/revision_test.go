@@ -84,6 +84,12 @@ func TestCheckBase(t *testing.T) {
 	}
 }
 
+// imported is r as an import proposes it: with the report's new quote.
+func imported(r Revision) Revision {
+	r.Quote, r.Edition = "The new wording of the report.", "2023"
+	return r
+}
+
 func TestCheckDecision(t *testing.T) {
 	editor := User{ID: 3, Name: "eda", Role: RoleEditor}
 	editor2 := User{ID: 4, Name: "ed", Role: RoleEditor}
@@ -119,6 +125,12 @@ func TestCheckDecision(t *testing.T) {
 		{"ErrConflict/Draft", editor, rev(StateDraft, reviewer.ID, 10), 10, true, ECONFLICT},
 		{"ErrConflict/ApproveStaleBase", editor, rev(StatePending, reviewer.ID, 10), 12, true, ECONFLICT},
 		{"ErrConflict/ApproveOnUnapprovedBase", editor, rev(StatePending, reviewer.ID, 10), 0, true, ECONFLICT},
+		// An import's "quote changed" revision is the report's wording: the
+		// editor who imported it may decide it; their own writing still not.
+		{"OK/ImporterApprovesImportRevision", editor, imported(rev(StatePending, editor.ID, 10)), 10, true, ""},
+		{"OK/ImporterRejectsImportRevision", editor, imported(rev(StatePending, editor.ID, 10)), 10, false, ""},
+		{"ErrForbidden/ReviewerImportRevision", reviewer, imported(rev(StatePending, editor.ID, 10)), 10, true, EFORBIDDEN},
+		{"ErrForbidden/OwnRevisionWithEdition", editor, func() Revision { r := rev(StatePending, editor.ID, 10); r.Edition = "2023"; return r }(), 10, true, EFORBIDDEN},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -67,6 +67,9 @@ type Services interface {
 	SessionService
 	TokenService
 	ScoreService
+	AssignmentService
+	NotificationService
+	DoubleReviewService
 	// ClaimAsOf rebuilds a claim as it stood at t from the history alone.
 	ClaimAsOf(ctx context.Context, id int64, t time.Time) (ClaimState, error)
 	// Health reports whether the database can be read and written: nil, or

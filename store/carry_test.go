@@ -129,9 +129,11 @@ func TestImportNextEdition(t *testing.T) {
 		if !del || !ins {
 			t.Errorf("quote diff %+v lacks -large +significant", rev.QuoteDiff)
 		}
-		// Four-eyes: the importer cannot approve it; another editor can.
-		if _, err := db.DecideRevision(ctx, db.Editor, rev.ID, true, ""); review.ErrorCode(err) != review.EFORBIDDEN {
-			t.Errorf("importer approving: %v, want forbidden", err)
+		// The wording is the report's, so four-eyes does not hold it to the
+		// importer (TestImporterDecidesImportRevision); here it builds on a
+		// revision not yet approved, which is the only reason it waits.
+		if _, err := db.DecideRevision(ctx, db.Editor, rev.ID, true, ""); review.ErrorCode(err) != review.ECONFLICT {
+			t.Errorf("importer approving on an unapproved base: %v, want a conflict, not forbidden", err)
 		}
 	})
 
@@ -288,5 +290,57 @@ func TestMissingClaimIsLookedForAgain(t *testing.T) {
 				t.Errorf("%d open outdated flags, want the one from 2023 (resolving it stays the editor's call)", n)
 			}
 		})
+	}
+}
+
+// TestImporterDecidesImportRevision: the editor who imported an edition
+// may decide the import's "quote changed" revisions (the wording is the
+// report's), and still not a revision of their own.
+func TestImporterDecidesImportRevision(t *testing.T) {
+	ctx := context.Background()
+	db := MustOpenDemoDB(t)
+	res, err := db.ImportEdition(ctx, db.Editor, review.NewEdition{Report: seedReport, Label: "2023",
+		Published: "2023-09-26", Original: edition2023(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	approved, rejected := false, false
+	for _, o := range res.Outcomes {
+		if o.RevisionID == 0 || (approved && rejected) {
+			continue
+		}
+		rev, err := db.FindRevision(ctx, o.RevisionID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rev.Author != db.Editor.Name || !rev.ProposedByImport() {
+			t.Fatalf("revision %d by %s, proposed by import %v", rev.ID, rev.Author, rev.ProposedByImport())
+		}
+		c := mustFindClaim(t, db, o.ClaimID)
+		if !approved && rev.BaseID == c.CurrentID {
+			if _, err := db.DecideRevision(ctx, db.Editor, rev.ID, true, ""); err != nil {
+				t.Errorf("the importer approving the import's revision %d: %v", rev.ID, err)
+			}
+			approved = true
+		} else if !rejected {
+			if _, err := db.DecideRevision(ctx, db.Editor, rev.ID, false, "The statement no longer holds."); err != nil {
+				t.Errorf("the importer rejecting the import's revision %d: %v", rev.ID, err)
+			}
+			rejected = true
+		}
+	}
+	if !approved || !rejected {
+		t.Fatalf("approved %v, rejected %v: the import proposed too few revisions to try", approved, rejected)
+	}
+	// eda's own revision: four eyes still hold.
+	c := mustFindClaim(t, db, 3)
+	own := mustPropose(t, db, db.Editor, c.ID, review.Head(c.Revisions), "eda's own words")
+	for _, approve := range []bool{true, false} {
+		if _, err := db.DecideRevision(ctx, db.Editor, own.ID, approve, "mine"); review.ErrorCode(err) != review.EFORBIDDEN {
+			t.Errorf("eda deciding her own revision (approve %v): %v, want EFORBIDDEN", approve, err)
+		}
+	}
+	if ms, err := db.VerifyRecords(ctx); err != nil || len(ms) != 0 {
+		t.Errorf("VerifyRecords: %v %v", ms, err)
 	}
 }

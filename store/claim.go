@@ -72,7 +72,7 @@ func (db *DB) CreateClaim(ctx context.Context, by review.User, n review.NewClaim
 	if err != nil {
 		return review.Claim{}, err
 	}
-	id, err := createClaim(ctx, tx, a, n, nil)
+	id, err := createClaim(ctx, tx, a, n, nil, true)
 	if err != nil {
 		return review.Claim{}, err
 	}
@@ -106,7 +106,11 @@ func (d editionDoc) locator() *anchor.Locator {
 	return d.loc.l
 }
 
-func createClaim(ctx context.Context, tx *Tx, a review.User, n review.NewClaim, cache editionCache) (int64, error) {
+// createClaim makes a claim in tx. With checkDuplicate, a quote that
+// overlaps another claim's in the edition is refused unless the person
+// confirmed it (review.CheckDuplicate); a claims file is checked line by
+// line by its own rules instead.
+func createClaim(ctx context.Context, tx *Tx, a review.User, n review.NewClaim, cache editionCache, checkDuplicate bool) (int64, error) {
 	ed, err := cachedEdition(ctx, tx, cache, n.Report, n.Edition)
 	if err != nil {
 		return 0, err
@@ -114,6 +118,17 @@ func createClaim(ctx context.Context, tx *Tx, a review.User, n review.NewClaim, 
 	anc, err := ed.locator().Locate(n.Quote, n.Prefix, n.Suffix)
 	if err != nil {
 		return 0, err
+	}
+	if checkDuplicate {
+		ids, err := int64s(ctx, tx, `SELECT a.claim_id FROM appearances a JOIN claims c ON c.id = a.claim_id
+			WHERE a.edition_id = ? AND a.match != 'missing' AND a.start < ? AND a."end" > ? AND c.retired_in = ''
+			ORDER BY a.claim_id LIMIT 10`, ed.ID, anc.End, anc.Start)
+		if err != nil {
+			return 0, fmt.Errorf("store: duplicate check: %w", err)
+		}
+		if err := review.CheckDuplicate(ids, n.ConfirmDuplicate); err != nil {
+			return 0, err
+		}
 	}
 	now := review.FormatTime(tx.now)
 	res, err := tx.ExecContext(ctx, "INSERT INTO claims (report_id, created_by, created_at, updated_at) VALUES (?, ?, ?, ?)",
@@ -265,6 +280,7 @@ func reanchorByHand(ctx context.Context, tx *Tx, c claimRec, sp review.Span) (re
 // of that name keeps only the creation time, as a fallback.
 const claimSelect = `SELECT c.id, c.report_id, rp.slug, COALESCE(c.current_revision_id, 0), c.retired_in, cu.name,
 	c.created_at, COALESCE((SELECT ev.time FROM events ev WHERE ev.claim_id = c.id ORDER BY ev.seq DESC LIMIT 1), c.updated_at),
+	COALESCE((SELECT asu.name FROM assignments asg JOIN users asu ON asu.id = asg.user_id WHERE asg.claim_id = c.id), ''),
 	` + revisionCols + `,
 	COALESCE(e.label, ''), COALESCE(a.match, ''), COALESCE(a.similarity, 0), COALESCE(a.exact, ''), COALESCE(a.prefix, ''),
 	COALESCE(a.suffix, ''), COALESCE(a.start, 0), COALESCE(a."end", 0), COALESCE(a.section, ''), COALESCE(a.hedges, '[]'),
@@ -286,7 +302,7 @@ func scanClaim(row interface{ Scan(...any) error }) (review.Claim, error) {
 	var c review.Claim
 	var created, updated string
 	var appRow appearanceRow
-	dest := []any{&c.ID, &c.ReportID, &c.Report, &c.CurrentID, &c.RetiredIn, &c.CreatedBy, &created, &updated}
+	dest := []any{&c.ID, &c.ReportID, &c.Report, &c.CurrentID, &c.RetiredIn, &c.CreatedBy, &created, &updated, &c.Assignee}
 	rev := revisionScanner{}
 	dest = append(dest, rev.dest()...)
 	dest = append(dest, appRow.dest()...)
@@ -625,6 +641,9 @@ func newClaimQuery(f review.ClaimFilter) (claimQuery, error) {
 	if f.Section != "" {
 		cond("a.section = ?", f.Section)
 		q.needAppearance = true
+	}
+	if f.Assignee != "" {
+		cond("c.id IN (SELECT claim_id FROM assignments WHERE user_id = (SELECT id FROM users WHERE name = ?))", review.LookupUserName(f.Assignee))
 	}
 	if f.State != "" {
 		cond("r.state = ?", f.State)

@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"regexp"
 	"slices"
@@ -78,7 +79,7 @@ func TestFindClaims(t *testing.T) {
 	_, err = db.AddNote(ctx, reviewer, review.NewNote{ClaimID: byNote.ID, Body: "Compare with the CAVIAR smuggling routes."})
 	must(t, err)
 	bySource, err := db.CreateClaim(ctx, reviewer, review.NewClaim{Report: seedReport, Quote: "Filipino women are reportedly vulnerable to domestic servitude.",
-		Statement: "Filipino women face domestic servitude", Confidence: review.ConfidenceLow,
+		Statement: "Filipino women face domestic servitude", ConfirmDuplicate: true, Confidence: review.ConfidenceLow,
 		Evidence: []review.NewEvidence{{Source: review.NewSource{Title: "Sturgeon and caviar trade survey", Reliability: "C"}, Credibility: 4, Stance: review.StanceContradicts}}})
 	must(t, err)
 
@@ -445,5 +446,37 @@ func TestFindClaimKept(t *testing.T) {
 		if got := c.Notes[len(c.Notes)-1].Body; got != body {
 			t.Fatalf("round %d: newest note %q, want %q written by another connection", i, got, body)
 		}
+	}
+}
+
+// TestDuplicateClaim: a claim on a sentence another claim covers in the
+// same edition is refused, naming it, until confirmed; a claim elsewhere
+// is not.
+func TestDuplicateClaim(t *testing.T) {
+	ctx := context.Background()
+	db := MustOpenDB(t)
+	first := mustCreateClaim(t, db, db.Reviewer, quoteCaviar, "caviar")
+	head := mustHead(t, db)
+	n := newClaim("illicit caviar trade", "caviar again")
+	n.ConfirmDuplicate = false
+	_, err := db.CreateClaim(ctx, db.Reviewer2, n)
+	var de *review.DuplicateError
+	if !errors.As(err, &de) || len(de.Claims) != 1 || de.Claims[0] != first.ID || review.ErrorCode(err) != review.ECONFLICT {
+		t.Fatalf("overlapping claim: %v, want a DuplicateError naming claim %d", err, first.ID)
+	}
+	if !strings.Contains(review.ErrorMessage(err), fmt.Sprintf("#%d", first.ID)) {
+		t.Errorf("message %q does not name the claim", review.ErrorMessage(err))
+	}
+	if mustHead(t, db) != head {
+		t.Error("a refused duplicate wrote an event")
+	}
+	n.ConfirmDuplicate = true
+	if _, err := db.CreateClaim(ctx, db.Reviewer2, n); err != nil {
+		t.Errorf("confirmed duplicate: %v", err)
+	}
+	other := newClaim(quoteCannabis, "cannabis")
+	other.ConfirmDuplicate = false
+	if _, err := db.CreateClaim(ctx, db.Reviewer2, other); err != nil {
+		t.Errorf("a claim on another sentence: %v", err)
 	}
 }

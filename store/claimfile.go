@@ -25,7 +25,7 @@ func (db *DB) ImportClaims(ctx context.Context, by review.User, lines []review.P
 	var ids []int64
 	cache := editionCache{}
 	for _, l := range lines {
-		id, err := createClaim(ctx, tx, a, l.Claim, cache)
+		id, err := createClaim(ctx, tx, a, l.Claim, cache, false)
 		if err == nil && l.Note != "" {
 			_, err = insertNote(ctx, tx, a, review.NewNote{ClaimID: id, Body: l.Note})
 		}

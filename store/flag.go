@@ -88,8 +88,16 @@ func insertFlag(ctx context.Context, tx *Tx, a review.User, n review.NewFlag, wi
 	id, _ := res.LastInsertId()
 	f := review.Flag{ID: id, ClaimID: n.ClaimID, Kind: n.Kind, Reason: n.Reason, RaisedBy: a.Name, RaisedAt: tx.now}
 	if withEvent {
-		if _, err := tx.record(ctx, a, change{action: review.EventFlagRaised, entityType: "flag", entityID: id, after: f,
-			reason: n.Reason, claimID: c.ID, reportID: c.ReportID}); err != nil {
+		e, err := tx.record(ctx, a, change{action: review.EventFlagRaised, entityType: "flag", entityID: id, after: f,
+			reason: n.Reason, claimID: c.ID, reportID: c.ReportID})
+		if err != nil {
+			return review.Flag{}, err
+		}
+		var creator int64
+		if err := tx.QueryRowContext(ctx, "SELECT created_by FROM claims WHERE id = ?", c.ID).Scan(&creator); err != nil {
+			return review.Flag{}, fmt.Errorf("store: notify flag: %w", err)
+		}
+		if err := notify(ctx, tx, e, a, c.ID, review.NotifyFlag, string(f.Kind)+": "+f.Reason, creator); err != nil {
 			return review.Flag{}, err
 		}
 	}

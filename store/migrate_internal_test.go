@@ -65,6 +65,12 @@ func TestUpgradeRebuildsSearchIndex(t *testing.T) {
 		"DROP INDEX events_action",
 		"DROP INDEX events_report",
 		"DROP TABLE history_verified", // migration 11
+		"DROP TABLE assignments",      // migration 12
+		"DROP TABLE notifications",
+		"DROP TABLE double_review_grades",
+		"DROP TABLE double_reviews",
+		"DROP INDEX revisions_pending_author",
+		"DROP INDEX claims_created_by",
 		"DELETE FROM schema_migrations WHERE version >= 5",
 	} {
 		if _, err := db.w.ExecContext(ctx, q); err != nil {

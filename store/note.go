@@ -51,8 +51,12 @@ func insertNote(ctx context.Context, tx *Tx, a review.User, n review.NewNote) (r
 	}
 	id, _ := res.LastInsertId()
 	note := review.Note{ID: id, ClaimID: n.ClaimID, ParentID: n.ParentID, Author: a.Name, Body: n.Body, CreatedAt: tx.now}
-	if _, err := tx.record(ctx, a, change{action: review.EventNoteAdded, entityType: "note", entityID: id, after: note,
-		claimID: c.ID, reportID: c.ReportID}); err != nil {
+	e, err := tx.record(ctx, a, change{action: review.EventNoteAdded, entityType: "note", entityID: id, after: note,
+		claimID: c.ID, reportID: c.ReportID})
+	if err != nil {
+		return review.Note{}, err
+	}
+	if err := notifyNote(ctx, tx, e, a, note); err != nil {
 		return review.Note{}, err
 	}
 	if err := index(ctx, tx, c.ID, note.Body); err != nil {

@@ -130,16 +130,16 @@ type queueSQL struct {
 
 func queueQuery(kind review.QueueKind, f review.QueueFilter) queueSQL {
 	q := queueSQL{kind: kind}
-	var who string
+	var who, claim string
 	switch kind {
 	case review.QueueRevision:
-		q.id, q.time, who = "r.id", "r.created_at", "r.author_id"
+		q.id, q.time, who, claim = "r.id", "r.created_at", "r.author_id", "r.claim_id"
 		q.from, q.where = "FROM revisions r", " WHERE r.state = 'pending'"
 		if f.Report != "" || f.Edition != "" {
 			q.from += " JOIN claims c ON c.id = r.claim_id"
 		}
 	case review.QueueFlag:
-		q.id, q.time, who = "f.id", "f.raised_at", "f.raised_by"
+		q.id, q.time, who, claim = "f.id", "f.raised_at", "f.raised_by", "f.claim_id"
 		q.from, q.where = "FROM flags f", " WHERE f.resolved_at = ''"
 		if f.Report != "" || f.Edition != "" {
 			q.from += " JOIN claims c ON c.id = f.claim_id"
@@ -162,6 +162,10 @@ func queueQuery(kind review.QueueKind, f review.QueueFilter) queueSQL {
 	if f.Author != "" {
 		q.where += " AND " + who + " = (SELECT id FROM users WHERE name = ?)"
 		q.args = append(q.args, review.LookupUserName(f.Author))
+	}
+	if f.Assignee != "" {
+		q.where += " AND " + claim + " IN (SELECT claim_id FROM assignments WHERE user_id = (SELECT id FROM users WHERE name = ?))"
+		q.args = append(q.args, review.LookupUserName(f.Assignee))
 	}
 	return q
 }

@@ -283,8 +283,16 @@ func (db *DB) DecideRevision(ctx context.Context, by review.User, id int64, appr
 			return review.Revision{}, fmt.Errorf("store: decide: %w", err)
 		}
 	}
-	if _, err := tx.record(ctx, a, change{action: action, entityType: "revision", entityID: id,
-		before: before, after: rev, reason: reason, claimID: c.ID, reportID: c.ReportID}); err != nil {
+	e, err := tx.record(ctx, a, change{action: action, entityType: "revision", entityID: id,
+		before: before, after: rev, reason: reason, claimID: c.ID, reportID: c.ReportID})
+	if err != nil {
+		return review.Revision{}, err
+	}
+	summary := string(rev.State)
+	if reason != "" {
+		summary += ": " + reason
+	}
+	if err := notify(ctx, tx, e, a, c.ID, review.NotifyDecision, summary, rev.AuthorID); err != nil {
 		return review.Revision{}, err
 	}
 	return rev, tx.commit()

@@ -329,8 +329,11 @@ const (
 	quoteArms     = "Although arms trafficking is reportedly extremely limited in Azerbaijan, increased legal arms imports to both countries could possibly nurture an illicit market."
 )
 
+// newClaim is a claim on quote; tests make several claims on one sentence
+// on purpose, so the duplicate warning is confirmed (TestDuplicateClaim
+// tries it).
 func newClaim(quote, statement string) review.NewClaim {
-	return review.NewClaim{Report: seedReport, Edition: seedEdition, Quote: quote, Statement: statement,
+	return review.NewClaim{Report: seedReport, Edition: seedEdition, Quote: quote, Statement: statement, ConfirmDuplicate: true,
 		Confidence: review.ConfidenceLow, Evidence: []review.NewEvidence{{
 			Source:      review.NewSource{Title: "GOCI 2021: Azerbaijan", Publisher: "GI-TOC", URL: "https://ocindex.net/country/azerbaijan", Reliability: "B"},
 			Credibility: 3, Stance: review.StanceSupports,

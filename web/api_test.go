@@ -267,7 +267,7 @@ func TestAPIPagination(t *testing.T) {
 			default:
 			}
 			_, err := ts.DB.CreateClaim(ctx, rey, review.NewClaim{Report: "azerbaijan", Quote: quotes[i%2],
-				Statement: fmt.Sprintf("added during the walk %d", i), Confidence: review.ConfidenceLow})
+				Statement: fmt.Sprintf("added during the walk %d", i), Confidence: review.ConfidenceLow, ConfirmDuplicate: true})
 			if err != nil {
 				t.Errorf("create during walk: %v", err)
 				return

@@ -729,6 +729,16 @@ func TestBrowserScreenshots(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
+		// Work for rey's page and inbox.
+		eda := mustUser(t, ts, "eda")
+		for _, id := range []int64{1, 12, 29} {
+			if _, err := ts.DB.Assign(context.Background(), eda, review.NewAssignment{ClaimID: id, Assignee: "rey"}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, err := ts.DB.AddNote(context.Background(), eda, review.NewNote{ClaimID: 1, Body: "@rey could you find a second source for this?"}); err != nil {
+			t.Fatal(err)
+		}
 		for _, p := range []struct {
 			user, name, path string
 			ready            chromedp.CSS
@@ -741,6 +751,8 @@ func TestBrowserScreenshots(t *testing.T) {
 			{"eda", "queue", "/queue", byTestID("queue")},
 			{"audrey", "history", "/history", byTestID("history-table")},
 			{"adam", "users", "/admin/users", byTestID("users-table")},
+			{"rey", "my-work", "/my", byTestID("work-assigned")},
+			{"rey", "inbox", "/notifications", byTestID("inbox")},
 		} {
 			tb := as(p.user)
 			tb.open(ts.URL, p.path)

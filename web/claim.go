@@ -155,6 +155,51 @@ type claimView struct {
 	// links to none.
 	Scores    *indicatorScores
 	Indicator string
+	// Assignees are the users an editor may assign the claim to; AssignErr
+	// why the last assignment was refused.
+	Assignees []string
+	AssignErr string
+	// ResolveErr is why resolving flag ResolveFlag failed, with the form as
+	// sent.
+	ResolveFlag int64
+	ResolveErr  flagFormErr
+	// DoubleReviews are the claim's blind double reviews as the viewer may
+	// see them (review.DoubleReview.SeenBy); DoubleErr why the last request
+	// or grade was refused.
+	DoubleReviews []review.DoubleReview
+	DoubleErr     string
+}
+
+// flagFormErr is a refused resolution of a flag: the message and the form.
+type flagFormErr struct {
+	Msg  string
+	Form url.Values
+}
+
+func (v claimView) resolveErr(flag int64) flagFormErr {
+	if flag == v.ResolveFlag {
+		return v.ResolveErr
+	}
+	return flagFormErr{}
+}
+
+// headline is the revision a claim's page heads with: the approved one,
+// the claim's current wording, or while none is approved the latest.
+func headline(c review.Claim) review.Revision {
+	if c.CurrentID != 0 && c.Current.ID == c.CurrentID {
+		return c.Current
+	}
+	return c.Latest
+}
+
+// pendingChange is the change waiting for a decision on an approved claim,
+// shown beside its approved wording.
+func pendingChange(c review.Claim) (review.Revision, bool) {
+	h := headline(c)
+	if c.Latest.ID != h.ID && c.Latest.State == review.StatePending {
+		return c.Latest, true
+	}
+	return review.Revision{}, false
 }
 
 // shownRevisions is how many of a claim's revisions its page shows before
@@ -199,6 +244,18 @@ func (s *Server) loadClaimView(r *http.Request, id int64) (claimView, error) {
 		return claimView{}, err
 	}
 	v := claimView{Claim: c}
+	ds, err := s.svc.FindDoubleReviews(r.Context(), id)
+	if err != nil {
+		return claimView{}, err
+	}
+	for _, d := range ds {
+		v.DoubleReviews = append(v.DoubleReviews, d.SeenBy(currentUser(r)))
+	}
+	if review.Can(currentUser(r).Role, review.ActionAssignClaim) {
+		if v.Assignees, err = s.assignees(r); err != nil {
+			return claimView{}, err
+		}
+	}
 	if app := c.Anchor; app.Edition != "" && app.Match != review.OutcomeMissing {
 		ed, err := s.svc.FindEdition(r.Context(), c.Report, app.Edition)
 		if err != nil {
@@ -287,7 +344,8 @@ func (s *Server) handleClaim(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	u := currentUser(r)
-	key := pageKey{claim: id, user: u.ID, role: u.Role}
+	p := s.page(r, fmt.Sprintf("Claim %d", id))
+	key := pageKey{claim: id, user: u.ID, role: u.Role, nav: p.Counts}
 	// A query string (a flash message) makes a page of its own, and a
 	// database fault or a failed history check a banner: those are not
 	// kept.
@@ -301,7 +359,7 @@ func (s *Server) handleClaim(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	v.AllRevisions = r.URL.Query().Get("revisions") == "all"
-	page := claimPage(s.page(r, fmt.Sprintf("Claim %d", id)), v)
+	page := claimPage(p, v)
 	if cache {
 		s.pages.render(s, w, r, key, ver, page)
 		return
@@ -321,6 +379,15 @@ func (s *Server) handleClaimAsOf(w http.ResponseWriter, r *http.Request, id int6
 		t = t.AddDate(0, 0, 1).Add(-time.Microsecond) // a date means the end of that day
 	}
 	st, err := s.svc.ClaimAsOf(r.Context(), id, t)
+	if review.ErrorCode(err) == review.ENOTFOUND {
+		// A claim that exists now but not yet then: say so, with the ways
+		// on, rather than a bare "not found".
+		if c, ferr := s.svc.FindClaim(r.Context(), id); ferr == nil {
+			p := s.page(r, fmt.Sprintf("Claim %d did not exist yet", id))
+			s.render(w, r, http.StatusNotFound, claimNotYetPage(p, c, t))
+			return
+		}
+	}
 	if err != nil {
 		s.Error(w, r, err)
 		return
@@ -366,16 +433,24 @@ func (s *Server) handleCreateClaim(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	if code := review.ErrorCode(err); code != review.EINVALID && code != review.ENOTFOUND {
+	status := http.StatusBadRequest
+	var de *review.DuplicateError
+	if errors.As(err, &de) {
+		// Shown at the form with the claims linked; a second submit with
+		// the box ticked saves it.
+		status, f.Duplicates = http.StatusConflict, de.Claims
+	} else if code := review.ErrorCode(err); code != review.EINVALID && code != review.ENOTFOUND {
 		s.Error(w, r, err)
 		return
 	}
 	f.Error, f.Field = review.ErrorMessage(err), review.ErrorField(err)
 	if isHTMX(r) {
+		// app.js swaps a form that comes back with 400, whatever the
+		// reason: a duplicate too.
 		s.render(w, r, http.StatusBadRequest, newClaimForm(f))
 		return
 	}
-	s.render(w, r, http.StatusBadRequest, newClaimPage(s.page(r, "New claim"), f))
+	s.render(w, r, status, newClaimPage(s.page(r, "New claim"), f))
 }
 
 func (s *Server) handleProposeRevision(w http.ResponseWriter, r *http.Request) {
@@ -440,19 +515,22 @@ func (s *Server) handleResolveFlag(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
+	var err error
 	if r.PostForm.Get("action") == "reanchor" && strings.TrimSpace(r.PostForm.Get("quote")) != "" {
-		if err := s.spanOfQuote(r, id); err != nil {
-			s.Error(w, r, err)
-			return
-		}
+		err = s.spanOfQuote(r, id)
 	}
-	n, err := decodeResolveForm(id, r.PostForm)
-	if err != nil {
-		s.Error(w, r, err)
+	var n review.FlagResolution
+	if err == nil {
+		n, err = decodeResolveForm(id, r.PostForm)
+	}
+	var f review.Flag
+	if err == nil {
+		f, err = s.svc.ResolveFlag(r.Context(), u, n)
+	}
+	if review.ErrorCode(err) == review.EINVALID {
+		s.resolveFailed(w, r, id, err)
 		return
-	}
-	f, err := s.svc.ResolveFlag(r.Context(), u, n)
-	if err != nil {
+	} else if err != nil {
 		s.Error(w, r, err)
 		return
 	}
@@ -461,6 +539,30 @@ func (s *Server) handleResolveFlag(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	redirect(w, r, backTo(r, fmt.Sprintf("/claims/%d", f.ClaimID))+"msg=flag-resolved")
+}
+
+// resolveFailed answers a refused resolution of flag id: the message at its
+// form, with what was typed (the flag's item for htmx, else the claim page,
+// which opens at the flag through the form's fragment).
+func (s *Server) resolveFailed(w http.ResponseWriter, r *http.Request, id int64, err error) {
+	fl, ferr := s.svc.FindFlag(r.Context(), id)
+	if ferr != nil {
+		s.Error(w, r, err)
+		return
+	}
+	fe := flagFormErr{Msg: review.ErrorMessage(err), Form: r.PostForm}
+	p := s.page(r, fmt.Sprintf("Claim %d", fl.ClaimID))
+	if isHTMX(r) {
+		s.render(w, r, http.StatusBadRequest, flagItemForm(p, fl, fe))
+		return
+	}
+	v, lerr := s.loadClaimView(r, fl.ClaimID)
+	if lerr != nil {
+		s.Error(w, r, lerr)
+		return
+	}
+	v.ResolveFlag, v.ResolveErr = id, fe
+	s.render(w, r, http.StatusBadRequest, claimPage(p, v))
 }
 
 // spanOfQuote turns the quote an editor pasted to re-anchor a missing claim

@@ -78,6 +78,8 @@ type readerView struct {
 	Prefill  []string // hedges of a quote given in the address, for the form
 	Hedges   string   // JSON {phrase: suggested confidence} for reader.js
 	TOC      []tocEntry
+	// Assignees are who an editor may assign a section's claims to.
+	Assignees []string
 }
 
 // tocEntry is a section in the reader's table of contents: a link to its
@@ -173,6 +175,12 @@ func (s *Server) handleReader(w http.ResponseWriter, r *http.Request) {
 	v := buildReader(rep, ed, claims)
 	sectionScores(v.Sections, review.NewScoreTable(scores), s.cfg.ScoreThreshold)
 	v.Form = claimForm{Report: slug, Edition: label}
+	if p.can(review.ActionAssignClaim) {
+		if v.Assignees, err = s.assignees(r); err != nil {
+			s.Error(w, r, err)
+			return
+		}
+	}
 	// "Claim this" links of the new material fill the form without
 	// JavaScript through the address.
 	q := r.URL.Query()

@@ -106,7 +106,9 @@ func createTestClaim(t *testing.T, db *store.DB, quote, statement string) review
 		t.Fatal(err)
 	}
 	c, err := db.CreateClaim(ctx, u, review.NewClaim{Report: "azerbaijan", Edition: "2021", Quote: quote,
-		Statement: statement, Confidence: review.ConfidenceLow, Evidence: []review.NewEvidence{}})
+		Statement: statement, Confidence: review.ConfidenceLow, Evidence: []review.NewEvidence{},
+		// Tests make claims on sentences the demo's claims cover.
+		ConfirmDuplicate: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -927,7 +929,7 @@ func TestReaderManyClaims(t *testing.T) {
 	for i := 0; i < 150; i++ {
 		sn := sents[i%len(sents)]
 		if _, err := ts.DB.CreateClaim(ctx, rey, review.NewClaim{Report: "azerbaijan", Edition: "2021",
-			Quote: ed.Doc.Text[sn.Start:sn.End], Statement: fmt.Sprintf("Generated claim %d", i), Confidence: review.ConfidenceLow}); err != nil {
+			Quote: ed.Doc.Text[sn.Start:sn.End], Statement: fmt.Sprintf("Generated claim %d", i), Confidence: review.ConfidenceLow, ConfirmDuplicate: true}); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -25,6 +25,10 @@ type claimForm struct {
 	SourceURL, SourcePublished        string
 	Reliability, Credibility, Excerpt string
 	Error, Field                      string
+	// Duplicates are the claims whose quotes overlap this one's, shown
+	// with a box to confirm; ConfirmDuplicate is that box, ticked.
+	Duplicates       []int64
+	ConfirmDuplicate bool
 }
 
 func readClaimForm(f url.Values) claimForm {
@@ -33,7 +37,7 @@ func readClaimForm(f url.Values) claimForm {
 		Suffix: f.Get("suffix"), Statement: g("statement"), Topic: g("topic"), Confidence: g("confidence"),
 		Hedge: g("hedge"), Reason: g("reason"), SourceTitle: g("source_title"), SourcePublisher: g("source_publisher"),
 		SourceURL: g("source_url"), SourcePublished: g("source_published"), Reliability: g("reliability"),
-		Credibility: g("credibility"), Excerpt: g("excerpt")}
+		Credibility: g("credibility"), Excerpt: g("excerpt"), ConfirmDuplicate: g("confirm_duplicate") == "1"}
 }
 
 // decodeClaimForm makes a NewClaim; a source is cited when its title is
@@ -44,7 +48,8 @@ func decodeClaimForm(f claimForm) (review.NewClaim, error) {
 		return review.NewClaim{}, err
 	}
 	n := review.NewClaim{Report: f.Report, Edition: f.Edition, Quote: f.Quote, Prefix: f.Prefix, Suffix: f.Suffix,
-		Statement: f.Statement, Topic: f.Topic, Confidence: conf, Hedge: f.Hedge, Reason: f.Reason, Evidence: []review.NewEvidence{}}
+		Statement: f.Statement, Topic: f.Topic, Confidence: conf, Hedge: f.Hedge, Reason: f.Reason, Evidence: []review.NewEvidence{},
+		ConfirmDuplicate: f.ConfirmDuplicate}
 	if f.SourceTitle != "" {
 		ev, err := decodeEvidence(f)
 		if err != nil {

@@ -24,34 +24,51 @@ type page struct {
 	// Broken is why the history check failed and writes stopped, shown to
 	// everyone on every page; "" while the history holds.
 	Broken string
+	// Counts are the signed-in user's open work and unread notifications,
+	// for the navigation.
+	Counts review.NavCounts
 }
 
 // flashes are the messages a redirect may ask for with ?msg=; only these
 // fixed texts are ever shown, so the parameter cannot inject anything.
 var flashes = map[string]string{
-	"signed-out":            "You are signed out.",
-	"claim-created":         "Claim saved: it is pending review.",
-	"revision-proposed":     "Revision proposed: it is pending review.",
-	"revision-approved":     "Revision approved: it is now the claim's current wording.",
-	"revision-rejected":     "Revision rejected.",
-	"revision-submitted":    "Draft submitted for review.",
-	"note-added":            "Note added.",
-	"flag-raised":           "Flag raised.",
-	"flag-resolved":         "Flag resolved.",
-	"user-created":          "User created.",
-	"user-updated":          "User updated; their sessions have ended where their access changed.",
-	"sessions-ended":        "The user is signed out everywhere: they must sign in again on every device.",
-	"signed-out-everywhere": "Signed out on every browser and device.",
-	"token-revoked":         "Token revoked: it no longer opens anything.",
-	"edition-imported":      "Edition imported.",
-	"edition-published":     "Edition published: it is final and can no longer be replaced.",
-	"source-updated":        "Source updated: every claim citing it shows the change.",
+	"signed-out":              "You are signed out.",
+	"claim-created":           "Claim saved: it is pending review.",
+	"revision-proposed":       "Revision proposed: it is pending review.",
+	"revision-approved":       "Revision approved: it is now the claim's current wording.",
+	"revision-rejected":       "Revision rejected.",
+	"revision-submitted":      "Draft submitted for review.",
+	"note-added":              "Note added.",
+	"flag-raised":             "Flag raised.",
+	"flag-resolved":           "Flag resolved.",
+	"user-created":            "User created.",
+	"user-updated":            "User updated; their sessions have ended where their access changed.",
+	"sessions-ended":          "The user is signed out everywhere: they must sign in again on every device.",
+	"signed-out-everywhere":   "Signed out on every browser and device.",
+	"token-revoked":           "Token revoked: it no longer opens anything.",
+	"edition-imported":        "Edition imported.",
+	"edition-published":       "Edition published: it is final and can no longer be replaced.",
+	"source-updated":          "Source updated: every claim citing it shows the change.",
+	"claim-assigned":          "Assignment saved.",
+	"section-assigned":        "The section's claims are assigned.",
+	"marked-read":             "Marked as read.",
+	"double-review-requested": "Double review requested: each reviewer grades without seeing the other's grade.",
+	"graded":                  "Grade saved. The other grade stays hidden until both are in.",
 }
 
 func (s *Server) page(r *http.Request, title string) page {
 	p := page{Title: title, User: currentUser(r), Path: r.URL.Path, Flash: flashes[r.URL.Query().Get("msg")], Broken: s.Broken()}
 	if err := s.svc.Fault(); err != nil {
 		p.Fault = review.ErrorMessage(err)
+	}
+	if p.User.ID != 0 {
+		// A page without its counts is still the page: a failure is logged
+		// and the navigation shows none.
+		n, err := s.svc.CountNav(r.Context(), p.User)
+		if err != nil {
+			s.log.Error("nav counts", "user", p.User.Name, "err", err)
+		}
+		p.Counts = n
 	}
 	return p
 }

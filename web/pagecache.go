@@ -34,6 +34,9 @@ type pageKey struct {
 	claim int64
 	user  int64
 	role  review.Role
+	// nav is the navigation's counts, which change with other claims'
+	// events: a page is kept per counts, so they are never stale.
+	nav review.NavCounts
 }
 
 type cachedPage struct {

@@ -35,6 +35,8 @@ func queueFilter(q url.Values) (review.QueueFilter, error) {
 		Edition: strings.TrimSpace(q.Get("edition")),
 		Section: strings.TrimSpace(q.Get("section")),
 		Author:  strings.TrimSpace(q.Get("author")),
+		// Assignee: items on claims assigned to that user ("assigned to me").
+		Assignee: strings.TrimSpace(q.Get("assignee")),
 	}
 	after, err := review.ParseQueueCursor(q.Get("after"))
 	if err != nil {
@@ -53,7 +55,7 @@ func queueFilter(q url.Values) (review.QueueFilter, error) {
 func queueURL(f review.QueueFilter, after, before review.QueueCursor) string {
 	q := url.Values{}
 	for k, v := range map[string]string{"kind": string(f.Kind), "report": f.Report, "edition": f.Edition,
-		"section": f.Section, "author": f.Author, "after": after.String(), "before": before.String()} {
+		"section": f.Section, "author": f.Author, "assignee": f.Assignee, "after": after.String(), "before": before.String()} {
 		if v != "" {
 			q.Set(k, v)
 		}

@@ -3,6 +3,7 @@ package web_test
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"net/url"
 	"strings"
 	"testing"
@@ -34,8 +35,24 @@ func TestReanchorByQuote(t *testing.T) {
 	}
 	ed := ts.Login(t, "ed")
 	form := url.Values{"resolution": {"Reworded in 2023"}, "action": {"reanchor"}, "quote": {"no such words anywhere"}}
-	if status, _, _ := Post(t, ed, fmt.Sprintf("%s/flags/%d/resolve", ts.URL, flag), form); status != 400 {
+	status, _, body := Post(t, ed, fmt.Sprintf("%s/flags/%d/resolve", ts.URL, flag), form)
+	if status != 400 {
 		t.Errorf("a quote not in the edition: %d, want 400", status)
+	}
+	// The message is at the flag's form, which keeps what was typed, and
+	// the form's address brings the page back to it.
+	item := body[strings.Index(body, fmt.Sprintf(`id="flag-%d"`, flag)):]
+	if !strings.Contains(item[:strings.Index(item, "</li>")], `data-testid="resolve-error"`) || !strings.Contains(item, ">no such words anywhere</textarea>") {
+		t.Errorf("the re-anchor error is not at the flag's form, or the quote was lost:\n%s", clip(item))
+	}
+	if !strings.Contains(body, fmt.Sprintf(`action="/flags/%d/resolve#flag-%d"`, flag, flag)) {
+		t.Error("the resolve form does not bring the page back to the flag")
+	}
+	// With htmx, the flag's item alone comes back, with the message.
+	hx := doRequest(t, ed, ts.URL, http.MethodPost, fmt.Sprintf("/flags/%d/resolve", flag), []byte(form.Encode()),
+		"application/x-www-form-urlencoded", map[string]string{"HX-Request": "true"})
+	if hx.status != 400 || !strings.Contains(hx.body, `data-testid="resolve-error"`) || strings.Contains(hx.body, "<html") {
+		t.Errorf("htmx re-anchor error: %d\n%s", hx.status, clip(hx.body))
 	}
 	form.Set("quote", reworded)
 	if status, loc, _ := Post(t, ed, fmt.Sprintf("%s/flags/%d/resolve", ts.URL, flag), form); status != 303 {

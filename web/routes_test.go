@@ -170,6 +170,10 @@ func routeCases() []routeCase {
 		{route: "GET /queue", path: "/queue", allow: editorsOnly, needs: "editor", ok: 200, content: `data-testid="queue"`},
 		{route: "GET /history", path: "/history", allow: canAudit, needs: "auditor or admin", ok: 200, content: `data-testid="history-table"`},
 		{route: "GET /admin/users", path: "/admin/users", allow: adminsOnly, needs: "admin", ok: 200, content: `data-testid="users-table"`},
+		{route: "GET /my", path: "/my", allow: canRead, ok: 200, content: `data-testid="work-assigned"`},
+		{route: "GET /reviews/agreement", path: "/reviews/agreement", allow: canRead, ok: 200, content: "Cohen's kappa"},
+		// Everyone reads their own inbox, and only their own.
+		{route: "GET /notifications", path: "/notifications", allow: canRead, ok: 200, content: `data-testid="inbox"`},
 
 		{route: "GET /export/history.jsonl", path: "/export/history.jsonl", export: true, allow: canAudit, needs: "auditor or admin", ok: 200,
 			changes: true, content: "history.exported"},
@@ -210,7 +214,8 @@ func routeCases() []routeCase {
 					q = fx.quotes[asReviewer]
 				}
 				return url.Values{"report": {"azerbaijan"}, "edition": {"2021"}, "quote": {q.Text},
-					"statement": {"A claim made by the " + string(w) + "."}, "confidence": {"low"}}
+					"statement": {"A claim made by the " + string(w) + "."}, "confidence": {"low"},
+					"confirm_duplicate": {"1"}} // the demo's claims may cover the sentence
 			}},
 		{route: "POST /claims/{id}/revisions", allow: canPropose, needs: "reviewer or editor", ok: 303, changes: true,
 			pathFor: func(fx *routeFixture, w who) string { return fmt.Sprintf("/claims/%d/revisions", fx.reviseClaim(w)) },
@@ -243,6 +248,31 @@ func routeCases() []routeCase {
 				}
 				return fmt.Sprintf("/revisions/%d/submit", d)
 			}},
+		{route: "POST /claims/{id}/assignment", path: "/claims/1/assignment", allow: editorsOnly, needs: "editor", ok: 303, changes: true,
+			form: func(*routeFixture, who) url.Values { return url.Values{"assignee": {"rey"}} }},
+		{route: "POST /reports/{slug}/editions/{label}/assignment", allow: editorsOnly, needs: "editor", ok: 303, changes: true,
+			pathFor: func(fx *routeFixture, _ who) string { return editionPath(fx.sectionEdition) + "/assignment" },
+			form: func(fx *routeFixture, _ who) url.Values {
+				return url.Values{"section": {fx.section}, "assignee": {"eda"}}
+			}},
+		{route: "POST /claims/{id}/double-review", path: "/claims/11/double-review", allow: editorsOnly, needs: "editor", ok: 303, changes: true,
+			form: func(*routeFixture, who) url.Values { return url.Values{"reviewer_a": {"rey"}, "reviewer_b": {"ed"}} }},
+		// The fixture's double review asks rey and eda: each grades once.
+		{route: "POST /double-reviews/{id}/grade", allow: canPropose, needs: "reviewer or editor", ok: 303, changes: true,
+			pathFor: func(fx *routeFixture, _ who) string { return fmt.Sprintf("/double-reviews/%d/grade", fx.doubleReview) },
+			form: func(_ *routeFixture, w who) url.Values {
+				return url.Values{"confidence": {"low"}, "reason": {"Graded by the " + string(w) + "."}}
+			}},
+		// Marking read writes no event: notifications are not records.
+		{route: "POST /notifications/{id}/read", allow: canRead, ok: 303,
+			pathFor: func(fx *routeFixture, w who) string {
+				id := fx.notification[w]
+				if id == 0 {
+					id = fx.notification[asReviewer]
+				}
+				return fmt.Sprintf("/notifications/%d/read", id)
+			}},
+		{route: "POST /notifications/read", path: "/notifications/read", allow: canRead, ok: 303},
 		{route: "POST /admin/users", path: "/admin/users", allow: adminsOnly, needs: "admin", ok: 303, changes: true,
 			form: func(*routeFixture, who) url.Values {
 				return url.Values{"name": {"matrix-new"}, "role": {"reviewer"}, "password": {"matrix-new-pass"}}
@@ -290,7 +320,15 @@ type routeFixture struct {
 	rejectRev    int64
 	targetUser   int64
 	token        int64
+	// section is the section of claim 1 in sectionEdition, for assigning
+	// a section; notification is one of each role's own notifications.
+	sectionEdition string
+	section        string
+	notification   map[who]int64
+	doubleReview   int64 // asks rey and eda
 }
+
+func editionPath(label string) string { return "/reports/azerbaijan/editions/" + label }
 
 func (fx *routeFixture) client(w who) *http.Client {
 	if w == asAnon {
@@ -418,6 +456,28 @@ func newRouteFixture(t *testing.T, ts *testServer) *routeFixture {
 	tok, _, err := db.CreateToken(ctx, fx.users["adam"], fx.users["rey"].ID, "matrix token")
 	must(err)
 	fx.token = tok.ID
+	c1 := claim(1)
+	fx.sectionEdition, fx.section = c1.Anchor.Edition, c1.Anchor.Section
+	if fx.section == "" {
+		t.Fatal("claim 1 has no section")
+	}
+	// Notes that mention every role, so each has a notification to read.
+	_, err = db.AddNote(ctx, fx.users["eda"], review.NewNote{ClaimID: 3, Body: "@rey @audrey @adam see this"})
+	must(err)
+	_, err = db.AddNote(ctx, fx.users["rey"], review.NewNote{ClaimID: 3, Body: "@eda see this"})
+	must(err)
+	dr, err := db.RequestDoubleReview(ctx, fx.users["eda"], 13, "rey", "eda")
+	must(err)
+	fx.doubleReview = dr.ID
+	fx.notification = map[who]int64{}
+	for w, name := range demoUserFor {
+		ns, err := db.FindNotifications(ctx, fx.users[name], true, 1)
+		must(err)
+		if len(ns) == 0 {
+			t.Fatalf("%s has no notification", name)
+		}
+		fx.notification[w] = ns[0].ID
+	}
 	return fx
 }
 

@@ -19,6 +19,11 @@
   var root = document.getElementById("reader-text");
   if (!root) return;
 
+  // wordRE splits text into words; it is set before the trie of hedge
+  // phrases is built from it (a var is undefined until its line runs, and
+  // "s".match(undefined) matches the empty string: every phrase was one
+  // empty word, and no hedge was ever found).
+  var wordRE = /[\p{L}\p{N}\p{Mn}]+/gu;
   var suggestions = parseJSON(root.getAttribute("data-hedges"), {});
   var order = parseJSON(root.getAttribute("data-confidences"), []);
   var trie = buildTrie(Object.keys(suggestions));
@@ -29,8 +34,6 @@
   }
 
   // ---- hedge phrases: whole words, longest match, as review.HedgeWords ----
-
-  var wordRE = /[\p{L}\p{N}\p{Mn}]+/gu;
 
   function words(s) {
     return (s.match(wordRE) || []).map(function (w) { return w.toLowerCase(); });
