@@ -22,7 +22,7 @@ const MaxSearchTerms = 16
 // When a term has more, the search is partial: its total counts what was
 // found, not every match, and the page says so. A search within one report
 // reads every entry.
-const SearchRows = 5000
+const SearchRows = 1000
 
 func SearchTerms(q string) ([]string, error) {
 	if !utf8.ValidString(q) {

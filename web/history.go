@@ -152,8 +152,12 @@ func isVerifyError(err error) bool {
 
 // historyWait is how long the history page waits for a check of the
 // whole history it started (or found running) before it shows the page
-// saying the check goes on.
-const historyWait = 2 * time.Second
+// saying the check goes on: a moment, enough for a small history, and
+// longer when the whole chain was asked for (?verify=full).
+const (
+	historyWait     = 250 * time.Millisecond
+	historyWaitFull = 2 * time.Second
+)
 
 // historyStep bounds the events the page checks itself, after the head the
 // last check verified: the writes of a few minutes. Past it, the page
@@ -165,7 +169,7 @@ const historyStep = 20_000
 // verified last (the background check's, or this page's) are checked
 // here, up to historyStep of them; otherwise, or when full, a check of the
 // whole history starts in the background and the page waits historyWait
-// for it. Either way it first checks that the head verified before is
+// (historyWaitFull when full) for it. Either way it first checks that the head verified before is
 // still stored with the same hash, and that the tree the background check
 // verified is still the stored tree's prefix: a past rewritten with every
 // hash recomputed verifies as a chain, but not against what the server saw
@@ -209,9 +213,13 @@ func (s *Server) verifyChain(r *http.Request, full bool) (pending bool, err erro
 			// read, say): say so, without starting another at each visit.
 			return false, lastErr
 		}
+		wait := historyWait
+		if full {
+			wait = historyWaitFull
+		}
 		select {
 		case <-s.startHistoryCheck(in.life):
-		case <-time.After(historyWait):
+		case <-time.After(wait):
 			return true, nil
 		case <-ctx.Done():
 			return false, ctx.Err()

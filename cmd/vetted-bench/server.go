@@ -92,6 +92,7 @@ func (l *logWatch) Write(p []byte) (int, error) {
 type benchServer struct {
 	URL  string
 	Log  *logWatch
+	App  *web.Server
 	hs   *http.Server
 	done chan error
 }
@@ -128,7 +129,7 @@ func startServer(db *store.DB, trusted ...netip.Prefix) (*benchServer, error) {
 	}
 	hs := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 60 * time.Second,
 		WriteTimeout: 5 * time.Minute, IdleTimeout: 2 * time.Minute, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
-	s := &benchServer{URL: "http://" + ln.Addr().String(), Log: lw, hs: hs, done: make(chan error, 1)}
+	s := &benchServer{URL: "http://" + ln.Addr().String(), Log: lw, App: srv, hs: hs, done: make(chan error, 1)}
 	go func() { s.done <- hs.Serve(ln) }()
 	return s, nil
 }
@@ -138,6 +139,7 @@ func (s *benchServer) Close() error {
 	defer cancel()
 	err := s.hs.Shutdown(ctx)
 	<-s.done
+	s.App.Close()
 	return err
 }
 
