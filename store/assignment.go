@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"sync"
 
 	"vetted/review"
 )
@@ -197,8 +198,20 @@ func (db *DB) FindWork(ctx context.Context, u review.User) (review.Work, error) 
 // CountNav counts u's work items and unread notifications in one
 // statement, for the navigation of every page.
 func (db *DB) CountNav(ctx context.Context, u review.User) (review.NavCounts, error) {
+	// Every change the counts follow writes an event, but marking
+	// notifications read: while the history's head and the read marks'
+	// generation stand still, the counts do too. Read the head first, so
+	// counts kept under it are never older than it.
+	head, err := db.Head(ctx)
+	if err != nil {
+		return review.NavCounts{}, err
+	}
+	gen := db.nav.generation()
+	if n, ok := db.nav.get(u.ID, head.Seq, gen); ok {
+		return n, nil
+	}
 	var n review.NavCounts
-	err := db.r.QueryRowContext(ctx, `SELECT
+	err = db.r.QueryRowContext(ctx, `SELECT
 		(SELECT COUNT(*) FROM assignments WHERE user_id = ?1)
 		+ (SELECT COUNT(*) FROM revisions WHERE state = 'pending' AND author_id = ?1)
 		+ (SELECT COUNT(*) FROM flags f JOIN claims c ON c.id = f.claim_id WHERE f.resolved_at = '' AND c.created_by = ?1)
@@ -207,5 +220,50 @@ func (db *DB) CountNav(ctx context.Context, u review.User) (review.NavCounts, er
 	if err != nil {
 		return review.NavCounts{}, fmt.Errorf("store: counts: %w", err)
 	}
+	db.nav.put(u.ID, head.Seq, gen, n)
 	return n, nil
+}
+
+// navCache keeps each user's navigation counts with the history's head
+// and the read marks' generation they were counted at; the counts of a
+// prolific user cost as much as their open items, and every page shows
+// them.
+type navCache struct {
+	mu  sync.Mutex
+	gen int64
+	m   map[int64]navEntry
+}
+
+type navEntry struct {
+	seq, gen int64
+	n        review.NavCounts
+}
+
+func (c *navCache) generation() int64 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.gen
+}
+
+// changed says notifications were marked read.
+func (c *navCache) changed() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.gen++
+}
+
+func (c *navCache) get(user, seq, gen int64) (review.NavCounts, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e, ok := c.m[user]
+	return e.n, ok && e.seq == seq && e.gen == gen
+}
+
+func (c *navCache) put(user, seq, gen int64, n review.NavCounts) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.m == nil {
+		c.m = map[int64]navEntry{}
+	}
+	c.m[user] = navEntry{seq: seq, gen: gen, n: n}
 }

@@ -51,6 +51,7 @@ type DB struct {
 	// writer runs write transactions, committed in groups (writer.go).
 	writer writer
 	health health
+	nav    navCache
 	docs   docCache
 	claims claimCache
 }

@@ -109,5 +109,9 @@ func (db *DB) MarkRead(ctx context.Context, u review.User, id int64) error {
 	if _, err := tx.ExecContext(ctx, q, args...); err != nil {
 		return fmt.Errorf("store: mark read: %w", err)
 	}
-	return tx.commit()
+	if err := tx.commit(); err != nil {
+		return err
+	}
+	db.nav.changed() // marking read writes no event: the counts must know
+	return nil
 }
