@@ -116,7 +116,7 @@ func (db *DB) ImportScores(ctx context.Context, by review.User, n review.NewScor
 			}
 		}
 	}
-	reports, err := allReports(ctx, tx)
+	reports, err := reportsWhere(ctx, tx, "", nil, "")
 	if err != nil {
 		return review.ScoreImport{}, err
 	}
@@ -171,23 +171,6 @@ func sheetScores(ctx context.Context, q queryer, sheetID int64) (map[string]revi
 		m[key+"\x00"+ind] = review.Score(s)
 	}
 	return m, rows.Err()
-}
-
-func allReports(ctx context.Context, q queryer) ([]review.Report, error) {
-	rows, err := q.QueryContext(ctx, "SELECT id, slug, title, publisher FROM reports ORDER BY slug")
-	if err != nil {
-		return nil, fmt.Errorf("store: reports: %w", err)
-	}
-	defer rows.Close()
-	var rs []review.Report
-	for rows.Next() {
-		var r review.Report
-		if err := rows.Scan(&r.ID, &r.Slug, &r.Title, &r.Publisher); err != nil {
-			return nil, fmt.Errorf("store: reports: %w", err)
-		}
-		rs = append(rs, r)
-	}
-	return rs, rows.Err()
 }
 
 // ReportScores returns the scores of a report's country in every edition
