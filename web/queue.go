@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 
 	"vetted/review"
@@ -82,6 +83,9 @@ func (s *Server) handleQueue(w http.ResponseWriter, r *http.Request) {
 	}
 	var none review.QueueCursor
 	v := queueView{Filter: f, Total: res.Total, Here: queueURL(f, f.After, f.Before)}
+	if res.Total == 0 {
+		v.Error = s.unknownFilterName(r, f)
+	}
 	if !res.Next.IsZero() {
 		v.Next = queueURL(f, res.Next, none)
 	}
@@ -102,4 +106,25 @@ func (s *Server) handleQueue(w http.ResponseWriter, r *http.Request) {
 		v.Items = append(v.Items, qi)
 	}
 	s.render(w, r, http.StatusOK, queuePage(s.page(r, "Review queue"), v))
+}
+
+// unknownFilterName says which name an empty queue's filter gave that
+// matches nothing at all (a report or a user that does not exist), so an
+// empty page is not taken for an empty queue; "" when the names exist.
+func (s *Server) unknownFilterName(r *http.Request, f review.QueueFilter) string {
+	ctx := r.Context()
+	if f.Report != "" {
+		if _, err := s.svc.FindReport(ctx, f.Report); review.ErrorCode(err) == review.ENOTFOUND {
+			return "There is no report " + strconv.Quote(f.Report) + ": check the report's slug (its address, as in /reports/azerbaijan)."
+		}
+	}
+	for _, name := range []string{f.Author, f.Assignee} {
+		if name == "" {
+			continue
+		}
+		if _, err := s.svc.FindUserByName(ctx, name); review.ErrorCode(err) == review.ENOTFOUND {
+			return "There is no user " + strconv.Quote(name) + ": check the name."
+		}
+	}
+	return ""
 }

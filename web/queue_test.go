@@ -101,6 +101,14 @@ func TestQueuePages(t *testing.T) {
 	if st != http.StatusBadRequest || !strings.Contains(body, "start from the first page") {
 		t.Errorf("a forged position: %d, want 400 saying to start over", st)
 	}
+	for _, tc := range []struct{ query, want string }{
+		{"?report=no-such-report", `There is no report &#34;no-such-report&#34;`},
+		{"?author=nobody", `There is no user &#34;nobody&#34;`},
+	} {
+		if _, body := Get(t, eda, ts.URL+"/queue"+tc.query); !strings.Contains(body, tc.want) {
+			t.Errorf("/queue%s does not say the name matches nothing", tc.query)
+		}
+	}
 	for _, bad := range []string{"?kind=note", "?section=DRUGS", "?after=x", "?after=" + strings.Repeat("9", 5000)} {
 		if st, _ := Get(t, eda, ts.URL+"/queue"+bad); st != http.StatusBadRequest {
 			t.Errorf("/queue%s: %d, want 400", bad, st)
