@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"fmt"
@@ -37,27 +38,38 @@ type liveClaim struct {
 // the edition before is looked for again, since a report may restore a
 // passage it dropped.
 func (c *carrier) forward(ctx context.Context) ([]review.ClaimOutcome, error) {
-	rows, err := c.tx.QueryContext(ctx, `SELECT c.id, c.report_id, COALESCE(c.current_revision_id, 0), c.retired_in, `+appearanceCols+`
-		FROM claims c
-		JOIN appearances a ON a.claim_id = c.id AND a.edition_id = (
-			SELECT a2.edition_id FROM appearances a2 JOIN editions e2 ON e2.id = a2.edition_id
-			WHERE a2.claim_id = c.id AND a2.edition_id != ?1 AND a2.match != 'missing'
-			ORDER BY e2.rank DESC LIMIT 1)
-		JOIN editions e ON e.id = a.edition_id
-		WHERE c.report_id = ?2 AND c.retired_in = ''
-		ORDER BY c.id`, c.ed.ID, c.ed.ReportID)
-	if err != nil {
-		return nil, fmt.Errorf("store: live claims: %w", err)
-	}
-	live, err := scanLive(rows)
+	live, err := c.live(ctx, "")
 	if err != nil {
 		return nil, err
 	}
 	return c.carryAll(ctx, live)
 }
 
+// live reads the report's live claims (not retired) that cond (SQL after
+// AND, on claims c) selects, each with its appearance in the latest
+// edition other than the one being imported that it was found in.
+func (c *carrier) live(ctx context.Context, cond string, args ...any) ([]liveClaim, error) {
+	if cond != "" {
+		cond = " AND " + cond
+	}
+	rows, err := c.tx.QueryContext(ctx, `SELECT c.id, c.report_id, COALESCE(c.current_revision_id, 0), c.retired_in, `+appearanceCols+`
+		FROM claims c
+		JOIN appearances a ON a.claim_id = c.id AND a.edition_id = (
+			SELECT a2.edition_id FROM appearances a2 JOIN editions e2 ON e2.id = a2.edition_id
+			WHERE a2.claim_id = c.id AND a2.edition_id != ? AND a2.match != 'missing'
+			ORDER BY e2.rank DESC LIMIT 1)
+		JOIN editions e ON e.id = a.edition_id
+		WHERE c.report_id = ? AND c.retired_in = ''`+cond+`
+		ORDER BY c.id`, append([]any{c.ed.ID, c.ed.ReportID}, args...)...)
+	if err != nil {
+		return nil, fmt.Errorf("store: live claims: %w", err)
+	}
+	return scanLive(rows)
+}
+
 // replace re-anchors the claims that stood in a draft edition onto its
-// replacement text.
+// replacement text, and looks again for those the draft was missing, from
+// the edition each was last found in: the new text may hold them.
 func (c *carrier) replace(ctx context.Context, old review.Edition) ([]review.ClaimOutcome, error) {
 	rows, err := c.tx.QueryContext(ctx, `SELECT c.id, c.report_id, COALESCE(c.current_revision_id, 0), c.retired_in, `+appearanceCols+`
 		FROM appearances a JOIN claims c ON c.id = a.claim_id JOIN editions e ON e.id = a.edition_id
@@ -69,6 +81,12 @@ func (c *carrier) replace(ctx context.Context, old review.Edition) ([]review.Cla
 	if err != nil {
 		return nil, err
 	}
+	missing, err := c.live(ctx, "c.id IN (SELECT claim_id FROM appearances WHERE edition_id = ? AND match = 'missing')", old.ID)
+	if err != nil {
+		return nil, err
+	}
+	live = append(live, missing...)
+	slices.SortFunc(live, func(a, b liveClaim) int { return cmp.Compare(a.ID, b.ID) })
 	if _, err := c.tx.ExecContext(ctx, "DELETE FROM appearances WHERE edition_id = ?", old.ID); err != nil {
 		return nil, fmt.Errorf("store: replace appearances: %w", err)
 	}

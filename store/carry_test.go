@@ -5,6 +5,7 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"vetted"
 
 	"vetted/review"
 )
@@ -339,6 +340,50 @@ func TestImporterDecidesImportRevision(t *testing.T) {
 		if _, err := db.DecideRevision(ctx, db.Editor, own.ID, approve, "mine"); review.ErrorCode(err) != review.EFORBIDDEN {
 			t.Errorf("eda deciding her own revision (approve %v): %v, want EFORBIDDEN", approve, err)
 		}
+	}
+	if ms, err := db.VerifyRecords(ctx); err != nil || len(ms) != 0 {
+		t.Errorf("VerifyRecords: %v %v", ms, err)
+	}
+}
+
+// TestReplacedDraftLooksAgainForMissingClaims: a claim the draft edition
+// was missing is looked for again in the text that replaces the draft (it
+// used to be dropped from the edition altogether), and found when the new
+// text restores its passage.
+func TestReplacedDraftLooksAgainForMissingClaims(t *testing.T) {
+	ctx := context.Background()
+	db := MustOpenDemoDB(t)
+	sentence := "Filipino \nwomen are reportedly vulnerable to domestic servitude."
+	dropped := strings.Replace(string(vetted.DemoEdition), sentence, "", 1)
+	res, err := db.ImportEdition(ctx, db.Editor, review.NewEdition{Report: seedReport, Label: "2025", Published: "2025-10-01",
+		Original: []byte(dropped), Draft: true})
+	must(t, err)
+	var missing int64
+	for _, o := range res.Outcomes {
+		if o.Match == review.OutcomeMissing {
+			missing = o.ClaimID
+		}
+	}
+	if missing == 0 {
+		t.Fatal("no claim is missing from the draft without the sentence")
+	}
+	res, err = db.ImportEdition(ctx, db.Editor, review.NewEdition{Report: seedReport, Label: "2025", Published: "2025-10-01",
+		Original: vetted.DemoEdition, Draft: true, Replace: true})
+	must(t, err)
+	found := false
+	for _, o := range res.Outcomes {
+		if o.ClaimID == missing {
+			found = true
+			if o.Match != review.OutcomeUnchanged {
+				t.Errorf("the restored claim %d: %s, want unchanged", missing, o.Match)
+			}
+		}
+	}
+	if !found {
+		t.Errorf("the claim missing from the draft (%d) was not looked for in its replacement: %d outcomes", missing, len(res.Outcomes))
+	}
+	if c := mustFindClaim(t, db, missing); c.Anchor.Edition != "2025" {
+		t.Errorf("the restored claim's latest appearance is in %q, want 2025", c.Anchor.Edition)
 	}
 	if ms, err := db.VerifyRecords(ctx); err != nil || len(ms) != 0 {
 		t.Errorf("VerifyRecords: %v %v", ms, err)
