@@ -71,6 +71,16 @@ func TestUpgradeRebuildsSearchIndex(t *testing.T) {
 		"DROP TABLE double_reviews",
 		"DROP INDEX revisions_pending_author",
 		"DROP INDEX claims_created_by",
+		"DROP TABLE edition_counts", // migration 13, with its triggers below
+		"DROP TRIGGER appearances_count_insert",
+		"DROP TRIGGER appearances_count_delete",
+		"DROP TRIGGER appearances_count_update",
+		"DROP TRIGGER claims_count_latest",
+		"DROP TRIGGER revisions_count_state",
+		"DROP TRIGGER flags_count_insert",
+		"DROP TRIGGER flags_count_resolve",
+		"DROP TRIGGER flags_count_reopen",
+		"DROP TRIGGER flags_count_delete",
 		"DELETE FROM schema_migrations WHERE version >= 5",
 	} {
 		if _, err := db.w.ExecContext(ctx, q); err != nil {

@@ -11,7 +11,8 @@ import (
 
 // VerifyRecords replays the history into the records it describes and
 // compares them with the tables, all from one read snapshot: a row
-// changed, added or removed without its event is named. The chain itself
+// changed, added or removed without its event is named. It also recounts
+// what edition_counts summarizes (checkEditionCounts). The chain itself
 // is VerifyChain's to check.
 func (db *DB) VerifyRecords(ctx context.Context) ([]review.RecordMismatch, error) {
 	tx, err := db.read(ctx)
@@ -44,7 +45,12 @@ func (db *DB) VerifyRecords(ctx context.Context) ([]review.RecordMismatch, error
 	if err != nil {
 		return nil, err
 	}
-	return replay.Compare(s)
+	ms, err := replay.Compare(s)
+	if err != nil {
+		return nil, err
+	}
+	counts, err := checkEditionCounts(ctx, tx)
+	return append(ms, counts...), err
 }
 
 // storedRecords reads what the tables hold, uncached.
