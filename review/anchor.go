@@ -24,3 +24,7 @@ const (
 	OutcomeChanged   Outcome = "changed"   // a passage close enough to the quote is there
 	OutcomeMissing   Outcome = "missing"   // nothing close enough: the passage was cut or rewritten
 )
+
+// Outcomes lists every Outcome, in the order an edition's claims go
+// through them.
+var Outcomes = []Outcome{OutcomeOriginal, OutcomeUnchanged, OutcomeChanged, OutcomeMissing}

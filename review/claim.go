@@ -183,6 +183,16 @@ type ClaimFilter struct {
 	Limit  int
 }
 
+// ClaimPage is one page of the claims a ClaimFilter selects.
+type ClaimPage struct {
+	Claims []Claim
+	Total  int // claims the filter selects, on every page
+	// Partial: a search (Query) read only the newest SearchRows index
+	// entries of a common term, so Total counts the claims found among
+	// them, not every match. A search within one report reads them all.
+	Partial bool
+}
+
 // ClaimService creates and reads claims.
 type ClaimService interface {
 	CreateClaim(ctx context.Context, by User, n NewClaim) (Claim, error)
@@ -190,12 +200,9 @@ type ClaimService interface {
 	// ClaimVersion reports the version of everything FindClaim returns, and
 	// of what a claim's page shows beside it, for caches.
 	ClaimVersion(ctx context.Context, id int64) (ClaimVersion, error)
-	// FindClaims returns a page of claims and the total that match.
-	FindClaims(ctx context.Context, f ClaimFilter) ([]Claim, int, error)
-	// SearchPartial reports whether FindClaims with this Query looks at
-	// only some of what matches (a term with more than SearchRows index
-	// entries): its total then counts what was found.
-	SearchPartial(ctx context.Context, query string) (bool, error)
+	// FindClaimPage returns a page of the claims f selects, with the
+	// total.
+	FindClaimPage(ctx context.Context, f ClaimFilter) (ClaimPage, error)
 	// EachClaim calls fn with every claim f selects, in full and in id
 	// order, all as of one moment (f's paging is ignored). fn must not
 	// read through the service itself: the moment is a read transaction

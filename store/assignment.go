@@ -141,12 +141,12 @@ func (db *DB) FindWork(ctx context.Context, u review.User) (review.Work, error) 
 		ids, w.Truncated = ids[:review.MaxWorkItems], true
 	}
 	if len(ids) > 0 {
-		cs, _, err := findClaims(ctx, tx, review.ClaimFilter{IDs: ids, Limit: MaxClaimsPage})
+		cs, err := findClaims(ctx, tx, review.ClaimFilter{IDs: ids, Limit: MaxClaimsPage})
 		if err != nil {
 			return review.Work{}, err
 		}
 		at := map[int64]review.Claim{}
-		for _, c := range cs {
+		for _, c := range cs.Claims {
 			at[c.ID] = c
 		}
 		for _, id := range ids {

@@ -421,11 +421,11 @@ func (db *DB) EachClaim(ctx context.Context, f review.ClaimFilter, fn func(revie
 	defer tx.Rollback()
 	f.Offset, f.After, f.Limit = 0, 0, MaxClaimsPage
 	for {
-		list, _, err := findClaims(ctx, tx, f)
+		list, err := findClaims(ctx, tx, f)
 		if err != nil {
 			return err
 		}
-		for _, c := range list {
+		for _, c := range list.Claims {
 			full, err := findClaim(ctx, tx, c.ID)
 			if err != nil {
 				return err
@@ -435,7 +435,7 @@ func (db *DB) EachClaim(ctx context.Context, f review.ClaimFilter, fn func(revie
 			}
 			f.After = c.ID
 		}
-		if len(list) < f.Limit {
+		if len(list.Claims) < f.Limit {
 			return nil
 		}
 	}
@@ -526,38 +526,52 @@ func listFlags(ctx context.Context, q queryer, cs []review.Claim, at map[int64]i
 // MaxClaimsPage is the largest page FindClaims returns.
 const MaxClaimsPage = 500
 
-// FindClaims returns a page of the claims f selects, newest change first,
-// and how many match in all.
+// pageLimit is the size of a page asked for as limit: 50 by default, at
+// most MaxClaimsPage.
+func pageLimit(limit int) int {
+	switch {
+	case limit <= 0:
+		return 50
+	case limit > MaxClaimsPage:
+		return MaxClaimsPage
+	}
+	return limit
+}
+
+// FindClaims returns a page of the claims f selects and how many it
+// selects in all: FindClaimPage without the page's Partial.
 func (db *DB) FindClaims(ctx context.Context, f review.ClaimFilter) ([]review.Claim, int, error) {
+	p, err := db.FindClaimPage(ctx, f)
+	return p.Claims, p.Total, err
+}
+
+// FindClaimPage returns a page of the claims f selects, in id order (a
+// ranked search: by rank), with how many it selects in all and whether a
+// search looked at only part of what matches.
+func (db *DB) FindClaimPage(ctx context.Context, f review.ClaimFilter) (review.ClaimPage, error) {
 	tx, err := db.read(ctx)
 	if err != nil {
-		return nil, 0, err
+		return review.ClaimPage{}, err
 	}
 	defer tx.Rollback()
 	return findClaims(ctx, tx, f)
 }
 
-func findClaims(ctx context.Context, tx queryer, f review.ClaimFilter) ([]review.Claim, int, error) {
+func findClaims(ctx context.Context, tx queryer, f review.ClaimFilter) (review.ClaimPage, error) {
+	if f.Query != "" {
+		return searchClaims(ctx, tx, f)
+	}
 	q, err := newClaimQuery(f)
 	if err != nil {
-		return nil, 0, err
+		return review.ClaimPage{}, err
 	}
-	limit := f.Limit
-	switch {
-	case limit <= 0:
-		limit = 50
-	case limit > MaxClaimsPage:
-		limit = MaxClaimsPage
-	}
+	limit := pageLimit(f.Limit)
 	page, pargs := q.where, append([]any(nil), q.args...)
 	if f.After != 0 {
 		page = andWhere(page, "c.id > ?")
 		pargs = append(pargs, f.After)
 	}
-	order := q.order
-	if f.After != 0 {
-		order = " ORDER BY c.id" // a cursor pages by id, a search too
-	}
+	order := " ORDER BY c.id"
 	if f.After == 0 {
 		order += fmt.Sprintf(" LIMIT %d OFFSET %d", limit, max(f.Offset, 0))
 	} else {
@@ -565,29 +579,28 @@ func findClaims(ctx context.Context, tx queryer, f review.ClaimFilter) ([]review
 	}
 	rows, err := tx.QueryContext(ctx, claimSelect+q.join+page+order, append(append([]any(nil), q.joinArgs...), pargs...)...)
 	if err != nil {
-		return nil, 0, fmt.Errorf("store: claims: %w", err)
+		return review.ClaimPage{}, fmt.Errorf("store: claims: %w", err)
 	}
 	var cs []review.Claim
 	for rows.Next() {
 		c, err := scanClaim(rows)
 		if err != nil {
 			rows.Close()
-			return nil, 0, fmt.Errorf("store: claims: %w", err)
+			return review.ClaimPage{}, fmt.Errorf("store: claims: %w", err)
 		}
 		c.Flags = []review.Flag{}
 		cs = append(cs, c)
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
-		return nil, 0, err
+		return review.ClaimPage{}, err
 	}
 	// A first page with room to spare holds every match: counting them
-	// again would repeat the whole search (the reader's claims, most
-	// searches).
+	// again would repeat the whole query (the reader's claims).
 	total := len(cs)
 	if f.After != 0 || f.Offset > 0 || len(cs) == limit {
 		if total, err = q.count(ctx, tx); err != nil {
-			return nil, 0, err
+			return review.ClaimPage{}, err
 		}
 	}
 	if len(cs) > 0 {
@@ -597,10 +610,10 @@ func findClaims(ctx context.Context, tx queryer, f review.ClaimFilter) ([]review
 			ids[i], at[c.ID] = c.ID, i
 		}
 		if err := listFlags(ctx, tx, cs, at, ids); err != nil {
-			return nil, 0, err
+			return review.ClaimPage{}, err
 		}
 	}
-	return cs, total, nil
+	return review.ClaimPage{Claims: cs, Total: total}, nil
 }
 
 // claimQuery is a claims filter as SQL: the appearance join the list
@@ -613,14 +626,14 @@ type claimQuery struct {
 	where    string // " WHERE ...", or ""
 	args     []any
 	// What the conditions refer to besides c: the latest revision (r),
-	// the appearance (a), a search's hits (h).
-	needRevision, needAppearance, needHits bool
-	// order is the list's order: by id, or for a search by hits.
-	order string
+	// the appearance (a).
+	needRevision, needAppearance bool
 }
 
+// newClaimQuery turns every condition of f but its Query (searchClaims's)
+// into SQL.
 func newClaimQuery(f review.ClaimFilter) (claimQuery, error) {
-	q := claimQuery{join: latestAppearanceJoin, order: " ORDER BY c.id"}
+	q := claimQuery{join: latestAppearanceJoin}
 	if f.Edition != "" {
 		q.join = `LEFT JOIN appearances a ON a.claim_id = c.id AND a.edition_id = (
 			SELECT id FROM editions WHERE report_id = c.report_id AND label = ?)
@@ -664,37 +677,6 @@ func newClaimQuery(f review.ClaimFilter) (claimQuery, error) {
 		}
 		cond(not + "EXISTS (SELECT 1 FROM flags fl WHERE fl.claim_id = c.id AND fl.resolved_at = '')")
 	}
-	if f.Query != "" {
-		terms, err := review.SearchTerms(f.Query)
-		if err != nil {
-			return q, err
-		}
-		// Each term may match a different piece of what was said about
-		// the claim: a claim matches when every term finds it. Each term
-		// reads at most review.SearchRows index entries, newest first, so
-		// a common word costs the same however many claims mention it;
-		// claims rank by how many pieces mention the terms.
-		sub := make([]string, len(terms))
-		args := make([]any, 0, 2*len(terms))
-		// Within one report every match is read (a report has a few hundred
-		// claims): bounding would drop its matches behind other reports'.
-		// Otherwise the newest entries are read first.
-		limit := review.SearchRows
-		if f.Report != "" {
-			limit = -1
-		}
-		for i, t := range terms {
-			sub[i] = fmt.Sprintf("SELECT CAST(claim_id AS INTEGER) AS id, %d AS term FROM (SELECT claim_id FROM claim_search WHERE body MATCH ? ORDER BY docid DESC LIMIT ?)", i)
-			args = append(args, t, limit)
-		}
-		q.join = "JOIN (SELECT id, COUNT(*) AS n FROM (" + strings.Join(sub, " UNION ALL ") +
-			fmt.Sprintf(") GROUP BY id HAVING COUNT(DISTINCT term) = %d) h ON h.id = c.id ", len(terms)) + q.join
-		q.joinArgs = append(args, q.joinArgs...)
-		if f.Ranked {
-			q.order = " ORDER BY h.n DESC, c.id"
-		}
-		q.needHits = true
-	}
 	if len(f.IDs) > 0 {
 		args := make([]any, len(f.IDs))
 		for i, id := range f.IDs {
@@ -708,43 +690,29 @@ func newClaimQuery(f review.ClaimFilter) (claimQuery, error) {
 	return q, nil
 }
 
-// count counts the claims q selects, joining only what its conditions use.
-func (q claimQuery) count(ctx context.Context, tx queryer) (int, error) {
-	from := "SELECT COUNT(*) FROM claims c"
-	var args []any
+// from is the FROM clause (and its arguments) the conditions of q need:
+// the claims, with the latest revision and the appearance when they refer
+// to them, so counting every claim does not work out each one's latest
+// appearance.
+func (q claimQuery) from() (string, []any) {
+	from := " FROM claims c"
 	if q.needRevision {
 		from += " JOIN revisions r ON r.id = c.latest_revision_id"
 	}
-	if q.needAppearance || q.needHits {
-		from += " " + q.join
-		args = append(args, q.joinArgs...)
+	if q.needAppearance {
+		return from + " " + q.join, q.joinArgs
 	}
+	return from, nil
+}
+
+// count counts the claims q selects.
+func (q claimQuery) count(ctx context.Context, tx queryer) (int, error) {
+	from, args := q.from()
 	var n int
-	if err := tx.QueryRowContext(ctx, from+q.where, append(args, q.args...)...).Scan(&n); err != nil {
+	if err := tx.QueryRowContext(ctx, "SELECT COUNT(*)"+from+q.where, append(args, q.args...)...).Scan(&n); err != nil {
 		return 0, fmt.Errorf("store: count claims: %w", err)
 	}
 	return n, nil
-}
-
-// SearchPartial reports whether a search for query looked at only some of
-// what matches: whether any of its terms has more than review.SearchRows
-// index entries. Each term costs at most that many entries to check.
-func (db *DB) SearchPartial(ctx context.Context, query string) (bool, error) {
-	terms, err := review.SearchTerms(query)
-	if err != nil {
-		return false, err
-	}
-	for _, t := range terms {
-		var n int
-		if err := db.r.QueryRowContext(ctx, "SELECT COUNT(*) FROM (SELECT 1 FROM claim_search WHERE body MATCH ? LIMIT ?)",
-			t, review.SearchRows+1).Scan(&n); err != nil {
-			return false, fmt.Errorf("store: search: %w", err)
-		}
-		if n > review.SearchRows {
-			return true, nil
-		}
-	}
-	return false, nil
 }
 
 // andWhere adds cond to a WHERE clause, which may be empty.

@@ -2,10 +2,13 @@ package store
 
 import (
 	"context"
+	"database/sql"
+	"fmt"
 	"path/filepath"
 	"testing"
 
 	"vetted"
+	"vetted/migrations"
 	"vetted/review"
 )
 
@@ -46,46 +49,8 @@ func TestUpgradeRebuildsSearchIndex(t *testing.T) {
 		return n
 	}
 	wantFlags := countFlags(db)
-	for _, q := range []string{
-		"CREATE VIRTUAL TABLE claim_search_old USING fts4 (body, claim_id, notindexed=claim_id, tokenize=unicode61)",
-		"INSERT INTO claim_search_old (body, claim_id) SELECT body, claim_id FROM claim_search",
-		"DROP TABLE claim_search",
-		"ALTER TABLE claim_search_old RENAME TO claim_search",
-		"ALTER TABLE sections DROP COLUMN level",
-		"DROP TABLE health_probe", // migration 7
-		"DROP TABLE scores",       // migration 8
-		"DROP TABLE score_sheets",
-		"DROP INDEX sources_title",
-		"ALTER TABLE sources DROP COLUMN archive_url",
-		"ALTER TABLE sources DROP COLUMN link_status",
-		"ALTER TABLE sources DROP COLUMN link_detail",
-		"ALTER TABLE sources DROP COLUMN link_checked_at",
-		"DROP TABLE tlog_hashes",  // migration 9
-		"DROP INDEX events_actor", // migration 10
-		"DROP INDEX events_action",
-		"DROP INDEX events_report",
-		"DROP TABLE history_verified", // migration 11
-		"DROP TABLE assignments",      // migration 12
-		"DROP TABLE notifications",
-		"DROP TABLE double_review_grades",
-		"DROP TABLE double_reviews",
-		"DROP INDEX revisions_pending_author",
-		"DROP INDEX claims_created_by",
-		"DROP TABLE edition_counts", // migration 13, with its triggers below
-		"DROP TRIGGER appearances_count_insert",
-		"DROP TRIGGER appearances_count_delete",
-		"DROP TRIGGER appearances_count_update",
-		"DROP TRIGGER claims_count_latest",
-		"DROP TRIGGER revisions_count_state",
-		"DROP TRIGGER flags_count_insert",
-		"DROP TRIGGER flags_count_resolve",
-		"DROP TRIGGER flags_count_reopen",
-		"DROP TRIGGER flags_count_delete",
-		"DELETE FROM schema_migrations WHERE version >= 5",
-	} {
-		if _, err := db.w.ExecContext(ctx, q); err != nil {
-			t.Fatalf("%s: %v", q, err)
-		}
+	if err := undoMigrations(ctx, db.w, 5); err != nil {
+		t.Fatal(err)
 	}
 	if !hasTable(t, db, "claim_search_docsize") {
 		t.Fatal("the schema-4 index has no docsize table: the test proves nothing")
@@ -133,4 +98,80 @@ func hasTable(t *testing.T, db *DB, name string) bool {
 		t.Fatal(err)
 	}
 	return n > 0
+}
+
+// undo takes each migration back, for tests that open a database as an
+// older version left it: what a database from before the migration holds.
+var undo = map[int][]string{
+	5: {
+		"CREATE VIRTUAL TABLE claim_search_old USING fts4 (body, claim_id, notindexed=claim_id, tokenize=unicode61)",
+		"INSERT INTO claim_search_old (body, claim_id) SELECT body, claim_id FROM claim_search",
+		"DROP TABLE claim_search",
+		"ALTER TABLE claim_search_old RENAME TO claim_search",
+	},
+	6: {"ALTER TABLE sections DROP COLUMN level"},
+	7: {"DROP TABLE health_probe"},
+	8: {
+		"DROP TABLE scores",
+		"DROP TABLE score_sheets",
+		"DROP INDEX sources_title",
+		"ALTER TABLE sources DROP COLUMN archive_url",
+		"ALTER TABLE sources DROP COLUMN link_status",
+		"ALTER TABLE sources DROP COLUMN link_detail",
+		"ALTER TABLE sources DROP COLUMN link_checked_at",
+	},
+	9:  {"DROP TABLE tlog_hashes"},
+	10: {"DROP INDEX events_actor", "DROP INDEX events_action", "DROP INDEX events_report"},
+	11: {"DROP TABLE history_verified"},
+	12: {
+		"DROP TABLE assignments",
+		"DROP TABLE notifications",
+		"DROP TABLE double_review_grades",
+		"DROP TABLE double_reviews",
+		"DROP INDEX revisions_pending_author",
+		"DROP INDEX claims_created_by",
+	},
+	13: {
+		"DROP TABLE edition_counts",
+		"DROP TRIGGER appearances_count_insert",
+		"DROP TRIGGER appearances_count_delete",
+		"DROP TRIGGER appearances_count_update",
+		"DROP TRIGGER claims_count_latest",
+		"DROP TRIGGER revisions_count_state",
+		"DROP TRIGGER flags_count_insert",
+		"DROP TRIGGER flags_count_resolve",
+		"DROP TRIGGER flags_count_reopen",
+		"DROP TRIGGER flags_count_delete",
+	},
+	14: {
+		"ALTER TABLE editions ADD COLUMN original BLOB NOT NULL DEFAULT X''",
+		"ALTER TABLE editions ADD COLUMN text TEXT NOT NULL DEFAULT ''",
+		`UPDATE editions SET original = (SELECT original FROM edition_texts WHERE edition_id = editions.id),
+			text = (SELECT text FROM edition_texts WHERE edition_id = editions.id)`,
+		"DROP TABLE edition_texts",
+	},
+	15: {"DROP INDEX reports_title"},
+}
+
+// undoMigrations takes the database on w back to before migration from,
+// newest first, as if it had been written by a version of vetted without
+// them.
+func undoMigrations(ctx context.Context, w *sql.DB, from int) error {
+	ms, err := migrations.All()
+	if err != nil {
+		return err
+	}
+	for v := len(ms); v >= from; v-- {
+		qs, ok := undo[v]
+		if !ok {
+			return fmt.Errorf("no undo for migration %d (%s): add it to undo", v, ms[v-1].Name)
+		}
+		for _, q := range qs {
+			if _, err := w.ExecContext(ctx, q); err != nil {
+				return fmt.Errorf("undo migration %d: %s: %w", v, q, err)
+			}
+		}
+	}
+	_, err = w.ExecContext(ctx, "DELETE FROM schema_migrations WHERE version >= ?", from)
+	return err
 }

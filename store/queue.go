@@ -237,11 +237,11 @@ func loadQueueItems(ctx context.Context, q queryer, keys []queueKey, page *revie
 		for id := range claimIDs {
 			cf.IDs = append(cf.IDs, id)
 		}
-		cs, _, err := findClaims(ctx, q, cf)
+		cs, err := findClaims(ctx, q, cf)
 		if err != nil {
 			return err
 		}
-		for _, c := range cs {
+		for _, c := range cs.Claims {
 			claims[c.ID] = c
 		}
 	}

@@ -12,8 +12,8 @@ import (
 
 // TestSearchBounded: a word with more than review.SearchRows index entries
 // is searched among its newest SearchRows only (unless the search is
-// within one report), SearchPartial says so, and ranked results put the
-// claim mentioned most first.
+// within one report), the page says it is partial, and ranked results put
+// the claim mentioned most first.
 func TestSearchBounded(t *testing.T) {
 	ctx := context.Background()
 	db, err := Open(ctx, filepath.Join(t.TempDir(), "search.db"))
@@ -24,8 +24,8 @@ func TestSearchBounded(t *testing.T) {
 	if _, err := db.LoadDemo(ctx, vetted.DemoEdition, vetted.DemoClaims); err != nil {
 		t.Fatal(err)
 	}
-	if partial, err := db.SearchPartial(ctx, "caviar"); err != nil || partial {
-		t.Fatalf("SearchPartial(caviar) = %v, %v; want false", partial, err)
+	if p, err := db.FindClaimPage(ctx, review.ClaimFilter{Query: "caviar"}); err != nil || p.Partial || p.Total == 0 {
+		t.Fatalf("caviar: %d found, partial %v, %v; want some, not partial", p.Total, p.Partial, err)
 	}
 	// Claim 11 is mentioned first; then the word fills the index past
 	// SearchRows with mentions of claim 9; then claim 5 is mentioned 3
@@ -57,8 +57,11 @@ func TestSearchBounded(t *testing.T) {
 	if total != 3 || len(cs) != 3 || cs[0].ID != 9 || cs[1].ID != 5 || cs[2].ID != 2 {
 		t.Errorf("ranked zebra: total %d, %v; want claims 9, 5, 2 by mentions", total, ids(cs))
 	}
-	if partial, err := db.SearchPartial(ctx, "zebra"); err != nil || !partial {
-		t.Errorf("SearchPartial(zebra) = %v, %v; want true", partial, err)
+	if p, err := db.FindClaimPage(ctx, review.ClaimFilter{Query: "zebra"}); err != nil || !p.Partial {
+		t.Errorf("zebra: partial %v, %v; want partial", p.Partial, err)
+	}
+	if p, err := db.FindClaimPage(ctx, review.ClaimFilter{Query: "zebra", Report: "azerbaijan"}); err != nil || p.Partial {
+		t.Errorf("zebra within the report: partial %v, %v; want every entry read", p.Partial, err)
 	}
 	// Unranked, by id; two terms must both find the claim.
 	cs, _, err = db.FindClaims(ctx, review.ClaimFilter{Query: "zebra"})

@@ -5,14 +5,15 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 
 	"vetted/review"
 )
 
 // EditionStats counts each edition of the given reports' claims by the
 // state of their latest revision and by match outcome, with their open
-// flags: one statement reading a few rows of edition_counts per edition,
-// however many claims the editions hold.
+// flags: one statement, one row per edition, summing the few rows
+// edition_counts keeps per edition, however many claims the editions hold.
 func (db *DB) EditionStats(ctx context.Context, reports []int64) ([]review.EditionStats, error) {
 	if len(reports) == 0 {
 		return nil, nil
@@ -22,40 +23,54 @@ func (db *DB) EditionStats(ctx context.Context, reports []int64) ([]review.Editi
 		return nil, err
 	}
 	defer tx.Rollback()
-	ids := make([]any, len(reports))
-	for i, id := range reports {
-		ids[i] = id
+	args := make([]any, 0, len(review.States)+len(review.Outcomes)+len(reports))
+	var cols strings.Builder
+	for _, st := range review.States {
+		cols.WriteString(", COALESCE(SUM(ec.claims) FILTER (WHERE ec.state = ?), 0)")
+		args = append(args, st)
 	}
-	rows, err := tx.QueryContext(ctx, `SELECT rp.slug, e.label, ec.state, ec.match, ec.claims, ec.flagged
+	for _, o := range review.Outcomes {
+		cols.WriteString(", COALESCE(SUM(ec.claims) FILTER (WHERE ec.match = ?), 0)")
+		args = append(args, o)
+	}
+	for _, id := range reports {
+		args = append(args, id)
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT rp.slug, e.label, SUM(ec.claims), SUM(ec.flagged)`+cols.String()+`
 		FROM editions e JOIN reports rp ON rp.id = e.report_id
 		JOIN edition_counts ec ON ec.edition_id = e.id
-		WHERE e.report_id IN (`+placeholders(len(ids))+`) AND ec.state <> '' AND ec.claims > 0
-		ORDER BY rp.slug, e.rank`, ids...)
+		WHERE e.report_id IN (`+placeholders(len(reports))+`) AND ec.state <> ''
+		GROUP BY e.id HAVING SUM(ec.claims) > 0 ORDER BY rp.slug, e.rank`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: edition stats: %w", err)
 	}
 	defer rows.Close()
 	var out []review.EditionStats
-	at := map[string]int{}
 	for rows.Next() {
-		var slug, label, state, match string
-		var n, flagged int
-		if err := rows.Scan(&slug, &label, &state, &match, &n, &flagged); err != nil {
+		s := review.EditionStats{ByState: map[review.RevisionState]int{}, ByMatch: map[review.Outcome]int{}}
+		byState := make([]int, len(review.States))
+		byMatch := make([]int, len(review.Outcomes))
+		dest := []any{&s.Report, &s.Edition, &s.Claims, &s.Flagged}
+		for i := range byState {
+			dest = append(dest, &byState[i])
+		}
+		for i := range byMatch {
+			dest = append(dest, &byMatch[i])
+		}
+		if err := rows.Scan(dest...); err != nil {
 			return nil, fmt.Errorf("store: edition stats: %w", err)
 		}
-		key := slug + "\x00" + label
-		i, ok := at[key]
-		if !ok {
-			i = len(out)
-			at[key] = i
-			out = append(out, review.EditionStats{Report: slug, Edition: label,
-				ByState: map[review.RevisionState]int{}, ByMatch: map[review.Outcome]int{}})
+		for i, n := range byState {
+			if n > 0 {
+				s.ByState[review.States[i]] = n
+			}
 		}
-		s := &out[i]
-		s.Claims += n
-		s.ByState[review.RevisionState(state)] += n
-		s.ByMatch[review.Outcome(match)] += n
-		s.Flagged += flagged
+		for i, n := range byMatch {
+			if n > 0 {
+				s.ByMatch[review.Outcomes[i]] = n
+			}
+		}
+		out = append(out, s)
 	}
 	return out, rows.Err()
 }

@@ -163,23 +163,17 @@ func (s *Server) handleAPIClaims(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	cs, total, err := s.svc.FindClaims(r.Context(), f)
+	p, err := s.svc.FindClaimPage(r.Context(), f)
 	if err != nil {
 		s.apiErr(w, r, err)
 		return
 	}
-	out := apiClaims{Claims: cs, Total: total}
-	if f.Query != "" && f.Report == "" {
-		if out.Partial, err = s.svc.SearchPartial(r.Context(), f.Query); err != nil {
-			s.apiErr(w, r, err)
-			return
-		}
-	}
+	out := apiClaims{Claims: p.Claims, Total: p.Total, Partial: p.Partial}
 	if out.Claims == nil {
 		out.Claims = []review.Claim{}
 	}
-	if len(cs) == f.Limit {
-		out.Next = strconv.FormatInt(cs[len(cs)-1].ID, 10)
+	if len(p.Claims) == f.Limit {
+		out.Next = strconv.FormatInt(p.Claims[len(p.Claims)-1].ID, 10)
 	}
 	writeJSON(w, http.StatusOK, out)
 }

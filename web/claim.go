@@ -110,10 +110,9 @@ func (s *Server) handleClaims(w http.ResponseWriter, r *http.Request) {
 	status := http.StatusOK
 	f, err := q.filter()
 	if err == nil {
-		res.Claims, res.Total, err = s.svc.FindClaims(r.Context(), f)
-	}
-	if err == nil && f.Query != "" && f.Report == "" {
-		res.Partial, err = s.svc.SearchPartial(r.Context(), f.Query)
+		var p review.ClaimPage
+		p, err = s.svc.FindClaimPage(r.Context(), f)
+		res.Claims, res.Total, res.Partial = p.Claims, p.Total, p.Partial
 	}
 	if err != nil {
 		if code := review.ErrorCode(err); code != review.EINVALID {

@@ -41,15 +41,15 @@ func (s *Server) editionClaims(r *http.Request, slug, label string) ([]review.Cl
 	var all []review.Claim
 	var after int64
 	for {
-		cs, _, err := s.svc.FindClaims(r.Context(), review.ClaimFilter{Report: slug, Edition: label, Limit: maxReaderClaims, After: after})
+		p, err := s.svc.FindClaimPage(r.Context(), review.ClaimFilter{Report: slug, Edition: label, Limit: maxReaderClaims, After: after})
 		if err != nil {
 			return nil, err
 		}
-		all = append(all, cs...)
-		if len(cs) < maxReaderClaims {
+		all = append(all, p.Claims...)
+		if len(p.Claims) < maxReaderClaims {
 			return all, nil
 		}
-		after = cs[len(cs)-1].ID
+		after = p.Claims[len(p.Claims)-1].ID
 	}
 }
 

@@ -40,9 +40,9 @@ func (s *Server) handleHome(w http.ResponseWriter, r *http.Request) {
 		s.Error(w, r, err)
 		return
 	}
-	v.Stats = map[string]review.EditionStats{}
+	v.Stats = make(map[string]editionChart, len(stats))
 	for _, st := range stats {
-		v.Stats[st.Report+"\x00"+st.Edition] = st
+		v.Stats[st.Report+"\x00"+st.Edition] = newEditionChart(st)
 	}
 	s.render(w, r, http.StatusOK, homePage(s.page(r, "Reports"), v))
 }
@@ -53,7 +53,7 @@ type homeView struct {
 	Page    int
 	Total   int // reports the query selects, on every page
 	Reports []review.Report
-	Stats   map[string]review.EditionStats // by slug + "\x00" + label
+	Stats   map[string]editionChart // by slug + "\x00" + label
 }
 
 // pages is how many pages the reports fill.
@@ -76,30 +76,41 @@ func (v homeView) pageURL(n int) string {
 	return "/?" + q.Encode()
 }
 
+// editionChart is what the report list shows of an edition's counts,
+// laid out once.
+type editionChart struct {
+	review.EditionStats
+	Bars  []bar  // by state, in stateOrder
+	Label string // the chart's text for screen readers
+}
+
 // bar is one segment of an edition's stacked bar chart.
 type bar struct {
 	Label string
 	Class string
 	N     int
-	X, W  float64 // percent of the chart's width
+	X, W  string // percent of the chart's width, two decimals
 }
 
-// stateBars lays out an edition's claims by state as a stacked bar.
-func stateBars(st review.EditionStats) []bar {
-	order := []struct {
-		s     review.RevisionState
-		label string
-	}{{review.StateApproved, "approved"}, {review.StatePending, "pending"}, {review.StateDraft, "draft"}, {review.StateRejected, "rejected"}}
-	var bars []bar
+// stateOrder is the order of a chart's segments.
+var stateOrder = []review.RevisionState{review.StateApproved, review.StatePending, review.StateDraft, review.StateRejected}
+
+// newEditionChart lays out an edition's claims by state as a stacked bar.
+func newEditionChart(st review.EditionStats) editionChart {
+	c := editionChart{EditionStats: st}
+	label := strconv.Itoa(st.Claims) + " claims"
 	x := 0.0
-	for _, o := range order {
-		n := st.ByState[o.s]
+	for _, s := range stateOrder {
+		n := st.ByState[s]
 		if n == 0 || st.Claims == 0 {
 			continue
 		}
 		wd := 100 * float64(n) / float64(st.Claims)
-		bars = append(bars, bar{Label: o.label, Class: "st-" + o.label, N: n, X: x, W: wd})
+		c.Bars = append(c.Bars, bar{Label: string(s), Class: "st-" + string(s), N: n,
+			X: strconv.FormatFloat(x, 'f', 2, 64), W: strconv.FormatFloat(wd, 'f', 2, 64)})
+		label += ", " + strconv.Itoa(n) + " " + string(s)
 		x += wd
 	}
-	return bars
+	c.Label = label
+	return c
 }

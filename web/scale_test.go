@@ -60,7 +60,7 @@ func TestPagesReadsDoNotGrow(t *testing.T) {
 		{"queue", "/queue", "eda", 0},
 		{"claims list", "/claims", "eda", 0},
 		{"claims list, page 3", "/claims?page=3", "eda", 0},
-		{"search, common word", "/claims?q=trafficking", "eda", 0},
+		{"search, common word", "/claims?q=the", "eda", 0},
 		{"history", "/history", "audrey", 2 * 20},
 		{"history, one actor", "/history?actor=rey", "audrey", 2 * 20},
 		{"reader", "/reports/" + store.ScaleReport(0) + "/editions/2023", "eda", 0},
@@ -113,7 +113,7 @@ func TestPagesReadsDoNotGrow(t *testing.T) {
 var scanned = regexp.MustCompile(`\bSCAN (\w+)`)
 
 // bigTables grow with the data; a scan of one of them grows too.
-var bigTables = map[string]bool{"claims": true, "c": true, "revisions": true, "r": true, "appearances": true, "a": true,
+var bigTables = map[string]bool{"reports": true, "rp": true, "editions": true, "e": true, "claims": true, "c": true, "revisions": true, "r": true, "appearances": true, "a": true,
 	"events": true, "flags": true, "f": true, "notes": true, "evidence": true, "claim_search": true, "tlog_hashes": true}
 
 // topLevel is q without what its parentheses hold (subqueries, argument
