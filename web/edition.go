@@ -912,7 +912,20 @@ type importView struct {
 	Conflict  bool
 }
 
-// handleImport imports an edition from the home page's form: on success it
+// handleImportForm shows the form that imports an edition of a report.
+func (s *Server) handleImportForm(w http.ResponseWriter, r *http.Request) {
+	if _, ok := s.authorize(w, r, review.ActionImportEdition); !ok {
+		return
+	}
+	rep, err := s.svc.FindReport(r.Context(), r.PathValue("slug"))
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, importPage(s.page(r, "Import an edition of "+rep.Title), importView{Report: rep}))
+}
+
+// handleImport imports an edition from the import form: on success it
 // shows what became of the claims (the comparison with the edition before);
 // a bad form comes back with what was typed and the message.
 func (s *Server) handleImport(w http.ResponseWriter, r *http.Request) {

@@ -3,7 +3,6 @@ package web
 import (
 	"bytes"
 	"encoding/json"
-	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -179,22 +178,12 @@ func (s *Server) verifyChain(r *http.Request, full bool) (pending bool, err erro
 	if err := s.checkVerifiedTree(ctx); err != nil {
 		return false, err
 	}
+	if err := s.checkVerifiedHead(ctx); err != nil {
+		return false, err
+	}
 	s.chain.mu.Lock()
 	h, count := s.chain.head, s.chain.count
 	s.chain.mu.Unlock()
-	if count > 0 {
-		var stored review.Event
-		err := s.svc.EachEvent(ctx, review.EventFilter{After: h.Seq - 1, Limit: 1}, func(e review.Event) error {
-			stored = e
-			return nil
-		})
-		if err != nil {
-			return false, err
-		}
-		if stored.Seq != h.Seq || stored.Hash != h.Hash {
-			return false, s.markBroken(fmt.Sprintf("[verified-head] event %d verified earlier is no longer stored as it was: the history was rewritten under the server", h.Seq))
-		}
-	}
 	head, err := s.svc.Head(ctx)
 	if err != nil {
 		return false, err
@@ -216,6 +205,7 @@ func (s *Server) verifyChain(r *http.Request, full bool) (pending bool, err erro
 		wait := historyWait
 		if full {
 			wait = historyWaitFull
+			s.RequestFullCheck()
 		}
 		select {
 		case <-s.startHistoryCheck(in.life):

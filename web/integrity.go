@@ -12,10 +12,14 @@ import (
 	"vetted/review"
 )
 
-// The server checks the history it serves in the background: the whole
-// chain and tree, and the records against the history (as 'vetted verify
-// --db' does), after start and on an interval; and it remembers the tree
-// it verified, so that a past rewritten under it with every hash
+// The server checks the history it serves in the background, after start
+// and on an interval. The first check, and one every
+// Config.FullHistoryCheckEvery, is full: the whole chain and tree, and the
+// records against the history (as 'vetted verify --db' does). The others
+// go on from the last event verified: that the tree verified before is
+// still the stored tree's prefix and its last event is stored as it was,
+// then the events since, each linked to the one before. The server
+// remembers the tree it verified, so that a past rewritten under it with every hash
 // recomputed still shows. It also records that tree in the database
 // (history_verified) after each check that passes and starts from it, so a
 // past rewritten or cut short while the server was stopped shows at the
@@ -34,6 +38,8 @@ type integrity struct {
 	running  chan struct{}   // closed when the check in progress ends
 	lastErr  error           // its outcome, for those who waited on it
 	lastEnd  time.Time       // when the last check ended
+	lastFull time.Time       // when the last full check passed
+	fullNext bool            // the next check is full, whenever the last was
 	// life ends the checks the server starts on its own (from the history
 	// page), when the server is closed.
 	life     context.Context
@@ -118,6 +124,14 @@ func (s *Server) startHistoryCheck(ctx context.Context) <-chan struct{} {
 	return ch
 }
 
+// RequestFullCheck makes the next history check a full one (see
+// integrity): the history page's full check, and tests.
+func (s *Server) RequestFullCheck() {
+	s.integrity.mu.Lock()
+	s.integrity.fullNext = true
+	s.integrity.mu.Unlock()
+}
+
 // verifiedTree is the tree the last full check verified.
 func (s *Server) verifiedTree() review.TreeHead {
 	s.integrity.mu.Lock()
@@ -132,6 +146,17 @@ func (s *Server) checkHistory(ctx context.Context) error {
 	if err := s.checkVerifiedTree(ctx); err != nil {
 		return err
 	}
+	s.integrity.mu.Lock()
+	full := s.integrity.fullNext || time.Since(s.integrity.lastFull) >= s.cfg.FullHistoryCheckEvery
+	s.integrity.fullNext = false
+	s.integrity.mu.Unlock()
+	s.chain.mu.Lock()
+	verified := s.chain.count > 0
+	s.chain.mu.Unlock()
+	if !full && verified {
+		return s.checkHistorySince(ctx)
+	}
+	started := time.Now()
 	head, err := s.svc.VerifyChain(ctx)
 	if err != nil {
 		var ve *review.VerifyError
@@ -183,6 +208,67 @@ func (s *Server) checkHistory(ctx context.Context) error {
 		return s.markBroken(fmt.Sprintf("[verified-tree] the history has %d events, fewer than the %d verified earlier: events were removed", head.Seq, v.Size))
 	}
 	s.recordVerifiedTree(ctx, review.TreeHead{Size: head.Seq, Hash: root})
+	s.integrity.mu.Lock()
+	s.integrity.lastFull = started
+	s.integrity.mu.Unlock()
+	return nil
+}
+
+// checkHistorySince checks the events after the last one verified (the
+// caller has checked the verified tree): that one is still stored as it
+// was, and each event since has its hash and follows the one before. It
+// then records the tree up to the new head as verified.
+func (s *Server) checkHistorySince(ctx context.Context) error {
+	if err := s.checkVerifiedHead(ctx); err != nil {
+		return err
+	}
+	s.chain.mu.Lock()
+	v := review.Verifier{Chain: true, Head: s.chain.head, Count: s.chain.count}
+	err := s.svc.EachEvent(ctx, review.EventFilter{After: s.chain.head.Seq}, v.Add)
+	if err == nil {
+		s.chain.head, s.chain.count = v.Head, v.Count
+	}
+	s.chain.mu.Unlock()
+	var ve *review.VerifyError
+	if errors.As(err, &ve) {
+		return s.markBroken("the stored history does not verify: " + ve.Error())
+	} else if err != nil {
+		return err
+	}
+	root, err := s.svc.TreeHash(ctx, v.Head.Seq)
+	if err != nil {
+		return err
+	}
+	th := review.TreeHead{Size: v.Head.Seq, Hash: root}
+	s.integrity.mu.Lock()
+	if s.integrity.verified.Size <= th.Size {
+		s.integrity.verified = th
+	}
+	s.integrity.mu.Unlock()
+	s.recordVerifiedTree(ctx, th)
+	return nil
+}
+
+// checkVerifiedHead checks that the last event verified is still stored
+// with the hash it had: events appended after it are checked from it.
+func (s *Server) checkVerifiedHead(ctx context.Context) error {
+	s.chain.mu.Lock()
+	h, count := s.chain.head, s.chain.count
+	s.chain.mu.Unlock()
+	if count == 0 {
+		return nil
+	}
+	var stored review.Event
+	err := s.svc.EachEvent(ctx, review.EventFilter{After: h.Seq - 1, Limit: 1}, func(e review.Event) error {
+		stored = e
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	if stored.Seq != h.Seq || stored.Hash != h.Hash {
+		return s.markBroken(fmt.Sprintf("[verified-head] event %d verified earlier is no longer stored as it was: the history was rewritten under the server", h.Seq))
+	}
 	return nil
 }
 

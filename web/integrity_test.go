@@ -35,6 +35,12 @@ func TestHistoryCheck(t *testing.T) {
 	if _, err := raw.Exec("UPDATE revisions SET statement = 'Something else' WHERE id = 1"); err != nil {
 		t.Fatal(err)
 	}
+	// The checks between full ones go on from the last event verified:
+	// they do not replay the records.
+	if err := ts.App.CheckHistory(ctx); err != nil {
+		t.Fatalf("a check from the last event verified: %v", err)
+	}
+	ts.App.RequestFullCheck()
 	err = ts.App.CheckHistory(ctx)
 	if err == nil || !strings.Contains(err.Error(), "[records]") || !strings.Contains(err.Error(), "claim 1: changed without an event") {
 		t.Fatalf("CheckHistory = %v", err)
@@ -66,6 +72,48 @@ func TestHistoryCheck(t *testing.T) {
 		// Signing in still works, to read.
 		ts.Login(t, "eda")
 	})
+}
+
+// TestHistoryCheckGoesOn: after the first, full check, the background
+// check goes on from the last event verified: it checks the events added
+// since, records the tree they make as verified, and catches one written
+// outside vetted or a past rewritten under the server.
+func TestHistoryCheckGoesOn(t *testing.T) {
+	ctx := context.Background()
+	ts := MustServer(t)
+	if err := ts.App.CheckHistory(ctx); err != nil {
+		t.Fatal(err)
+	}
+	rey := ts.Login(t, "rey")
+	for i := range 3 {
+		if status, _, _ := Post(t, rey, ts.URL+"/claims/1/notes", url.Values{"body": {fmt.Sprintf("Note %d", i)}}); status != 303 {
+			t.Fatalf("note: %d", status)
+		}
+	}
+	if err := ts.App.CheckHistory(ctx); err != nil {
+		t.Fatalf("after three notes: %v", err)
+	}
+	head, err := ts.DB.Head(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v, err := ts.DB.VerifiedTree(ctx); err != nil || v.Size != head.Seq {
+		t.Errorf("recorded as verified: %+v %v, want the head %d", v, err, head.Seq)
+	}
+	// An event appended behind vetted's back, its hash wrong.
+	raw, err := sql.Open("sqlite3", "file:"+ts.DB.Path+"?_busy_timeout=5000")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	if _, err := raw.Exec(`INSERT INTO events (seq, time, actor, actor_role, action, entity_type, entity_id, before, after, reason, prev_hash, hash)
+		SELECT seq + 1, time, actor, actor_role, action, entity_type, entity_id, before, after, 'forged', hash, hash FROM events WHERE seq = ?`, head.Seq); err != nil {
+		t.Fatal(err)
+	}
+	err = ts.App.CheckHistory(ctx)
+	if err == nil || !(strings.Contains(err.Error(), "does not verify") || strings.Contains(err.Error(), "[tree]")) || ts.App.Broken() == "" {
+		t.Errorf("a forged event after the verified head: %v", err)
+	}
 }
 
 // TestRewrittenUnderServer: a past rewritten under a running server, every

@@ -25,6 +25,7 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("POST /scores", s.handleImportScores)
 	mux.HandleFunc("GET /reports/{slug}/editions/{label}", s.handleReader)
 	mux.HandleFunc("GET /reports/{slug}/editions/{label}/text", s.handleEditionText)
+	mux.HandleFunc("GET /reports/{slug}/import", s.handleImportForm)
 	mux.HandleFunc("POST /reports/{slug}/editions", s.handleImport)
 	mux.HandleFunc("POST /reports/{slug}/editions/{label}/publish", s.handlePublish)
 	mux.HandleFunc("GET /reports/{slug}/compare", s.handleCompare)

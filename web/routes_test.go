@@ -125,8 +125,10 @@ func routeCases() []routeCase {
 			{`data-testid="nav-queue"`, editorsOnly},
 			{`<a href="/history"`, canAudit},
 			{`<a href="/admin/users"`, adminsOnly},
-			{`data-testid="import-form"`, editorsOnly},
+			{`data-testid="import-link"`, editorsOnly},
 		}},
+		{route: "GET /reports/{slug}/import", path: "/reports/azerbaijan/import", allow: editorsOnly, needs: "editor", ok: 200,
+			content: `data-testid="import-form"`},
 		{route: "GET /reports/{slug}", path: "/reports/azerbaijan", allow: canRead, ok: 200, content: `data-testid="scores"`, shown: []shownTo{
 			{`data-testid="scores-form"`, editorsOnly},
 		}},

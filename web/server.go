@@ -61,6 +61,11 @@ type Config struct {
 	// publishes at /checkpoint (RunCheckpoints).
 	CheckpointSigner note.Signer
 	Logger           *slog.Logger
+	// FullHistoryCheckEvery is how often the background history check
+	// (RunHistoryChecks) checks the whole history and the records against
+	// it (0: every 24 hours, and always first); the checks between go on
+	// from the last event verified.
+	FullHistoryCheckEvery time.Duration
 	// Now is the clock, for tests.
 	Now func() time.Time
 }
@@ -107,6 +112,9 @@ func New(svc review.Services, cfg Config) (*Server, error) {
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
+	}
+	if cfg.FullHistoryCheckEvery <= 0 {
+		cfg.FullHistoryCheckEvery = 24 * time.Hour
 	}
 	if cfg.Organisation == "" {
 		cfg.Organisation = "vetted"

@@ -315,6 +315,7 @@ func TestServeCheckpointFlags(t *testing.T) {
 		{[]string{"--checkpoint-key", filepath.Join(dir, "a.key"), "--checkpoint-interval", "0s"}, exitUsage, "must be positive"},
 		{[]string{"--checkpoint-interval", "soon"}, exitUsage, "invalid value"},
 		{[]string{"--history-check-interval", "-1s"}, exitUsage, "must be positive"},
+		{[]string{"--full-history-check-every", "0s"}, exitUsage, "must be positive"},
 	} {
 		r := cli(t, "", append([]string{"serve", "--db", db, "--addr", "127.0.0.1:0"}, tc.args...)...)
 		if r.code != tc.code || !strings.Contains(r.stderr, tc.want) {
