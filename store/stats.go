@@ -5,15 +5,14 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"strings"
 
 	"vetted/review"
 )
 
 // EditionStats counts each edition of the given reports' claims by the
 // state of their latest revision and by match outcome, with their open
-// flags: one statement, one row per edition, summing the few rows
-// edition_counts keeps per edition, however many claims the editions hold.
+// flags: one statement reading one row of edition_counts per edition,
+// however many claims the editions hold.
 func (db *DB) EditionStats(ctx context.Context, reports []int64) ([]review.EditionStats, error) {
 	if len(reports) == 0 {
 		return nil, nil
@@ -23,51 +22,35 @@ func (db *DB) EditionStats(ctx context.Context, reports []int64) ([]review.Editi
 		return nil, err
 	}
 	defer tx.Rollback()
-	args := make([]any, 0, len(review.States)+len(review.Outcomes)+len(reports))
-	var cols strings.Builder
-	for _, st := range review.States {
-		cols.WriteString(", COALESCE(SUM(ec.claims) FILTER (WHERE ec.state = ?), 0)")
-		args = append(args, st)
+	ids := make([]any, len(reports))
+	for i, id := range reports {
+		ids[i] = id
 	}
-	for _, o := range review.Outcomes {
-		cols.WriteString(", COALESCE(SUM(ec.claims) FILTER (WHERE ec.match = ?), 0)")
-		args = append(args, o)
-	}
-	for _, id := range reports {
-		args = append(args, id)
-	}
-	rows, err := tx.QueryContext(ctx, `SELECT rp.slug, e.label, SUM(ec.claims), SUM(ec.flagged)`+cols.String()+`
-		FROM editions e JOIN reports rp ON rp.id = e.report_id
-		JOIN edition_counts ec ON ec.edition_id = e.id
-		WHERE e.report_id IN (`+placeholders(len(reports))+`) AND ec.state <> ''
-		GROUP BY e.id HAVING SUM(ec.claims) > 0 ORDER BY rp.slug, e.rank`, args...)
+	rows, err := tx.QueryContext(ctx, `SELECT rp.slug, e.label, `+editionCountCols+`
+		FROM editions e JOIN reports rp ON rp.id = e.report_id JOIN edition_counts t ON t.edition_id = e.id
+		WHERE e.report_id IN (`+placeholders(len(ids))+`) AND t.claims > 0
+		ORDER BY rp.slug, e.rank`, ids...)
 	if err != nil {
 		return nil, fmt.Errorf("store: edition stats: %w", err)
 	}
 	defer rows.Close()
 	var out []review.EditionStats
 	for rows.Next() {
-		s := review.EditionStats{ByState: map[review.RevisionState]int{}, ByMatch: map[review.Outcome]int{}}
-		byState := make([]int, len(review.States))
-		byMatch := make([]int, len(review.Outcomes))
-		dest := []any{&s.Report, &s.Edition, &s.Claims, &s.Flagged}
-		for i := range byState {
-			dest = append(dest, &byState[i])
-		}
-		for i := range byMatch {
-			dest = append(dest, &byMatch[i])
-		}
-		if err := rows.Scan(dest...); err != nil {
+		var s review.EditionStats
+		var c editionCount
+		if err := rows.Scan(append([]any{&s.Report, &s.Edition}, c.dest()...)...); err != nil {
 			return nil, fmt.Errorf("store: edition stats: %w", err)
 		}
-		for i, n := range byState {
-			if n > 0 {
-				s.ByState[review.States[i]] = n
+		s.Claims, s.Flagged = c.claims, c.flagged
+		s.ByState, s.ByMatch = map[review.RevisionState]int{}, map[review.Outcome]int{}
+		for i, st := range countedStates {
+			if c.byState[i] > 0 {
+				s.ByState[st] = c.byState[i]
 			}
 		}
-		for i, n := range byMatch {
-			if n > 0 {
-				s.ByMatch[review.Outcomes[i]] = n
+		for i, o := range countedOutcomes {
+			if c.byMatch[i] > 0 {
+				s.ByMatch[o] = c.byMatch[i]
 			}
 		}
 		out = append(out, s)
@@ -75,42 +58,59 @@ func (db *DB) EditionStats(ctx context.Context, reports []int64) ([]review.Editi
 	return out, rows.Err()
 }
 
+// The columns of edition_counts (migration 13), in editionCount's order.
+var (
+	countedStates   = []review.RevisionState{review.StateDraft, review.StatePending, review.StateApproved, review.StateRejected}
+	countedOutcomes = []review.Outcome{review.OutcomeOriginal, review.OutcomeUnchanged, review.OutcomeChanged, review.OutcomeMissing}
+)
+
+const editionCountCols = "t.claims, t.flagged, t.draft, t.pending, t.approved, t.rejected, t.original, t.unchanged, t.changed, t.missing"
+
+// editionCount is one row of edition_counts.
+type editionCount struct {
+	claims, flagged int
+	byState         [4]int // countedStates
+	byMatch         [4]int // countedOutcomes
+}
+
+func (c *editionCount) dest() []any {
+	return []any{&c.claims, &c.flagged, &c.byState[0], &c.byState[1], &c.byState[2], &c.byState[3],
+		&c.byMatch[0], &c.byMatch[1], &c.byMatch[2], &c.byMatch[3]}
+}
+
 // editionRecount counts every edition's claims as edition_counts holds
 // them, from the appearances, claims, revisions and flags themselves (as
 // migration 13 first filled the table).
-const editionRecount = `SELECT a.edition_id, COALESCE(r.state, ''), a.match, COUNT(*),
-	SUM(EXISTS (SELECT 1 FROM flags f WHERE f.claim_id = a.claim_id AND f.resolved_at = ''))
+const editionRecount = `SELECT a.edition_id, COUNT(*),
+	SUM(EXISTS (SELECT 1 FROM flags f WHERE f.claim_id = a.claim_id AND f.resolved_at = '')),
+	SUM(r.state = 'draft'), SUM(r.state = 'pending'), SUM(r.state = 'approved'), SUM(r.state = 'rejected'),
+	SUM(a.match = 'original'), SUM(a.match = 'unchanged'), SUM(a.match = 'changed'), SUM(a.match = 'missing')
 	FROM appearances a JOIN claims c ON c.id = a.claim_id LEFT JOIN revisions r ON r.id = c.latest_revision_id
-	GROUP BY 1, 2, 3`
+	GROUP BY a.edition_id`
 
 // checkEditionCounts compares edition_counts with a recount of the
 // tables it summarizes: one mismatch per edition whose counts differ.
 func checkEditionCounts(ctx context.Context, q queryer) ([]review.RecordMismatch, error) {
-	type key struct {
-		edition      int64
-		state, match string
-	}
-	type tally struct{ claims, flagged int }
-	read := func(query string) (map[key]tally, error) {
+	read := func(query string) (map[int64]editionCount, error) {
 		rows, err := q.QueryContext(ctx, query)
 		if err != nil {
 			return nil, fmt.Errorf("store: edition counts: %w", err)
 		}
 		defer rows.Close()
-		m := map[key]tally{}
+		m := map[int64]editionCount{}
 		for rows.Next() {
-			var k key
-			var t tally
-			if err := rows.Scan(&k.edition, &k.state, &k.match, &t.claims, &t.flagged); err != nil {
+			var id int64
+			var c editionCount
+			if err := rows.Scan(append([]any{&id}, c.dest()...)...); err != nil {
 				return nil, fmt.Errorf("store: edition counts: %w", err)
 			}
-			if t != (tally{}) {
-				m[k] = t
+			if c != (editionCount{}) {
+				m[id] = c
 			}
 		}
 		return m, rows.Err()
 	}
-	stored, err := read("SELECT edition_id, state, match, claims, flagged FROM edition_counts")
+	stored, err := read("SELECT t.edition_id, " + editionCountCols + " FROM edition_counts t")
 	if err != nil {
 		return nil, err
 	}
@@ -118,21 +118,22 @@ func checkEditionCounts(ctx context.Context, q queryer) ([]review.RecordMismatch
 	if err != nil {
 		return nil, err
 	}
-	bad := map[int64]string{}
-	for k, t := range recount {
-		if s := stored[k]; s != t {
-			bad[k.edition] = fmt.Sprintf("counts %s/%s claims: %d (%d flagged), recounted %d (%d flagged)", k.state, k.match, s.claims, s.flagged, t.claims, t.flagged)
-		}
-	}
-	for k, s := range stored {
-		if _, ok := recount[k]; !ok {
-			bad[k.edition] = fmt.Sprintf("counts %s/%s claims: %d (%d flagged), recounted none", k.state, k.match, s.claims, s.flagged)
-		}
-	}
 	var ms []review.RecordMismatch
-	for id, what := range bad {
-		ms = append(ms, review.RecordMismatch{Kind: "edition", ID: id, What: what})
+	for id, c := range recount {
+		if s := stored[id]; s != c {
+			ms = append(ms, review.RecordMismatch{Kind: "edition", ID: id, What: fmt.Sprintf("counts: the table says %s, the claims %s", s, c)})
+		}
+	}
+	for id, s := range stored {
+		if _, ok := recount[id]; !ok {
+			ms = append(ms, review.RecordMismatch{Kind: "edition", ID: id, What: fmt.Sprintf("counts: the table says %s, the claims none", s)})
+		}
 	}
 	slices.SortFunc(ms, func(a, b review.RecordMismatch) int { return cmp.Compare(a.ID, b.ID) })
 	return ms, nil
+}
+
+// String shows the counts for a mismatch.
+func (c editionCount) String() string {
+	return fmt.Sprintf("%d claims (%d flagged; by state %v, by match %v)", c.claims, c.flagged, c.byState, c.byMatch)
 }
