@@ -60,6 +60,9 @@ type Edition struct {
 	Draft      bool          `json:"draft"`
 	ImportedBy string        `json:"imported_by"`
 	ImportedAt time.Time     `json:"imported_at"`
+	// Stats counts the edition's claims; report listings (FindReports,
+	// ListReports) fill it, other reads leave it zero.
+	Stats EditionStats `json:"-"`
 }
 
 // Before reports whether e precedes o: by publication date, then by label

@@ -34,8 +34,6 @@ type QueueService interface {
 
 // EditionStats counts an edition's claims for overviews.
 type EditionStats struct {
-	Report  string                `json:"report"`
-	Edition string                `json:"edition"`
 	Claims  int                   `json:"claims"`
 	ByState map[RevisionState]int `json:"by_state"`
 	ByMatch map[Outcome]int       `json:"by_match"`
@@ -44,9 +42,6 @@ type EditionStats struct {
 
 // EditionService reads what editions hold beyond their text.
 type EditionService interface {
-	// EditionStats counts the claims of every edition of the given
-	// reports (by id), in the order of the reports' editions.
-	EditionStats(ctx context.Context, reports []int64) ([]EditionStats, error)
 	// NewMaterial lists the sentences of an edition no claim covers.
 	NewMaterial(ctx context.Context, slug, label string) ([]Sentence, error)
 }

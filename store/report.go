@@ -44,7 +44,7 @@ func (db *DB) FindReports(ctx context.Context, f review.ReportFilter) ([]review.
 }
 
 // reportsWhere reads the reports a WHERE clause selects, by title, then
-// all their editions in one more query.
+// all their editions, with their counts, in one more query.
 func reportsWhere(ctx context.Context, q queryer, where string, args []any, limit string) ([]review.Report, error) {
 	rows, err := q.QueryContext(ctx, "SELECT id, slug, title, publisher FROM reports"+where+" ORDER BY title, slug"+limit, args...)
 	if err != nil {
@@ -75,16 +75,19 @@ func reportsWhere(ctx context.Context, q queryer, where string, args []any, limi
 	} else {
 		ids = nil
 	}
-	erows, err := q.QueryContext(ctx, "SELECT "+editionCols+" FROM editions e JOIN users u ON u.id = e.imported_by"+in+" ORDER BY e.report_id, e.rank", ids...)
+	erows, err := q.QueryContext(ctx, "SELECT "+editionCols+", "+editionCountCols+` FROM editions e JOIN users u ON u.id = e.imported_by
+		LEFT JOIN edition_counts t ON t.edition_id = e.id`+in+" ORDER BY e.report_id, e.rank", ids...)
 	if err != nil {
 		return nil, fmt.Errorf("store: editions: %w", err)
 	}
 	defer erows.Close()
 	for erows.Next() {
-		e, err := scanEdition(erows)
+		var c editionCount
+		e, err := scanEdition(erows, c.dest()...)
 		if err != nil {
 			return nil, fmt.Errorf("store: editions: %w", err)
 		}
+		e.Stats = c.stats()
 		r := &rs[at[e.ReportID]]
 		e.ReportSlug = r.Slug
 		r.Editions = append(r.Editions, e)

@@ -9,68 +9,38 @@ import (
 	"vetted/review"
 )
 
-// EditionStats counts each edition of the given reports' claims by the
-// state of their latest revision and by match outcome, with their open
-// flags: one statement reading one row of edition_counts per edition,
-// however many claims the editions hold.
-func (db *DB) EditionStats(ctx context.Context, reports []int64) ([]review.EditionStats, error) {
-	if len(reports) == 0 {
-		return nil, nil
-	}
-	tx, err := db.read(ctx)
-	if err != nil {
-		return nil, err
-	}
-	defer tx.Rollback()
-	ids := make([]any, len(reports))
-	for i, id := range reports {
-		ids[i] = id
-	}
-	rows, err := tx.QueryContext(ctx, `SELECT rp.slug, e.label, `+editionCountCols+`
-		FROM editions e JOIN reports rp ON rp.id = e.report_id JOIN edition_counts t ON t.edition_id = e.id
-		WHERE e.report_id IN (`+placeholders(len(ids))+`) AND t.claims > 0
-		ORDER BY rp.slug, e.rank`, ids...)
-	if err != nil {
-		return nil, fmt.Errorf("store: edition stats: %w", err)
-	}
-	defer rows.Close()
-	var out []review.EditionStats
-	for rows.Next() {
-		var s review.EditionStats
-		var c editionCount
-		if err := rows.Scan(append([]any{&s.Report, &s.Edition}, c.dest()...)...); err != nil {
-			return nil, fmt.Errorf("store: edition stats: %w", err)
-		}
-		s.Claims, s.Flagged = c.claims, c.flagged
-		s.ByState, s.ByMatch = map[review.RevisionState]int{}, map[review.Outcome]int{}
-		for i, st := range countedStates {
-			if c.byState[i] > 0 {
-				s.ByState[st] = c.byState[i]
-			}
-		}
-		for i, o := range countedOutcomes {
-			if c.byMatch[i] > 0 {
-				s.ByMatch[o] = c.byMatch[i]
-			}
-		}
-		out = append(out, s)
-	}
-	return out, rows.Err()
-}
-
 // The columns of edition_counts (migration 13), in editionCount's order.
 var (
 	countedStates   = []review.RevisionState{review.StateDraft, review.StatePending, review.StateApproved, review.StateRejected}
 	countedOutcomes = []review.Outcome{review.OutcomeOriginal, review.OutcomeUnchanged, review.OutcomeChanged, review.OutcomeMissing}
 )
 
-const editionCountCols = "t.claims, t.flagged, t.draft, t.pending, t.approved, t.rejected, t.original, t.unchanged, t.changed, t.missing"
+// editionCountCols are edition_counts' counts, as t; with a LEFT JOIN an
+// edition without a row reads zeros.
+const editionCountCols = "COALESCE(t.claims, 0), COALESCE(t.flagged, 0), COALESCE(t.draft, 0), COALESCE(t.pending, 0), COALESCE(t.approved, 0), COALESCE(t.rejected, 0), COALESCE(t.original, 0), COALESCE(t.unchanged, 0), COALESCE(t.changed, 0), COALESCE(t.missing, 0)"
 
 // editionCount is one row of edition_counts.
 type editionCount struct {
 	claims, flagged int
 	byState         [4]int // countedStates
 	byMatch         [4]int // countedOutcomes
+}
+
+// stats is c as the web layer shows it.
+func (c editionCount) stats() review.EditionStats {
+	s := review.EditionStats{Claims: c.claims, Flagged: c.flagged,
+		ByState: make(map[review.RevisionState]int, len(countedStates)), ByMatch: make(map[review.Outcome]int, len(countedOutcomes))}
+	for i, st := range countedStates {
+		if c.byState[i] > 0 {
+			s.ByState[st] = c.byState[i]
+		}
+	}
+	for i, o := range countedOutcomes {
+		if c.byMatch[i] > 0 {
+			s.ByMatch[o] = c.byMatch[i]
+		}
+	}
+	return s
 }
 
 func (c *editionCount) dest() []any {

@@ -2,9 +2,12 @@ package web
 
 import (
 	"net/http"
+
 	"net/url"
 	"strconv"
 	"strings"
+
+	"github.com/a-h/templ"
 
 	"vetted/review"
 )
@@ -31,20 +34,12 @@ func (s *Server) handleHome(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	ids := make([]int64, len(v.Reports))
-	for i, rep := range v.Reports {
-		ids[i] = rep.ID
+	p := s.page(r, "Reports")
+	canImport := p.can(review.ActionImportEdition)
+	v.Rows = func(rep review.Report) templ.Component {
+		return s.fragments.component(reportRowsKey(canImport, rep), reportRows(canImport, rep))
 	}
-	stats, err := s.svc.EditionStats(r.Context(), ids)
-	if err != nil {
-		s.Error(w, r, err)
-		return
-	}
-	v.Stats = make(map[string]editionChart, len(stats))
-	for _, st := range stats {
-		v.Stats[st.Report+"\x00"+st.Edition] = newEditionChart(st)
-	}
-	s.render(w, r, http.StatusOK, homePage(s.page(r, "Reports"), v))
+	s.render(w, r, http.StatusOK, homePage(p, v))
 }
 
 // homeView is one page of the reports, with their editions' statistics.
@@ -53,7 +48,36 @@ type homeView struct {
 	Page    int
 	Total   int // reports the query selects, on every page
 	Reports []review.Report
-	Stats   map[string]editionChart // by slug + "\x00" + label
+	Rows    func(review.Report) templ.Component
+}
+
+// reportRowsKey is everything reportRows shows of a report, as the key of
+// its rendered rows in the fragment cache.
+func reportRowsKey(canImport bool, rep review.Report) string {
+	b := make([]byte, 0, 256)
+	b = append(b, "report-rows\x00"...)
+	b = strconv.AppendBool(b, canImport)
+	for _, f := range []string{rep.Slug, rep.Title, rep.Publisher} {
+		b = strconv.AppendQuote(b, f)
+	}
+	for _, ed := range rep.Editions {
+		b = strconv.AppendQuote(b, ed.Label)
+		b = strconv.AppendQuote(b, ed.Published)
+		b = strconv.AppendBool(b, ed.Draft)
+		st := ed.Stats
+		b = strconv.AppendInt(b, int64(st.Claims), 10)
+		b = append(b, ',')
+		b = strconv.AppendInt(b, int64(st.Flagged), 10)
+		for _, s := range review.States {
+			b = append(b, ',')
+			b = strconv.AppendInt(b, int64(st.ByState[s]), 10)
+		}
+		for _, o := range review.Outcomes {
+			b = append(b, ',')
+			b = strconv.AppendInt(b, int64(st.ByMatch[o]), 10)
+		}
+	}
+	return string(b)
 }
 
 // pages is how many pages the reports fill.
@@ -76,10 +100,8 @@ func (v homeView) pageURL(n int) string {
 	return "/?" + q.Encode()
 }
 
-// editionChart is what the report list shows of an edition's counts,
-// laid out once.
+// editionChart is an edition's claims by state as a stacked bar.
 type editionChart struct {
-	review.EditionStats
 	Bars  []bar  // by state, in stateOrder
 	Label string // the chart's text for screen readers
 }
@@ -97,7 +119,7 @@ var stateOrder = []review.RevisionState{review.StateApproved, review.StatePendin
 
 // newEditionChart lays out an edition's claims by state as a stacked bar.
 func newEditionChart(st review.EditionStats) editionChart {
-	c := editionChart{EditionStats: st}
+	var c editionChart
 	label := strconv.Itoa(st.Claims) + " claims"
 	x := 0.0
 	for _, s := range stateOrder {

@@ -75,6 +75,7 @@ type Server struct {
 	svc       review.Services
 	cfg       Config
 	cookies   *sessions.CookieStore
+	fragments *fragmentCache
 	log       *slog.Logger
 	handler   http.Handler
 	chain     chainCheck
@@ -133,7 +134,7 @@ func New(svc review.Services, cfg Config) (*Server, error) {
 		cfg.TrustedProxies[i] = p.Masked()
 	}
 	cs := cookieStore(cfg)
-	s := &Server{svc: svc, cfg: cfg, cookies: cs, log: cfg.Logger, pages: newPageCache(32 << 20),
+	s := &Server{svc: svc, cfg: cfg, cookies: cs, log: cfg.Logger, pages: newPageCache(32 << 20), fragments: newFragmentCache(4 << 20),
 		exports: make(chan struct{}, maxExports), hashing: make(chan struct{}, hashSlots)}
 	s.publish.signer, s.publish.kick = cfg.CheckpointSigner, make(chan struct{}, 1)
 	s.integrity.life, s.integrity.stopLife = context.WithCancel(context.Background())
