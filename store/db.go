@@ -198,8 +198,30 @@ func (db *DB) migrate(ctx context.Context) error {
 	return nil
 }
 
+// rebuildsTables marks a migration that changes a table's shape by
+// building a new one and renaming it over the old: it runs with foreign
+// key enforcement off, and commits only when PRAGMA foreign_key_check
+// finds nothing, as SQLite's procedure for such changes asks
+// (https://www.sqlite.org/lang_altertable.html#otheralter). Put it on the
+// migration's first line.
+const rebuildsTables = "-- rebuilds tables"
+
 func (db *DB) applyMigration(ctx context.Context, m migrations.Migration) error {
-	tx, err := db.w.BeginTx(ctx, nil)
+	// The writer pool has one connection; take it, since foreign key
+	// enforcement is per connection and cannot change inside a transaction.
+	conn, err := db.w.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("store: migration %d: %w", m.Version, err)
+	}
+	defer conn.Close()
+	rebuild := strings.HasPrefix(m.SQL, rebuildsTables)
+	if rebuild {
+		if _, err := conn.ExecContext(ctx, "PRAGMA foreign_keys = OFF"); err != nil {
+			return fmt.Errorf("store: migration %d: %w", m.Version, err)
+		}
+		defer conn.ExecContext(context.WithoutCancel(ctx), "PRAGMA foreign_keys = ON")
+	}
+	tx, err := conn.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("store: migration %d: %w", m.Version, err)
 	}
@@ -214,6 +236,18 @@ func (db *DB) applyMigration(ctx context.Context, m migrations.Migration) error 
 	}
 	if _, err := tx.ExecContext(ctx, m.SQL); err != nil {
 		return fmt.Errorf("store: migration %d (%s): %w", m.Version, m.Name, err)
+	}
+	if rebuild {
+		var table string
+		var rowid sql.NullInt64
+		var parent string
+		var fkid int
+		err := tx.QueryRowContext(ctx, "PRAGMA foreign_key_check").Scan(&table, &rowid, &parent, &fkid)
+		if err == nil {
+			return fmt.Errorf("store: migration %d (%s): a row of %s (rowid %d) refers to a missing row of %s", m.Version, m.Name, table, rowid.Int64, parent)
+		} else if !errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("store: migration %d: foreign key check: %w", m.Version, err)
+		}
 	}
 	if _, err := tx.ExecContext(ctx, "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
 		m.Version, m.Name, review.FormatTime(db.Now())); err != nil {

@@ -109,7 +109,7 @@ func (c *docCache) get(ctx context.Context, q queryer, e review.Edition) (text.D
 		doc.Sections = slices.Clone(doc.Sections) // callers may change theirs
 		return doc, nil
 	}
-	if err := q.QueryRowContext(ctx, "SELECT text FROM edition_texts WHERE edition_id = ?", e.ID).Scan(&doc.Text); err != nil {
+	if err := q.QueryRowContext(ctx, "SELECT text FROM editions WHERE id = ?", e.ID).Scan(&doc.Text); err != nil {
 		return doc, fmt.Errorf("store: edition text: %w", err)
 	}
 	var err error
@@ -230,24 +230,19 @@ func (db *DB) ImportEdition(ctx context.Context, by review.User, n review.NewEdi
 		Original: n.Original, Doc: doc, Draft: n.Draft, ImportedBy: a.Name, ImportedAt: tx.now}
 	if exists {
 		ed.ID = old.ID
-		if _, err := tx.ExecContext(ctx, `UPDATE editions SET published = ?, sha256 = ?, draft = ?,
-			imported_by = ?, imported_at = ? WHERE id = ?`, n.Published, digest, boolInt(n.Draft),
+		if _, err := tx.ExecContext(ctx, `UPDATE editions SET published = ?, sha256 = ?, original = ?, text = ?, draft = ?,
+			imported_by = ?, imported_at = ? WHERE id = ?`, n.Published, digest, n.Original, doc.Text, boolInt(n.Draft),
 			a.ID, review.FormatTime(tx.now), ed.ID); err != nil {
 			return review.ImportResult{}, fmt.Errorf("store: replace edition: %w", err)
 		}
 	} else {
-		res, err := tx.ExecContext(ctx, `INSERT INTO editions (report_id, label, published, sha256, draft,
-			imported_by, imported_at) VALUES (?, ?, ?, ?, ?, ?, ?)`, rep.ID, n.Label, n.Published, digest,
-			boolInt(n.Draft), a.ID, review.FormatTime(tx.now))
+		res, err := tx.ExecContext(ctx, `INSERT INTO editions (report_id, label, published, sha256, original, text, draft,
+			imported_by, imported_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, rep.ID, n.Label, n.Published, digest,
+			n.Original, doc.Text, boolInt(n.Draft), a.ID, review.FormatTime(tx.now))
 		if err != nil {
 			return review.ImportResult{}, fmt.Errorf("store: insert edition: %w", FormatError(err))
 		}
 		ed.ID, _ = res.LastInsertId()
-	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO edition_texts (edition_id, original, text) VALUES (?, ?, ?)
-		ON CONFLICT (edition_id) DO UPDATE SET original = excluded.original, text = excluded.text`,
-		ed.ID, n.Original, doc.Text); err != nil {
-		return review.ImportResult{}, fmt.Errorf("store: edition text: %w", FormatError(err))
 	}
 	if err := insertSections(ctx, tx, ed.ID, doc.Sections); err != nil {
 		return review.ImportResult{}, err
@@ -340,7 +335,7 @@ func (db *DB) EditionOriginal(ctx context.Context, slug, label string) ([]byte, 
 		return nil, err
 	}
 	var b []byte
-	if err := db.r.QueryRowContext(ctx, "SELECT original FROM edition_texts WHERE edition_id = ?", ed.ID).Scan(&b); err != nil {
+	if err := db.r.QueryRowContext(ctx, "SELECT original FROM editions WHERE id = ?", ed.ID).Scan(&b); err != nil {
 		return nil, fmt.Errorf("store: edition original: %w", err)
 	}
 	return b, nil

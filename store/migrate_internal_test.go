@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"vetted"
@@ -144,11 +145,16 @@ var undo = map[int][]string{
 		"DROP TRIGGER flags_count_delete",
 	},
 	14: {
-		"ALTER TABLE editions ADD COLUMN original BLOB NOT NULL DEFAULT X''",
-		"ALTER TABLE editions ADD COLUMN text TEXT NOT NULL DEFAULT ''",
-		`UPDATE editions SET original = (SELECT original FROM edition_texts WHERE edition_id = editions.id),
-			text = (SELECT text FROM edition_texts WHERE edition_id = editions.id)`,
-		"DROP TABLE edition_texts",
+		// the editions table with its columns in the order before
+		`CREATE TABLE editions_old (id INTEGER PRIMARY KEY, report_id INTEGER NOT NULL REFERENCES reports (id),
+			label TEXT NOT NULL, published TEXT NOT NULL DEFAULT '', sha256 TEXT NOT NULL, original BLOB NOT NULL,
+			text TEXT NOT NULL, draft INTEGER NOT NULL DEFAULT 0 CHECK (draft IN (0, 1)), rank INTEGER NOT NULL DEFAULT 0,
+			imported_by INTEGER NOT NULL REFERENCES users (id), imported_at TEXT NOT NULL, UNIQUE (report_id, label))`,
+		"INSERT INTO editions_old SELECT id, report_id, label, published, sha256, original, text, draft, rank, imported_by, imported_at FROM editions",
+		"PRAGMA foreign_keys = OFF",
+		"DROP TABLE editions",
+		"ALTER TABLE editions_old RENAME TO editions",
+		"PRAGMA foreign_keys = ON",
 	},
 	15: {"DROP INDEX reports_title"},
 }
@@ -174,4 +180,32 @@ func undoMigrations(ctx context.Context, w *sql.DB, from int) error {
 	}
 	_, err = w.ExecContext(ctx, "DELETE FROM schema_migrations WHERE version >= ?", from)
 	return err
+}
+
+// TestRebuildMigrationChecksForeignKeys: a migration that rebuilds tables
+// runs with foreign key enforcement off, and is refused, with nothing of it
+// kept, when it leaves a row referring to a missing one; enforcement is on
+// again afterwards.
+func TestRebuildMigrationChecksForeignKeys(t *testing.T) {
+	ctx := context.Background()
+	db, err := Open(ctx, filepath.Join(t.TempDir(), "fk.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.LoadDemo(ctx, vetted.DemoEdition, vetted.DemoClaims); err != nil {
+		t.Fatal(err)
+	}
+	bad := migrations.Migration{Version: 999, Name: "orphans", SQL: rebuildsTables + "\nDELETE FROM editions;"}
+	err = db.applyMigration(ctx, bad)
+	if err == nil || !strings.Contains(err.Error(), "refers to a missing row of editions") {
+		t.Fatalf("a rebuild leaving orphans: %v", err)
+	}
+	var n int
+	if err := db.w.QueryRowContext(ctx, "SELECT COUNT(*) FROM editions").Scan(&n); err != nil || n == 0 {
+		t.Errorf("editions after the refused migration: %d, %v", n, err)
+	}
+	if _, err := db.w.ExecContext(ctx, "DELETE FROM editions"); err == nil || !strings.Contains(err.Error(), "FOREIGN KEY") {
+		t.Errorf("foreign keys are not enforced after the migration: %v", err)
+	}
 }

@@ -103,8 +103,8 @@ func storedRecords(ctx context.Context, q queryer) (review.StoredRecords, error)
 	if err := rows.Close(); err != nil {
 		return fail(err)
 	}
-	rows, err = q.QueryContext(ctx, `SELECT e.id, r.slug, e.label, e.published, e.sha256, e.draft, COALESCE(t.original, X'')
-		FROM editions e JOIN reports r ON r.id = e.report_id LEFT JOIN edition_texts t ON t.edition_id = e.id`)
+	rows, err = q.QueryContext(ctx, `SELECT e.id, r.slug, e.label, e.published, e.sha256, e.draft, e.original
+		FROM editions e JOIN reports r ON r.id = e.report_id`)
 	if err != nil {
 		return fail(err)
 	}
