@@ -36,3 +36,57 @@ func TestSearchAcrossPieces(t *testing.T) {
 		})
 	}
 }
+
+// TestSearchPages: a search's pages, by number (ranked) or by cursor (by
+// id), together hold each match once, every page says the same total, and
+// the rest of the filter narrows the matches.
+func TestSearchPages(t *testing.T) {
+	ctx := context.Background()
+	db := MustOpenDemoDB(t)
+	all, total, err := db.FindClaims(ctx, review.ClaimFilter{Query: "trafficking", Limit: 500})
+	if err != nil || total < 8 || len(all) != total {
+		t.Fatalf("trafficking: %d of %d, %v; want a few pages of 3", len(all), total, err)
+	}
+	want := map[int64]bool{}
+	for _, c := range all {
+		want[c.ID] = true
+	}
+	walk := func(name string, next func(page []review.Claim, f *review.ClaimFilter)) {
+		t.Helper()
+		f := review.ClaimFilter{Query: "trafficking", Limit: 3, Ranked: name == "ranked"}
+		seen := map[int64]bool{}
+		for range 100 {
+			cs, n, err := db.FindClaims(ctx, f)
+			if err != nil || n != total {
+				t.Fatalf("%s: page total %d, %v; want %d", name, n, err, total)
+			}
+			for _, c := range cs {
+				if seen[c.ID] || !want[c.ID] {
+					t.Errorf("%s: claim %d repeated or not a match", name, c.ID)
+				}
+				seen[c.ID] = true
+			}
+			if len(cs) < f.Limit {
+				break
+			}
+			next(cs, &f)
+		}
+		if len(seen) != total {
+			t.Errorf("%s: the pages hold %d claims, the search %d", name, len(seen), total)
+		}
+	}
+	walk("ranked", func(_ []review.Claim, f *review.ClaimFilter) { f.Offset += f.Limit })
+	walk("cursor", func(page []review.Claim, f *review.ClaimFilter) { f.After = page[len(page)-1].ID })
+	approved, n, err := db.FindClaims(ctx, review.ClaimFilter{Query: "trafficking", State: review.StateApproved, Limit: 500})
+	if err != nil || n == 0 || n >= total || len(approved) != n {
+		t.Errorf("trafficking, approved: %d of %d, %v", n, total, err)
+	}
+	for _, c := range approved {
+		if c.Latest.State != review.StateApproved || !want[c.ID] {
+			t.Errorf("claim %d: %s, a match %v", c.ID, c.Latest.State, want[c.ID])
+		}
+	}
+	if cs, n, err := db.FindClaims(ctx, review.ClaimFilter{Query: "trafficking", Offset: 10 * total}); err != nil || n != total || len(cs) != 0 {
+		t.Errorf("past the last page: %d claims, total %d, %v", len(cs), n, err)
+	}
+}
