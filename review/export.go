@@ -239,6 +239,7 @@ func VerifyJSONLWith(r io.Reader, opts VerifyOptions) (VerifyResult, error) {
 	var trailer *Trailer
 	sum := sha256.New()
 	var digest string
+	var scratch []byte // parseEventLine's
 	line := 0
 	fail := func(check, reason string, args ...any) (VerifyResult, error) {
 		return VerifyResult{}, &VerifyError{Line: line, Check: check, Reason: fmt.Sprintf(reason, args...)}
@@ -265,21 +266,17 @@ func VerifyJSONLWith(r io.Reader, opts VerifyOptions) (VerifyResult, error) {
 		if trailer != nil {
 			return fail("end", "text after the trailer line")
 		}
-		dec := json.NewDecoder(bytes.NewReader(b))
-		dec.DisallowUnknownFields()
 		var l exportLine
-		if err := dec.Decode(&l); err != nil {
-			return fail("line-form", "not a valid export line: %v", err)
-		}
-		// dec.More is false before a stray ']' or '}', so look at the rest.
-		if len(bytes.TrimSpace(b[dec.InputOffset():])) > 0 {
-			return fail("line-form", "more than one JSON value on the line")
-		}
-		// JSON decoding forgives key case, order, duplicates and escapes;
-		// the export does not: each line must be exactly what vetted
-		// writes for its values (docs/HISTORY.md defines the form).
-		if !bytes.Equal(b, canonicalLine(l)) {
-			return fail("line-form", "the line is not in the export's exact form (a key, its order, an escape or spacing was changed)")
+		var ok bool
+		// An event line already in the exact form takes the fast path
+		// (eventline.go), which decodes it to what the general path would;
+		// any other line, valid or not, takes the general path.
+		if scratch, ok = parseEventLine(b, &l.Event, scratch); !ok {
+			var sl exportLine // escapes: on the heap only here
+			if err := decodeExportLine(b, &sl); err != nil {
+				return fail("line-form", "%s", err)
+			}
+			l = sl
 		}
 		kinds := 0
 		for _, is := range []bool{l.Header != nil, l.Omitted != nil, l.Trailer != nil, l.Event != (Event{})} {
@@ -396,6 +393,27 @@ func VerifyJSONLWith(r io.Reader, opts VerifyOptions) (VerifyResult, error) {
 		res.Tree = TreeHead{Size: tree.Size(), Hash: root}
 	}
 	return res, nil
+}
+
+// decodeExportLine decodes b into l if it is a valid export line in
+// exactly the form vetted writes for its values; the error says why not.
+func decodeExportLine(b []byte, l *exportLine) error {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(l); err != nil {
+		return fmt.Errorf("not a valid export line: %v", err)
+	}
+	// dec.More is false before a stray ']' or '}', so look at the rest.
+	if len(bytes.TrimSpace(b[dec.InputOffset():])) > 0 {
+		return errors.New("more than one JSON value on the line")
+	}
+	// JSON decoding forgives key case, order, duplicates and escapes;
+	// the export does not: each line must be exactly what vetted
+	// writes for its values (docs/HISTORY.md defines the form).
+	if !bytes.Equal(b, canonicalLine(*l)) {
+		return errors.New("the line is not in the export's exact form (a key, its order, an escape or spacing was changed)")
+	}
+	return nil
 }
 
 // canonicalLine is how JSONLWriter writes l, without the newline.

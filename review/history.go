@@ -48,18 +48,33 @@ const hashDomain = "vetted-event-v1\n"
 // colon, its bytes and a newline. Length prefixes make the encoding
 // unambiguous whatever the fields contain.
 func ComputeHash(e Event) string {
-	h := sha256.New()
-	h.Write([]byte(hashDomain))
+	var buf [512]byte
+	sum, _ := eventSum(&e, buf[:0])
+	return hex.EncodeToString(sum[:])
+}
+
+// eventSum is the SHA-256 that ComputeHash writes in hex. It builds the
+// encoding in buf, which it returns for reuse.
+func eventSum(e *Event, buf []byte) ([sha256.Size]byte, []byte) {
+	buf = append(buf[:0], hashDomain...)
+	var seq [20]byte
+	buf = appendHashField(buf, strconv.AppendInt(seq[:0], e.Seq, 10))
 	for _, f := range [...]string{
-		strconv.FormatInt(e.Seq, 10), e.Time, e.Actor, e.ActorRole, e.Action,
+		e.Time, e.Actor, e.ActorRole, e.Action,
 		e.EntityType, e.EntityID, e.Before, e.After, e.Reason, e.PrevHash,
 	} {
-		h.Write([]byte(strconv.Itoa(len(f))))
-		h.Write([]byte{':'})
-		h.Write([]byte(f))
-		h.Write([]byte{'\n'})
+		buf = appendHashField(buf, f)
 	}
-	return hex.EncodeToString(h.Sum(nil))
+	return sha256.Sum256(buf), buf
+}
+
+// appendHashField appends one field of ComputeHash's encoding: its length
+// in decimal, a colon, its bytes and a newline.
+func appendHashField[T string | []byte](buf []byte, f T) []byte {
+	buf = strconv.AppendInt(buf, int64(len(f)), 10)
+	buf = append(buf, ':')
+	buf = append(buf, f...)
+	return append(buf, '\n')
 }
 
 // ChainHead is the last event of the history.
@@ -103,6 +118,7 @@ type Verifier struct {
 	Count int64
 	Head  ChainHead
 	line  int
+	buf   []byte // for eventSum
 }
 
 // Add checks the next event.
@@ -114,8 +130,15 @@ func (v *Verifier) Add(e Event) error {
 	if len(e.Hash) != 64 || len(e.PrevHash) != 64 {
 		return fail("hash", "hash and prev_hash must be 64 hex digits")
 	}
-	if got := ComputeHash(e); got != e.Hash {
-		return fail("hash", "hash does not match the event's fields (computed %s, recorded %s)", got, e.Hash)
+	var sum [sha256.Size]byte
+	sum, v.buf = eventSum(&e, v.buf)
+	if cap(v.buf) > 64<<10 {
+		v.buf = nil // do not keep a large event's buffer
+	}
+	var got [2 * sha256.Size]byte
+	hex.Encode(got[:], sum[:])
+	if string(got[:]) != e.Hash {
+		return fail("hash", "hash does not match the event's fields (computed %s, recorded %s)", string(got[:]), e.Hash)
 	}
 	if v.Chain {
 		want := v.Head.Seq + 1

@@ -121,10 +121,22 @@ type TreeBuilder struct {
 // Size is how many records were added.
 func (b *TreeBuilder) Size() int64 { return b.n }
 
-// Add appends the record of the event with this hash.
+// Add appends the record of the event with this hash. It merges the new
+// leaf with the complete subtrees to its left as AddStored does, without
+// collecting the hashes it passes through.
 func (b *TreeBuilder) Add(eventHash string) error {
-	_, err := b.AddStored(eventHash)
-	return err
+	if b.n == 1<<63-1 {
+		return fmt.Errorf("review: tree builder: the tree is full")
+	}
+	var data [64]byte
+	h := tlog.RecordHash(append(data[:0], eventHash...))
+	level := 0
+	for ; b.n>>level&1 == 1; level++ {
+		h = tlog.NodeHash(b.roots[level], h)
+	}
+	b.roots[level] = h
+	b.n++
+	return nil
 }
 
 // AddStored is Add, returning the stored hashes the record adds (from
