@@ -157,6 +157,16 @@ var undo = map[int][]string{
 		"PRAGMA foreign_keys = ON",
 	},
 	15: {"DROP INDEX reports_title"},
+	16: {
+		"DROP TRIGGER claims_latest_revision",
+		"DROP TRIGGER revisions_latest_state",
+		"DROP TRIGGER revisions_latest_confidence",
+		"DROP INDEX claims_latest_state",
+		"DROP INDEX claims_latest_confidence",
+		"ALTER TABLE claims DROP COLUMN latest_state",
+		"ALTER TABLE claims DROP COLUMN latest_confidence",
+	},
+	17: {"DROP INDEX editions_label"},
 }
 
 // undoMigrations takes the database on w back to before migration from,

@@ -12,7 +12,9 @@ import (
 // VerifyRecords replays the history into the records it describes and
 // compares them with the tables, all from one read snapshot: a row
 // changed, added or removed without its event is named. It also recounts
-// what edition_counts summarizes (checkEditionCounts). The chain itself
+// what edition_counts summarizes (checkEditionCounts) and checks the
+// claims' copies of their latest revision's state and confidence
+// (checkLatestColumns). The chain itself
 // is VerifyChain's to check.
 func (db *DB) VerifyRecords(ctx context.Context) ([]review.RecordMismatch, error) {
 	tx, err := db.read(ctx)
@@ -50,7 +52,35 @@ func (db *DB) VerifyRecords(ctx context.Context) ([]review.RecordMismatch, error
 		return nil, err
 	}
 	counts, err := checkEditionCounts(ctx, tx)
-	return append(ms, counts...), err
+	if err != nil {
+		return nil, err
+	}
+	latest, err := checkLatestColumns(ctx, tx)
+	return append(append(ms, counts...), latest...), err
+}
+
+// checkLatestColumns compares each claim's latest_state and
+// latest_confidence (migration 16) with its latest revision's.
+func checkLatestColumns(ctx context.Context, q queryer) ([]review.RecordMismatch, error) {
+	rows, err := q.QueryContext(ctx, `SELECT c.id, c.latest_state, c.latest_confidence, COALESCE(r.state, ''), COALESCE(r.confidence, '')
+		FROM claims c LEFT JOIN revisions r ON r.id = c.latest_revision_id
+		WHERE c.latest_state IS NOT COALESCE(r.state, '') OR c.latest_confidence IS NOT COALESCE(r.confidence, '')
+		ORDER BY c.id`)
+	if err != nil {
+		return nil, fmt.Errorf("store: latest columns: %w", err)
+	}
+	defer rows.Close()
+	var ms []review.RecordMismatch
+	for rows.Next() {
+		var id int64
+		var state, conf, rstate, rconf string
+		if err := rows.Scan(&id, &state, &conf, &rstate, &rconf); err != nil {
+			return nil, fmt.Errorf("store: latest columns: %w", err)
+		}
+		ms = append(ms, review.RecordMismatch{Kind: "claim", ID: id,
+			What: fmt.Sprintf("latest state and confidence: the claim's row says %s/%s, its latest revision %s/%s", state, conf, rstate, rconf)})
+	}
+	return ms, rows.Err()
 }
 
 // storedRecords reads what the tables hold, uncached.

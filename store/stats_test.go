@@ -148,3 +148,39 @@ func btoi(b bool) int {
 	}
 	return 0
 }
+
+// TestEditionFilterCounts: a claims list of one edition counts its total
+// from edition_counts (alone, within a report, with a state, a match or
+// flagged), and the total is the number of claims the list holds.
+func TestEditionFilterCounts(t *testing.T) {
+	ctx := context.Background()
+	db := MustOpenDemoDB(t)
+	text := strings.Replace(string(vetted.DemoEdition), "Filipino \nwomen are reportedly vulnerable to domestic servitude.", "", 1)
+	text = strings.Replace(text, "large illicit caviar trade", "significant illicit caviar trade", 1)
+	if _, err := db.ImportEdition(ctx, db.Editor, review.NewEdition{Report: seedReport, Label: "2025", Published: "2025-10-01", Original: []byte(text)}); err != nil {
+		t.Fatal(err)
+	}
+	yes := true
+	for _, f := range []review.ClaimFilter{
+		{Edition: "2025"},
+		{Edition: "2021"},
+		{Edition: "2025", Report: seedReport},
+		{Edition: "2025", Report: "no-such-report"},
+		{Edition: "2025", State: review.StatePending},
+		{Edition: "2025", State: review.StateApproved},
+		{Edition: "2025", Match: review.OutcomeMissing},
+		{Edition: "2025", Match: review.OutcomeChanged},
+		{Edition: "2025", Flagged: &yes},
+		{Edition: "2025", State: review.StatePending, Match: review.OutcomeUnchanged}, // counted claim by claim
+		{Edition: "2099"},
+	} {
+		all, n, err := db.FindClaims(ctx, review.ClaimFilter{Report: f.Report, Edition: f.Edition, State: f.State, Match: f.Match, Flagged: f.Flagged, Limit: 500})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, total, err := db.FindClaims(ctx, review.ClaimFilter{Report: f.Report, Edition: f.Edition, State: f.State, Match: f.Match, Flagged: f.Flagged, Limit: 1})
+		if err != nil || total != len(all) || n != len(all) {
+			t.Errorf("%+v: total %d (page of 1), %d (page of all), %v; the list holds %d", f, total, n, err, len(all))
+		}
+	}
+}

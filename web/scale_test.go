@@ -61,6 +61,7 @@ func TestPagesReadsDoNotGrow(t *testing.T) {
 		{"claims list", "/claims", "eda", 0},
 		{"claims list, page 3", "/claims?page=3", "eda", 0},
 		{"search, common word", "/claims?q=the", "eda", 0},
+		{"claims of one state", "/claims?state=approved", "eda", 0},
 		{"history", "/history", "audrey", 2 * 20},
 		{"history, one actor", "/history?actor=rey", "audrey", 2 * 20},
 		{"reader", "/reports/" + store.ScaleReport(0) + "/editions/2023", "eda", 0},
