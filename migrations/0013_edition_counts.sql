@@ -28,7 +28,7 @@ CREATE TABLE edition_counts (
 
 INSERT INTO edition_counts (edition_id, claims, flagged, draft, pending, approved, rejected, original, unchanged, changed, missing)
 SELECT a.edition_id, COUNT(*), SUM(EXISTS (SELECT 1 FROM flags f WHERE f.claim_id = a.claim_id AND f.resolved_at = '')),
-	SUM(r.state = 'draft'), SUM(r.state = 'pending'), SUM(r.state = 'approved'), SUM(r.state = 'rejected'),
+	CAST(TOTAL(r.state = 'draft') AS INTEGER), CAST(TOTAL(r.state = 'pending') AS INTEGER), CAST(TOTAL(r.state = 'approved') AS INTEGER), CAST(TOTAL(r.state = 'rejected') AS INTEGER),
 	SUM(a.match = 'original'), SUM(a.match = 'unchanged'), SUM(a.match = 'changed'), SUM(a.match = 'missing')
 FROM appearances a JOIN claims c ON c.id = a.claim_id LEFT JOIN revisions r ON r.id = c.latest_revision_id
 GROUP BY a.edition_id;

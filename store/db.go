@@ -7,6 +7,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
 	"net/url"
@@ -219,7 +220,13 @@ func (db *DB) applyMigration(ctx context.Context, m migrations.Migration) error 
 		if _, err := conn.ExecContext(ctx, "PRAGMA foreign_keys = OFF"); err != nil {
 			return fmt.Errorf("store: migration %d: %w", m.Version, err)
 		}
-		defer conn.ExecContext(context.WithoutCancel(ctx), "PRAGMA foreign_keys = ON")
+		defer func() {
+			if _, err := conn.ExecContext(context.WithoutCancel(ctx), "PRAGMA foreign_keys = ON"); err != nil {
+				// Never leave the writer without foreign keys: drop the
+				// connection, and the pool opens a new one with them.
+				conn.Raw(func(any) error { return driver.ErrBadConn })
+			}
+		}()
 	}
 	tx, err := conn.BeginTx(ctx, nil)
 	if err != nil {

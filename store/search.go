@@ -57,7 +57,9 @@ func (h *searchHits) add(ctx context.Context, tx queryer, i int, term, report st
 		query = "SELECT CAST(claim_id AS INTEGER) FROM claim_search WHERE body MATCH ? ORDER BY docid DESC LIMIT ?"
 		args = append(args, review.SearchRows+1)
 	} else {
-		query = `SELECT c.id FROM claim_search s JOIN claims c ON c.id = CAST(s.claim_id AS INTEGER)
+		// CROSS JOIN keeps the match outside: the other order runs the
+		// full-text query again for every claim of the report.
+		query = `SELECT c.id FROM claim_search s CROSS JOIN claims c ON c.id = CAST(s.claim_id AS INTEGER)
 			WHERE s.body MATCH ? AND c.report_id = (SELECT id FROM reports WHERE slug = ?)`
 		args = append(args, report)
 	}
@@ -128,7 +130,10 @@ func searchClaims(ctx context.Context, tx queryer, f review.ClaimFilter) (review
 	}
 	page := review.ClaimPage{Total: len(ids), Partial: h.partial}
 	if f.After != 0 {
-		at, _ := slices.BinarySearch(ids, f.After+1)
+		at, found := slices.BinarySearch(ids, f.After)
+		if found {
+			at++
+		}
 		ids = ids[at:]
 	} else {
 		ids = ids[min(max(f.Offset, 0), len(ids)):]
@@ -137,7 +142,8 @@ func searchClaims(ctx context.Context, tx queryer, f review.ClaimFilter) (review
 	if len(ids) == 0 {
 		return page, nil
 	}
-	full, err := findClaims(ctx, tx, review.ClaimFilter{IDs: ids, Edition: f.Edition, Limit: len(ids)})
+	// A limit past the ids: a page with room to spare is not counted again.
+	full, err := findClaims(ctx, tx, review.ClaimFilter{IDs: ids, Edition: f.Edition, Limit: len(ids) + 1})
 	if err != nil {
 		return review.ClaimPage{}, err
 	}
