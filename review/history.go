@@ -200,6 +200,10 @@ type HistoryService interface {
 	EachExportEvent(ctx context.Context, f EventFilter, fn func(e Event, selected bool) error) error
 	// VerifyChain checks the whole stored chain and tree.
 	VerifyChain(ctx context.Context) (ChainHead, error)
+	// VerifyChainSince checks the chain and tree after a tree verified
+	// before, reading only the events since; it returns the new head and
+	// tree.
+	VerifyChainSince(ctx context.Context, from TreeHead) (ChainHead, TreeHead, error)
 	// VerifyRecords compares the records with what the history says.
 	VerifyRecords(ctx context.Context) ([]RecordMismatch, error)
 	// VerifiedTree is the tree a history check last recorded as verified

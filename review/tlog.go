@@ -118,6 +118,33 @@ type TreeBuilder struct {
 	roots [64]tlog.Hash // roots[level]: the complete subtree at that level, when bit level of n is set
 }
 
+// NewTreeBuilderAt starts a TreeBuilder at a tree of n records, from the
+// stored hashes of the complete subtrees n decomposes into, read through r
+// (log2(n) of them at most). Nothing checks them: compare Root with a
+// root verified before trusting what is built on them.
+func NewTreeBuilderAt(n int64, r tlog.HashReader) (TreeBuilder, error) {
+	b := TreeBuilder{n: n}
+	var levels []int
+	var indexes []int64
+	for level := range len(b.roots) {
+		if n>>level&1 == 1 {
+			levels = append(levels, level)
+			indexes = append(indexes, tlog.StoredHashIndex(level, n>>level-1))
+		}
+	}
+	if len(indexes) == 0 {
+		return b, nil
+	}
+	hs, err := r.ReadHashes(indexes)
+	if err != nil {
+		return TreeBuilder{}, err
+	}
+	for i, level := range levels {
+		b.roots[level] = hs[i]
+	}
+	return b, nil
+}
+
 // Size is how many records were added.
 func (b *TreeBuilder) Size() int64 { return b.n }
 

@@ -49,5 +49,23 @@ func TestTreeBuilder(t *testing.T) {
 			add.Size() != n || stored.Size() != n || mixed.Size() != n {
 			t.Fatalf("size %d: Add root %v (%v), AddStored %v (%v), mixed %v (%v), tlog %v", n, r1, err1, r2, err2, r3, err3, want)
 		}
+		// Started at this size from the stored hashes, a builder has the
+		// same root, and the next record stores what tlog would.
+		at, err := NewTreeBuilderAt(n, reader)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r, err := at.Root(); err != nil || r != want || at.Size() != n {
+			t.Fatalf("size %d: NewTreeBuilderAt root %v (%v), tlog %v", n, r, err, want)
+		}
+		next := fmt.Sprintf("%064x", (n+1)*7919)
+		got, err := at.AddStored(next)
+		if err != nil {
+			t.Fatal(err)
+		}
+		wantNext, err := tlog.StoredHashes(n, LeafData(next), reader)
+		if err != nil || fmt.Sprint(got) != fmt.Sprint(wantNext) {
+			t.Fatalf("size %d: the next record from NewTreeBuilderAt stores %v, tlog %v (%v)", n, got, wantNext, err)
+		}
 	}
 }

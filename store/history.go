@@ -213,10 +213,61 @@ func (db *DB) CountEvents(ctx context.Context, f review.EventFilter) (int64, err
 // VerifyChain recomputes every stored hash and link, and every stored
 // hash of the Merkle tree from the events.
 func (db *DB) VerifyChain(ctx context.Context) (review.ChainHead, error) {
-	v := review.Verifier{Chain: true}
 	var tb review.TreeBuilder
+	return db.verifyChainFrom(ctx, review.Verifier{Chain: true}, &tb)
+}
+
+// VerifyChainSince checks the history after a tree verified before (from
+// a full check): that the stored subtree hashes of its size still make its
+// root, then, as VerifyChain does, each later event's hash and link and the
+// tree hashes stored for it. It reads the events after from.Size only. It
+// returns the new head and the tree over every event.
+func (db *DB) VerifyChainSince(ctx context.Context, from review.TreeHead) (review.ChainHead, review.TreeHead, error) {
+	tb, err := review.NewTreeBuilderAt(from.Size, hashReader(ctx, db.r))
+	if review.ErrorCode(err) == review.EINTERNAL && errors.As(err, new(*review.Error)) {
+		return review.ChainHead{}, review.TreeHead{}, &review.VerifyError{Seq: from.Size, Check: "verified-tree", Reason: review.ErrorMessage(err)}
+	} else if err != nil {
+		return review.ChainHead{}, review.TreeHead{}, err
+	}
+	if root, err := tb.Root(); err != nil {
+		return review.ChainHead{}, review.TreeHead{}, err
+	} else if root != from.Hash {
+		return review.ChainHead{}, review.TreeHead{}, &review.VerifyError{Seq: from.Size, Check: "verified-tree",
+			Reason: fmt.Sprintf("the first %d events are not the ones verified earlier: the history was rewritten under the server, or while it was stopped", from.Size)}
+	}
+	v := review.Verifier{Chain: true, Count: from.Size}
+	if from.Size > 0 {
+		err := db.EachEvent(ctx, review.EventFilter{After: from.Size - 1, Limit: 1}, func(e review.Event) error {
+			v.Head = review.ChainHead{Seq: e.Seq, Hash: e.Hash, Time: e.Time}
+			return nil
+		})
+		if err != nil {
+			return review.ChainHead{}, review.TreeHead{}, err
+		}
+		// The event's hash must be the last leaf of the tree just checked
+		// (an inclusion proof against its root): the events after link to it.
+		proof, err := tlog.ProveRecord(from.Size, from.Size-1, hashReader(ctx, db.r))
+		if err == nil && v.Head.Seq == from.Size {
+			err = tlog.CheckRecord(proof, from.Size, from.Hash, from.Size-1, review.LeafHash(v.Head.Hash))
+		}
+		if err != nil || v.Head.Seq != from.Size {
+			return review.ChainHead{}, review.TreeHead{}, &review.VerifyError{Seq: from.Size, Check: "verified-head",
+				Reason: fmt.Sprintf("event %d verified earlier is no longer stored as it was: the history was rewritten", from.Size)}
+		}
+	}
+	head, err := db.verifyChainFrom(ctx, v, &tb)
+	if err != nil {
+		return head, review.TreeHead{}, err
+	}
+	root, err := tb.Root()
+	return head, review.TreeHead{Size: tb.Size(), Hash: root}, err
+}
+
+// verifyChainFrom goes on from v and tb with every event after v's head,
+// comparing the tree hashes the events make with those stored.
+func (db *DB) verifyChainFrom(ctx context.Context, v review.Verifier, tb *review.TreeBuilder) (review.ChainHead, error) {
 	var pending []tlog.Hash // computed tree hashes not yet compared, from index next
-	var next int64
+	next := tlog.StoredHashIndex(0, tb.Size())
 	compare := func() error {
 		if len(pending) == 0 {
 			return nil
@@ -238,7 +289,7 @@ func (db *DB) VerifyChain(ctx context.Context) (review.ChainHead, error) {
 		pending = pending[:0]
 		return nil
 	}
-	err := db.EachEvent(ctx, review.EventFilter{}, func(e review.Event) error {
+	err := db.EachEvent(ctx, review.EventFilter{After: v.Head.Seq}, func(e review.Event) error {
 		if err := v.Add(e); err != nil {
 			return err
 		}

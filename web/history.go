@@ -203,16 +203,29 @@ func (s *Server) verifyChain(r *http.Request, full bool) (pending bool, err erro
 			return false, lastErr
 		}
 		wait := historyWait
+		asked := time.Now()
 		if full {
 			wait = historyWaitFull
 			s.RequestFullCheck()
 		}
-		select {
-		case <-s.startHistoryCheck(in.life):
-		case <-time.After(wait):
-			return true, nil
-		case <-ctx.Done():
-			return false, ctx.Err()
+		deadline := time.After(wait)
+		for {
+			select {
+			case <-s.startHistoryCheck(in.life):
+			case <-deadline:
+				return true, nil
+			case <-ctx.Done():
+				return false, ctx.Err()
+			}
+			// A check already running when the full one was asked for
+			// may have gone on from the last event verified: wait for the
+			// full one, which it leaves to start next.
+			in.mu.Lock()
+			done := !full || in.lastErr != nil || !in.lastFull.Before(asked)
+			in.mu.Unlock()
+			if done {
+				break
+			}
 		}
 		in.mu.Lock()
 		err := in.lastErr

@@ -146,14 +146,16 @@ func (s *Server) checkHistory(ctx context.Context) error {
 	if err := s.checkVerifiedTree(ctx); err != nil {
 		return err
 	}
+	if why := s.Broken(); why != "" {
+		// Nothing more to learn, or to record as verified, until someone
+		// has looked.
+		return review.Errorf(review.EINTERNAL, "%s", why)
+	}
 	s.integrity.mu.Lock()
-	full := s.integrity.fullNext || time.Since(s.integrity.lastFull) >= s.cfg.FullHistoryCheckEvery
+	full := s.integrity.fullNext || s.integrity.lastFull.IsZero() || time.Since(s.integrity.lastFull) >= s.cfg.FullHistoryCheckEvery
 	s.integrity.fullNext = false
 	s.integrity.mu.Unlock()
-	s.chain.mu.Lock()
-	verified := s.chain.count > 0
-	s.chain.mu.Unlock()
-	if !full && verified {
+	if !full {
 		return s.checkHistorySince(ctx)
 	}
 	started := time.Now()
@@ -214,37 +216,35 @@ func (s *Server) checkHistory(ctx context.Context) error {
 	return nil
 }
 
-// checkHistorySince checks the events after the last one verified (the
-// caller has checked the verified tree): that one is still stored as it
-// was, and each event since has its hash and follows the one before. It
-// then records the tree up to the new head as verified.
+// checkHistorySince checks the history after the tree the last full
+// check verified (store's VerifyChainSince: that tree's root from the
+// stored hashes, its last event by an inclusion proof, then each event
+// since with its link and stored tree hashes), and records the new tree as
+// verified. It reads without holding the history page's lock.
 func (s *Server) checkHistorySince(ctx context.Context) error {
-	if err := s.checkVerifiedHead(ctx); err != nil {
-		return err
-	}
-	s.chain.mu.Lock()
-	v := review.Verifier{Chain: true, Head: s.chain.head, Count: s.chain.count}
-	err := s.svc.EachEvent(ctx, review.EventFilter{After: s.chain.head.Seq}, v.Add)
-	if err == nil {
-		s.chain.head, s.chain.count = v.Head, v.Count
-	}
-	s.chain.mu.Unlock()
+	s.integrity.mu.Lock()
+	from := s.integrity.verified
+	s.integrity.mu.Unlock()
+	head, th, err := s.svc.VerifyChainSince(ctx, from)
 	var ve *review.VerifyError
 	if errors.As(err, &ve) {
 		return s.markBroken("the stored history does not verify: " + ve.Error())
 	} else if err != nil {
 		return err
 	}
-	root, err := s.svc.TreeHash(ctx, v.Head.Seq)
-	if err != nil {
-		return err
+	if th.Size == 0 {
+		return nil
 	}
-	th := review.TreeHead{Size: v.Head.Seq, Hash: root}
 	s.integrity.mu.Lock()
 	if s.integrity.verified.Size <= th.Size {
 		s.integrity.verified = th
 	}
 	s.integrity.mu.Unlock()
+	s.chain.mu.Lock()
+	if s.chain.head.Seq <= head.Seq {
+		s.chain.head, s.chain.count = head, head.Seq
+	}
+	s.chain.mu.Unlock()
 	s.recordVerifiedTree(ctx, th)
 	return nil
 }

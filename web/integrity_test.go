@@ -100,6 +100,42 @@ func TestHistoryCheckGoesOn(t *testing.T) {
 	if v, err := ts.DB.VerifiedTree(ctx); err != nil || v.Size != head.Seq {
 		t.Errorf("recorded as verified: %+v %v, want the head %d", v, err, head.Seq)
 	}
+	// A tree hash of the events since, changed behind vetted's back.
+	t.Run("TreeHashChanged", func(t *testing.T) {
+		ts := MustServer(t)
+		if err := ts.App.CheckHistory(ctx); err != nil {
+			t.Fatal(err)
+		}
+		rey := ts.Login(t, "rey")
+		for i := range 3 {
+			if status, _, _ := Post(t, rey, ts.URL+"/claims/1/notes", url.Values{"body": {fmt.Sprintf("Note %d", i)}}); status != 303 {
+				t.Fatalf("note: %d", status)
+			}
+		}
+		raw, err := sql.Open("sqlite3", "file:"+ts.DB.Path+"?_busy_timeout=5000")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer raw.Close()
+		head, err := ts.DB.Head(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// As someone who can write the file would: around the trigger.
+		for _, q := range []string{"DROP TRIGGER tlog_hashes_no_update",
+			"UPDATE tlog_hashes SET hash = randomblob(32) WHERE id = (SELECT MAX(id) FROM tlog_hashes)"} {
+			if _, err := raw.Exec(q); err != nil {
+				t.Fatal(err)
+			}
+		}
+		err = ts.App.CheckHistory(ctx)
+		if err == nil || !strings.Contains(err.Error(), "[tree]") || ts.App.Broken() == "" {
+			t.Errorf("a tree hash changed after the verified tree: %v", err)
+		}
+		if v, _ := ts.DB.VerifiedTree(ctx); v.Size >= head.Seq {
+			t.Errorf("the tree with the changed hash was recorded as verified (size %d)", v.Size)
+		}
+	})
 	// An event appended behind vetted's back, its hash wrong.
 	raw, err := sql.Open("sqlite3", "file:"+ts.DB.Path+"?_busy_timeout=5000")
 	if err != nil {
