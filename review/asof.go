@@ -66,6 +66,9 @@ type (
 		Flag       *Flag       `json:"flag"`
 		HedgeFlag  *Flag       `json:"hedge_flag"`
 		StaleFlag  *Flag       `json:"stale_flag"`
+		// ResolvedFlag is the claim's "not found" flag, resolved when a
+		// draft's replacement has the claim again.
+		ResolvedFlag *Flag `json:"resolved_flag"`
 	}
 	flagResolvedAfter struct {
 		Flag       *Flag       `json:"flag"`
@@ -201,7 +204,7 @@ func (r *ClaimReplay) Add(e Event) error {
 			return fail("no appearance")
 		}
 		r.appearance(*a.Appearance)
-		for _, f := range []*Flag{a.Flag, a.HedgeFlag, a.StaleFlag} {
+		for _, f := range []*Flag{a.Flag, a.HedgeFlag, a.StaleFlag, a.ResolvedFlag} {
 			if f != nil {
 				r.flag(*f)
 			}

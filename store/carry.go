@@ -96,6 +96,28 @@ func (c *carrier) replace(ctx context.Context, old review.Edition) ([]review.Cla
 	return c.carryAll(ctx, live)
 }
 
+// notFoundReason is the reason of the outdated flag an import raises for
+// a claim it does not find in the edition.
+func notFoundReason(label string) string { return fmt.Sprintf("Not found in edition %s.", label) }
+
+// resolveNotFound resolves the claim's open flag saying it was not found
+// in the edition being imported (raised by the draft this import
+// replaces), and returns it; nil when there is none.
+func (c *carrier) resolveNotFound(ctx context.Context, claimID int64) (*review.Flag, error) {
+	var id int64
+	err := c.tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(id), 0) FROM flags
+		WHERE claim_id = ? AND kind = 'outdated' AND resolved_at = '' AND reason = ?`, claimID, notFoundReason(c.ed.Label)).Scan(&id)
+	if err != nil || id == 0 {
+		return nil, err
+	}
+	if _, err := c.tx.ExecContext(ctx, "UPDATE flags SET resolved_by = ?, resolved_at = ?, resolution = ? WHERE id = ?",
+		c.a.ID, review.FormatTime(c.tx.now), fmt.Sprintf("Found in the text that replaced edition %s.", c.ed.Label), id); err != nil {
+		return nil, fmt.Errorf("store: resolve outdated flag: %w", err)
+	}
+	f, err := findFlag(ctx, c.tx, id)
+	return &f, err
+}
+
 // scanLive reads claim rows with the appearance each is carried from, and
 // closes rows.
 func scanLive(rows *sql.Rows) ([]liveClaim, error) {
@@ -157,6 +179,17 @@ func (c *carrier) carry(ctx context.Context, lc liveClaim) (review.ClaimOutcome,
 	}
 	out := review.ClaimOutcome{ClaimID: lc.ID, Match: app.Match, Similarity: m.Similarity, Anchor: m.Anchor, Diff: m.Diff}
 	after := map[string]any{"appearance": app, "from": map[string]any{"edition": lc.from.Edition, "start": lc.from.Start, "end": lc.from.End}}
+	if m.Outcome != review.OutcomeMissing {
+		// Found in a draft's replacement, a claim the draft was missing no
+		// longer is: its flag saying so is resolved, in this event.
+		f, err := c.resolveNotFound(ctx, lc.ID)
+		if err != nil {
+			return review.ClaimOutcome{}, err
+		}
+		if f != nil {
+			after["resolved_flag"] = f
+		}
+	}
 	var latest int64
 	switch m.Outcome {
 	case review.OutcomeChanged:
@@ -179,7 +212,7 @@ func (c *carrier) carry(ctx context.Context, lc liveClaim) (review.ClaimOutcome,
 			break
 		}
 		f, err := insertFlag(ctx, c.tx, c.a, review.NewFlag{ClaimID: lc.ID, Kind: review.FlagOutdated,
-			Reason: fmt.Sprintf("Not found in edition %s.", c.ed.Label)}, false)
+			Reason: notFoundReason(c.ed.Label)}, false)
 		if err != nil {
 			return review.ClaimOutcome{}, err
 		}

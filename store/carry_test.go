@@ -382,8 +382,22 @@ func TestReplacedDraftLooksAgainForMissingClaims(t *testing.T) {
 	if !found {
 		t.Errorf("the claim missing from the draft (%d) was not looked for in its replacement: %d outcomes", missing, len(res.Outcomes))
 	}
-	if c := mustFindClaim(t, db, missing); c.Anchor.Edition != "2025" {
+	c := mustFindClaim(t, db, missing)
+	if c.Anchor.Edition != "2025" {
 		t.Errorf("the restored claim's latest appearance is in %q, want 2025", c.Anchor.Edition)
+	}
+	// Its flag saying the draft did not have it is resolved, by the import.
+	for _, f := range c.AllFlags {
+		if strings.Contains(f.Reason, "Not found in edition 2025") && (f.ResolvedAt.IsZero() || !strings.Contains(f.Resolution, "replaced edition 2025")) {
+			t.Errorf("the draft's flag is still open or unexplained: %+v", f)
+		}
+	}
+	raised := false
+	for _, f := range c.AllFlags {
+		raised = raised || strings.Contains(f.Reason, "Not found in edition 2025")
+	}
+	if !raised {
+		t.Error("the draft raised no flag for the missing claim: the test proves nothing")
 	}
 	if ms, err := db.VerifyRecords(ctx); err != nil || len(ms) != 0 {
 		t.Errorf("VerifyRecords: %v %v", ms, err)
