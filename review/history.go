@@ -206,6 +206,10 @@ type HistoryService interface {
 	VerifyChainSince(ctx context.Context, from TreeHead) (ChainHead, TreeHead, error)
 	// VerifyRecords compares the records with what the history says.
 	VerifyRecords(ctx context.Context) ([]RecordMismatch, error)
+	// CheckDerived compares what the tables derive from the records
+	// (counts, copies) with a recount; RebuildDerived recomputes them.
+	CheckDerived(ctx context.Context) ([]RecordMismatch, error)
+	RebuildDerived(ctx context.Context) error
 	// VerifiedTree is the tree a history check last recorded as verified
 	// (RecordVerified); Size 0 when none was.
 	VerifiedTree(ctx context.Context) (TreeHead, error)

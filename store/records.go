@@ -11,10 +11,8 @@ import (
 
 // VerifyRecords replays the history into the records it describes and
 // compares them with the tables, all from one read snapshot: a row
-// changed, added or removed without its event is named. It also recounts
-// what edition_counts summarizes (checkEditionCounts) and checks the
-// claims' copies of their latest revision's state and confidence
-// (checkLatestColumns). The chain itself
+// changed, added or removed without its event is named. What the tables
+// derive from the records is CheckDerived's to check. The chain itself
 // is VerifyChain's to check.
 func (db *DB) VerifyRecords(ctx context.Context) ([]review.RecordMismatch, error) {
 	tx, err := db.read(ctx)
@@ -47,16 +45,36 @@ func (db *DB) VerifyRecords(ctx context.Context) ([]review.RecordMismatch, error
 	if err != nil {
 		return nil, err
 	}
-	ms, err := replay.Compare(s)
+	return replay.Compare(s)
+}
+
+// CheckDerived compares what the tables keep derived from the records
+// (edition_counts, and the claims' copies of their latest revision's state
+// and confidence) with a recount: a mismatch is a cache gone wrong (a bug,
+// or a hand edit), not a record changed, and RebuildDerived repairs it.
+func (db *DB) CheckDerived(ctx context.Context) ([]review.RecordMismatch, error) {
+	tx, err := db.read(ctx)
 	if err != nil {
 		return nil, err
 	}
+	defer tx.Rollback()
 	counts, err := checkEditionCounts(ctx, tx)
 	if err != nil {
 		return nil, err
 	}
 	latest, err := checkLatestColumns(ctx, tx)
-	return append(append(ms, counts...), latest...), err
+	return append(counts, latest...), err
+}
+
+// RebuildDerived recomputes what CheckDerived checks from the records, in
+// one write transaction. It writes no event: nothing it changes is a
+// record.
+func (db *DB) RebuildDerived(ctx context.Context) error {
+	return db.exec(ctx, `DELETE FROM edition_counts;
+		INSERT INTO edition_counts (edition_id, claims, flagged, draft, pending, approved, rejected, original, unchanged, changed, missing) `+editionRecount+`;
+		UPDATE claims SET
+			latest_state = COALESCE((SELECT state FROM revisions WHERE id = claims.latest_revision_id), ''),
+			latest_confidence = COALESCE((SELECT confidence FROM revisions WHERE id = claims.latest_revision_id), '')`)
 }
 
 // checkLatestColumns compares each claim's latest_state and

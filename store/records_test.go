@@ -75,7 +75,6 @@ func TestVerifyRecords(t *testing.T) {
 			"without its event"},
 		{"AppearanceChanged", []string{"UPDATE appearances SET exact = 'x' WHERE claim_id = (SELECT MIN(claim_id) FROM appearances)"}, "exact"},
 		{"EditionChanged", []string{"UPDATE editions SET original = X'00' WHERE id = (SELECT MIN(id) FROM editions)"}, "SHA-256"},
-		{"LatestStateChanged", []string{"UPDATE claims SET latest_state = 'draft' WHERE id = (SELECT MIN(id) FROM claims)"}, "latest state and confidence"},
 		{"ClaimAdded", []string{"INSERT INTO claims (report_id, created_by, created_at, updated_at) VALUES (1, 2, '2026-01-01T00:00:00.000000Z', '2026-01-01T00:00:00.000000Z')"},
 			"without its claim.created event"},
 	} {

@@ -33,4 +33,7 @@ func TestSeedScale(t *testing.T) {
 	if ms, err := db.VerifyRecords(ctx); err != nil || len(ms) != 0 {
 		t.Errorf("records: %v %v", ms, err)
 	}
+	if ms, err := db.CheckDerived(ctx); err != nil || len(ms) != 0 {
+		t.Errorf("counts: %v %v", ms, err)
+	}
 }

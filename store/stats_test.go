@@ -35,6 +35,9 @@ func TestEditionStatsFollowEveryChange(t *testing.T) {
 		if ms, err := db.VerifyRecords(ctx); err != nil || len(ms) != 0 {
 			t.Fatalf("after %s: %v %v", step, ms, err)
 		}
+		if ms, err := db.CheckDerived(ctx); err != nil || len(ms) != 0 {
+			t.Fatalf("after %s, the counts: %v %v", step, ms, err)
+		}
 	}
 	recounted(t, "loading the demo")
 	c := mustFindClaim(t, db, 3)
@@ -132,12 +135,24 @@ func TestEditionStatsFollowEveryChange(t *testing.T) {
 
 	t.Run("Tampered", func(t *testing.T) {
 		raw := rawDB(t, db.Path)
-		if _, err := raw.Exec("UPDATE edition_counts SET claims = claims + 1 WHERE edition_id = (SELECT MIN(edition_id) FROM edition_counts)"); err != nil {
-			t.Fatal(err)
+		for _, q := range []string{
+			"UPDATE edition_counts SET claims = claims + 1 WHERE edition_id = (SELECT MIN(edition_id) FROM edition_counts)",
+			"UPDATE claims SET latest_state = 'draft' WHERE id = (SELECT MIN(id) FROM claims WHERE latest_state <> 'draft')",
+		} {
+			if _, err := raw.Exec(q); err != nil {
+				t.Fatal(err)
+			}
 		}
-		ms, err := db.VerifyRecords(ctx)
-		if err != nil || len(ms) != 1 || ms[0].Kind != "edition" || !strings.Contains(ms[0].What, "counts: the table says") {
-			t.Errorf("counts changed by hand: %v %v, want one edition mismatch", ms, err)
+		ms, err := db.CheckDerived(ctx)
+		if err != nil || len(ms) != 2 || !strings.Contains(ms[0].What, "counts: the table says") || !strings.Contains(ms[1].What, "latest state") {
+			t.Fatalf("derived data changed by hand: %v %v, want the edition's counts and the claim's state", ms, err)
+		}
+		if ms, err := db.VerifyRecords(ctx); err != nil || len(ms) != 0 {
+			t.Errorf("the records are not what changed: %v %v", ms, err)
+		}
+		must(t, db.RebuildDerived(ctx))
+		if ms, err := db.CheckDerived(ctx); err != nil || len(ms) != 0 {
+			t.Errorf("after RebuildDerived: %v %v", ms, err)
 		}
 	})
 }

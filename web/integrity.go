@@ -186,6 +186,9 @@ func (s *Server) checkHistory(ctx context.Context) error {
 		}
 		return s.markBroken(fmt.Sprintf("[records] %d record(s) are not what the history says (changed outside vetted): %s", len(ms), strings.Join(names, "; ")))
 	}
+	if err := s.checkDerived(ctx); err != nil {
+		return err
+	}
 	if head.Seq == 0 {
 		return nil
 	}
@@ -214,6 +217,25 @@ func (s *Server) checkHistory(ctx context.Context) error {
 	s.integrity.lastFull = started
 	s.integrity.mu.Unlock()
 	return nil
+}
+
+// checkDerived rebuilds what the tables derive from the records (counts,
+// copies) when it no longer matches them, and logs it: a cache gone
+// wrong is a bug to report, not a history to stop writing to.
+func (s *Server) checkDerived(ctx context.Context) error {
+	ms, err := s.svc.CheckDerived(ctx)
+	if err != nil || len(ms) == 0 {
+		return err
+	}
+	names := make([]string, 0, 3)
+	for i, m := range ms {
+		if i == 3 {
+			break
+		}
+		names = append(names, m.String())
+	}
+	s.log.Warn("derived counts did not match the records: rebuilt them", "mismatches", len(ms), "first", strings.Join(names, "; "))
+	return s.svc.RebuildDerived(ctx)
 }
 
 // checkHistorySince checks the history after the tree the last full

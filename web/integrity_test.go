@@ -74,6 +74,31 @@ func TestHistoryCheck(t *testing.T) {
 	})
 }
 
+// TestDerivedCountsRebuilt: counts that no longer match the records (a
+// bug, a hand edit) are rebuilt by the full history check, which does not
+// stop writes for them.
+func TestDerivedCountsRebuilt(t *testing.T) {
+	ctx := context.Background()
+	ts := MustServer(t)
+	raw, err := sql.Open("sqlite3", "file:"+ts.DB.Path+"?_busy_timeout=5000")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	if _, err := raw.Exec("UPDATE edition_counts SET flagged = flagged + 5"); err != nil {
+		t.Fatal(err)
+	}
+	if ms, _ := ts.DB.CheckDerived(ctx); len(ms) == 0 {
+		t.Fatal("the counts changed by hand are not seen")
+	}
+	if err := ts.App.CheckHistory(ctx); err != nil || ts.App.Broken() != "" {
+		t.Fatalf("the history check: %v, broken %q", err, ts.App.Broken())
+	}
+	if ms, err := ts.DB.CheckDerived(ctx); err != nil || len(ms) != 0 {
+		t.Errorf("after the check: %v %v", ms, err)
+	}
+}
+
 // TestHistoryCheckGoesOn: after the first, full check, the background
 // check goes on from the last event verified: it checks the events added
 // since, records the tree they make as verified, and catches one written
