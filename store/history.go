@@ -109,8 +109,14 @@ func (db *DB) EachEvent(ctx context.Context, f review.EventFilter, fn func(revie
 	}
 	defer tx.Rollback()
 	where, args := eventWhere(f)
-	q := `SELECT seq, time, actor, actor_role, action, entity_type, entity_id, before, after, reason, prev_hash, hash
-		FROM events` + where + " ORDER BY seq"
+	from := " FROM events"
+	if f.Limit > 0 && (!f.Since.IsZero() || !f.Until.IsZero()) {
+		if from, where, err = pageByTime(ctx, tx, f); err != nil {
+			return err
+		}
+	}
+	q := `SELECT seq, time, actor, actor_role, action, entity_type, entity_id, before, after, reason, prev_hash, hash` +
+		from + where + " ORDER BY seq"
 	if f.Newest {
 		q += " DESC"
 	}
@@ -169,14 +175,48 @@ func (db *DB) EachExportEvent(ctx context.Context, f review.EventFilter, fn func
 	return rows.Err()
 }
 
-func eventWhere(f review.EventFilter) (string, []any) {
+// timeWindowRows is how many events a page by time reads through the
+// time index at most (then sorts them by seq); a wider window walks the
+// events in seq order instead, where its events are dense enough to fill a
+// page soon.
+var timeWindowRows = 10_000 // a variable for tests
+
+// pageByTime chooses how a page of events within a time window is read,
+// since SQLite cannot know which is cheaper: through the time index, which
+// reads every event of the window and sorts them (a narrow window: up to
+// timeWindowRows, counted first), or in seq order, which stops at the page
+// but reads every event outside the window on the way (a wide one; event
+// times follow seq closely, but nothing makes them). It returns the FROM
+// and WHERE clauses; the arguments stay eventWhere's.
+func pageByTime(ctx context.Context, tx queryer, f review.EventFilter) (from, where string, err error) {
+	window := review.EventFilter{Since: f.Since, Until: f.Until}
+	w, args := eventWhere(window)
+	var n int
+	if err := tx.QueryRowContext(ctx, "SELECT COUNT(*) FROM (SELECT 1 FROM events INDEXED BY events_time"+w+
+		" LIMIT "+strconv.Itoa(timeWindowRows+1)+")", args...).Scan(&n); err != nil {
+		return "", "", fmt.Errorf("store: events: %w", err)
+	}
+	where, _ = eventWhere(f)
+	if n <= timeWindowRows {
+		return " FROM events INDEXED BY events_time", where, nil
+	}
+	// The unary + keeps SQLite from reading the window through its index.
+	where, _ = eventWhereOn(f, "+time")
+	return " FROM events", where, nil
+}
+
+// eventWhere is the WHERE clause (or "") and its arguments for f.
+func eventWhere(f review.EventFilter) (string, []any) { return eventWhereOn(f, "time") }
+
+// eventWhereOn is eventWhere comparing times on the expression timeExpr.
+func eventWhereOn(f review.EventFilter, timeExpr string) (string, []any) {
 	var conds []string
 	var args []any
 	if !f.Since.IsZero() {
-		conds, args = append(conds, "time >= ?"), append(args, review.FormatTime(f.Since))
+		conds, args = append(conds, timeExpr+" >= ?"), append(args, review.FormatTime(f.Since))
 	}
 	if !f.Until.IsZero() {
-		conds, args = append(conds, "time < ?"), append(args, review.FormatTime(f.Until))
+		conds, args = append(conds, timeExpr+" < ?"), append(args, review.FormatTime(f.Until))
 	}
 	if f.Actor != "" {
 		conds, args = append(conds, "actor = ?"), append(args, f.Actor)
