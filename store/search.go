@@ -92,8 +92,8 @@ func (h *searchHits) add(ctx context.Context, tx queryer, i int, term, report st
 
 // searchClaims answers a filter with a Query: the terms' hits
 // (findSearchHits), then which of those claims the rest of the filter
-// selects, in one statement reading only their ids, then the page's
-// claims in full. The total is exact for what the hits hold; Partial says
+// selects, if it selects by anything, in one statement reading only their
+// ids, then the page's claims in full. The total is exact for what the hits hold; Partial says
 // when they hold only part of what matches.
 func searchClaims(ctx context.Context, tx queryer, f review.ClaimFilter) (review.ClaimPage, error) {
 	h, err := findSearchHits(ctx, tx, f.Query, f.Report)
@@ -106,19 +106,23 @@ func searchClaims(ctx context.Context, tx queryer, f review.ClaimFilter) (review
 	if err != nil {
 		return review.ClaimPage{}, err
 	}
-	hits := make([]int64, 0, len(h.entries))
+	ids := make([]int64, 0, len(h.entries))
 	for id := range h.entries {
-		hits = append(hits, id)
+		ids = append(ids, id)
 	}
-	list, err := json.Marshal(hits)
-	if err != nil {
-		return review.ClaimPage{}, err
-	}
-	from, args := q.from()
-	ids, err := int64s(ctx, tx, "SELECT c.id"+from+andWhere(q.where, "c.id IN (SELECT value FROM json_each(?))"),
-		append(append(args, q.args...), string(list))...)
-	if err != nil {
-		return review.ClaimPage{}, fmt.Errorf("store: search: %w", err)
+	// With nothing else to select by, every hit is an answer: an index
+	// entry is written with its claim, and claims are never deleted.
+	if q.where != "" {
+		list, err := json.Marshal(ids)
+		if err != nil {
+			return review.ClaimPage{}, err
+		}
+		from, args := q.from()
+		ids, err = int64s(ctx, tx, "SELECT c.id"+from+andWhere(q.where, "c.id IN (SELECT value FROM json_each(?))"),
+			append(append(args, q.args...), string(list))...)
+		if err != nil {
+			return review.ClaimPage{}, fmt.Errorf("store: search: %w", err)
+		}
 	}
 	// A cursor pages by id; pages by number, ranked, by rank then id.
 	if f.Ranked && f.After == 0 {
