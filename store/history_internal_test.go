@@ -2,12 +2,10 @@ package store
 
 import (
 	"context"
-	"path/filepath"
 	"slices"
 	"testing"
 	"time"
 
-	"vetted"
 	"vetted/review"
 )
 
@@ -16,14 +14,7 @@ import (
 // order (a wide one), newest or oldest first, with other filters.
 func TestPageByTime(t *testing.T) {
 	ctx := context.Background()
-	db, err := Open(ctx, filepath.Join(t.TempDir(), "time.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	if _, err := db.LoadDemo(ctx, vetted.DemoEdition, vetted.DemoClaims); err != nil {
-		t.Fatal(err)
-	}
+	db := openDemo(t)
 	var all []review.Event
 	if err := db.EachEvent(ctx, review.EventFilter{}, func(e review.Event) error { all = append(all, e); return nil }); err != nil {
 		t.Fatal(err)

@@ -198,16 +198,9 @@ func undoMigrations(ctx context.Context, w *sql.DB, from int) error {
 // again afterwards.
 func TestRebuildMigrationChecksForeignKeys(t *testing.T) {
 	ctx := context.Background()
-	db, err := Open(ctx, filepath.Join(t.TempDir(), "fk.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	if _, err := db.LoadDemo(ctx, vetted.DemoEdition, vetted.DemoClaims); err != nil {
-		t.Fatal(err)
-	}
+	db := openDemo(t)
 	bad := migrations.Migration{Version: 999, Name: "orphans", SQL: rebuildsTables + "\nDELETE FROM editions;"}
-	err = db.applyMigration(ctx, bad)
+	err := db.applyMigration(ctx, bad)
 	if err == nil || !strings.Contains(err.Error(), "refers to a missing row of editions") {
 		t.Fatalf("a rebuild leaving orphans: %v", err)
 	}

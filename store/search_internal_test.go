@@ -2,11 +2,9 @@ package store
 
 import (
 	"context"
-	"path/filepath"
 	"slices"
 	"testing"
 
-	"vetted"
 	"vetted/review"
 )
 
@@ -16,14 +14,7 @@ import (
 // the claim mentioned most first.
 func TestSearchBounded(t *testing.T) {
 	ctx := context.Background()
-	db, err := Open(ctx, filepath.Join(t.TempDir(), "search.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	if _, err := db.LoadDemo(ctx, vetted.DemoEdition, vetted.DemoClaims); err != nil {
-		t.Fatal(err)
-	}
+	db := openDemo(t)
 	if p, err := db.FindClaimPage(ctx, review.ClaimFilter{Query: "caviar"}); err != nil || p.Partial || p.Total == 0 {
 		t.Fatalf("caviar: %d found, partial %v, %v; want some, not partial", p.Total, p.Partial, err)
 	}

@@ -99,6 +99,17 @@ func TestDerivedCountsRebuilt(t *testing.T) {
 	}
 }
 
+// addNotes adds n notes to claim 1 as rey, through the web.
+func addNotes(t *testing.T, ts *testServer, n int) {
+	t.Helper()
+	rey := ts.Login(t, "rey")
+	for i := range n {
+		if status, _, _ := Post(t, rey, ts.URL+"/claims/1/notes", url.Values{"body": {fmt.Sprintf("Note %d", i)}}); status != 303 {
+			t.Fatalf("note: %d", status)
+		}
+	}
+}
+
 // TestHistoryCheckGoesOn: after the first, full check, the background
 // check goes on from the last event verified: it checks the events added
 // since, records the tree they make as verified, and catches one written
@@ -109,12 +120,7 @@ func TestHistoryCheckGoesOn(t *testing.T) {
 	if err := ts.App.CheckHistory(ctx); err != nil {
 		t.Fatal(err)
 	}
-	rey := ts.Login(t, "rey")
-	for i := range 3 {
-		if status, _, _ := Post(t, rey, ts.URL+"/claims/1/notes", url.Values{"body": {fmt.Sprintf("Note %d", i)}}); status != 303 {
-			t.Fatalf("note: %d", status)
-		}
-	}
+	addNotes(t, ts, 3)
 	if err := ts.App.CheckHistory(ctx); err != nil {
 		t.Fatalf("after three notes: %v", err)
 	}
@@ -131,12 +137,7 @@ func TestHistoryCheckGoesOn(t *testing.T) {
 		if err := ts.App.CheckHistory(ctx); err != nil {
 			t.Fatal(err)
 		}
-		rey := ts.Login(t, "rey")
-		for i := range 3 {
-			if status, _, _ := Post(t, rey, ts.URL+"/claims/1/notes", url.Values{"body": {fmt.Sprintf("Note %d", i)}}); status != 303 {
-				t.Fatalf("note: %d", status)
-			}
-		}
+		addNotes(t, ts, 3)
 		raw, err := sql.Open("sqlite3", "file:"+ts.DB.Path+"?_busy_timeout=5000")
 		if err != nil {
 			t.Fatal(err)
