@@ -141,7 +141,7 @@ func (db *DB) FindWork(ctx context.Context, u review.User) (review.Work, error) 
 		ids, w.Truncated = ids[:review.MaxWorkItems], true
 	}
 	if len(ids) > 0 {
-		cs, err := findClaims(ctx, tx, review.ClaimFilter{IDs: ids, Limit: MaxClaimsPage})
+		cs, err := db.findClaims(ctx, tx, review.ClaimFilter{IDs: ids, Limit: MaxClaimsPage})
 		if err != nil {
 			return review.Work{}, err
 		}
@@ -184,7 +184,7 @@ func (db *DB) FindWork(ctx context.Context, u review.User) (review.Work, error) 
 			keys, w.Truncated = keys[:review.MaxWorkItems], true
 		}
 		var page review.QueuePage
-		if err := loadQueueItems(ctx, tx, keys, &page); err != nil {
+		if err := db.loadQueueItems(ctx, tx, keys, &page); err != nil {
 			return review.Work{}, err
 		}
 		*part.into = page.Items

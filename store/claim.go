@@ -9,7 +9,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 
 	"vetted/review"
 	"vetted/review/anchor"
@@ -336,56 +335,6 @@ func claimVersion(ctx context.Context, q queryer, id int64) (review.ClaimVersion
 	return v, nil
 }
 
-// claimCache keeps claims as FindClaim read them, each under the
-// review.ClaimVersion it was read at, in the same read transaction: a
-// claim page read by every member of a team between two changes is read
-// from SQLite once. The version moves with every change (every change
-// writes an event), from any process, so a kept claim is never stale.
-type claimCache struct {
-	mu     sync.Mutex
-	claims map[int64]keptClaim
-}
-
-type keptClaim struct {
-	v review.ClaimVersion
-	c review.Claim
-}
-
-// maxKeptClaims bounds the cache; when full it starts again.
-const maxKeptClaims = 512
-
-func (k *claimCache) get(id int64, v review.ClaimVersion) (review.Claim, bool) {
-	k.mu.Lock()
-	kept, ok := k.claims[id]
-	k.mu.Unlock()
-	if !ok || kept.v != v {
-		return review.Claim{}, false
-	}
-	return shareClaim(kept.c), true
-}
-
-func (k *claimCache) put(id int64, v review.ClaimVersion, c review.Claim) {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	if k.claims == nil || len(k.claims) >= maxKeptClaims {
-		k.claims = map[int64]keptClaim{}
-	}
-	k.claims[id] = keptClaim{v, shareClaim(c)}
-}
-
-// shareClaim copies c's lists, so that a caller appending to or reordering
-// its copy cannot change what others are given. The records in them are
-// values; only their own lists (a revision's evidence) stay shared, and
-// nothing changes those.
-func shareClaim(c review.Claim) review.Claim {
-	c.Flags = slices.Clone(c.Flags)
-	c.Revisions = slices.Clone(c.Revisions)
-	c.Appearances = slices.Clone(c.Appearances)
-	c.Notes = slices.Clone(c.Notes)
-	c.AllFlags = slices.Clone(c.AllFlags)
-	return c
-}
-
 // FindClaim returns a claim with everything about it: revisions,
 // appearances in every edition, notes and flags.
 func (db *DB) FindClaim(ctx context.Context, id int64) (review.Claim, error) {
@@ -421,7 +370,7 @@ func (db *DB) EachClaim(ctx context.Context, f review.ClaimFilter, fn func(revie
 	defer tx.Rollback()
 	f.Offset, f.After, f.Limit = 0, 0, MaxClaimsPage
 	for {
-		list, err := findClaims(ctx, tx, f)
+		list, err := db.findClaims(ctx, tx, f)
 		if err != nil {
 			return err
 		}
@@ -554,12 +503,12 @@ func (db *DB) FindClaimPage(ctx context.Context, f review.ClaimFilter) (review.C
 		return review.ClaimPage{}, err
 	}
 	defer tx.Rollback()
-	return findClaims(ctx, tx, f)
+	return db.findClaims(ctx, tx, f)
 }
 
-func findClaims(ctx context.Context, tx queryer, f review.ClaimFilter) (review.ClaimPage, error) {
+func (db *DB) findClaims(ctx context.Context, tx queryer, f review.ClaimFilter) (review.ClaimPage, error) {
 	if f.Query != "" {
-		return searchClaims(ctx, tx, f)
+		return db.searchClaims(ctx, tx, f)
 	}
 	q, err := newClaimQuery(f)
 	if err != nil {
@@ -577,43 +526,106 @@ func findClaims(ctx context.Context, tx queryer, f review.ClaimFilter) (review.C
 	} else {
 		order += fmt.Sprintf(" LIMIT %d", limit)
 	}
-	rows, err := tx.QueryContext(ctx, claimSelect+q.join+page+order, append(append([]any(nil), q.joinArgs...), pargs...)...)
+	// The page's ids, each with the newest event about it: its version.
+	from, args := q.from()
+	rows, err := tx.QueryContext(ctx, "SELECT c.id, COALESCE((SELECT MAX(seq) FROM events ev WHERE ev.claim_id = c.id), 0)"+
+		from+page+order, append(args, pargs...)...)
 	if err != nil {
 		return review.ClaimPage{}, fmt.Errorf("store: claims: %w", err)
 	}
-	var cs []review.Claim
+	var ids []int64
+	var versions []int64
 	for rows.Next() {
-		c, err := scanClaim(rows)
-		if err != nil {
+		var id, v int64
+		if err := rows.Scan(&id, &v); err != nil {
 			rows.Close()
 			return review.ClaimPage{}, fmt.Errorf("store: claims: %w", err)
 		}
-		c.Flags = []review.Flag{}
-		cs = append(cs, c)
+		ids, versions = append(ids, id), append(versions, v)
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
-		return review.ClaimPage{}, err
+		return review.ClaimPage{}, fmt.Errorf("store: claims: %w", err)
 	}
 	// A first page with room to spare holds every match: counting them
 	// again would repeat the whole query (the reader's claims).
-	total := len(cs)
-	if f.After != 0 || f.Offset > 0 || len(cs) == limit {
+	total := len(ids)
+	if f.After != 0 || f.Offset > 0 || len(ids) == limit {
 		if total, err = q.count(ctx, tx); err != nil {
 			return review.ClaimPage{}, err
 		}
 	}
-	if len(cs) > 0 {
-		ids := make([]any, len(cs))
-		at := map[int64]int{}
-		for i, c := range cs {
-			ids[i], at[c.ID] = c.ID, i
-		}
-		if err := listFlags(ctx, tx, cs, at, ids); err != nil {
-			return review.ClaimPage{}, err
-		}
+	cs, err := db.listRows(ctx, tx, q, f.Edition, ids, versions)
+	if err != nil {
+		return review.ClaimPage{}, err
 	}
 	return review.ClaimPage{Claims: cs, Total: total}, nil
+}
+
+// rowKey names a claim as a list shows it: with its appearance in the
+// edition labelled edition, or in its latest edition when edition is "".
+type rowKey struct {
+	id      int64
+	edition string
+}
+
+// listRows returns the claims ids names as a list shows them (the claim,
+// its latest revision, the appearance q joins, its newest open flags),
+// in the order of ids. versions[i] is the newest event seq about ids[i],
+// read in tx: a row kept under the same version (and the same newest event
+// about no claim) is taken as kept, so a list reads from SQLite only the
+// claims changed since it was last shown.
+func (db *DB) listRows(ctx context.Context, tx queryer, q claimQuery, edition string, ids, versions []int64) ([]review.Claim, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	var global int64
+	if err := tx.QueryRowContext(ctx, "SELECT COALESCE(MAX(seq), 0) FROM events WHERE claim_id IS NULL").Scan(&global); err != nil {
+		return nil, fmt.Errorf("store: claims: %w", err)
+	}
+	cs := make([]review.Claim, len(ids))
+	at := map[int64]int{}
+	var missing []any
+	for i, id := range ids {
+		c, ok := db.rows.get(rowKey{id, edition}, review.ClaimVersion{Claim: versions[i], Global: global})
+		if ok {
+			cs[i] = c
+			continue
+		}
+		at[id] = i
+		missing = append(missing, id)
+	}
+	if len(missing) == 0 {
+		return cs, nil
+	}
+	rows, err := tx.QueryContext(ctx, claimSelect+q.join+"WHERE c.id IN ("+placeholders(len(missing))+")",
+		append(append([]any(nil), q.joinArgs...), missing...)...)
+	if err != nil {
+		return nil, fmt.Errorf("store: claims: %w", err)
+	}
+	for rows.Next() {
+		c, err := scanClaim(rows)
+		if err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("store: claims: %w", err)
+		}
+		c.Flags = []review.Flag{}
+		cs[at[c.ID]] = c
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: claims: %w", err)
+	}
+	if err := listFlags(ctx, tx, cs, at, missing); err != nil {
+		return nil, err
+	}
+	for _, id := range missing {
+		if i := at[id.(int64)]; cs[i].ID != 0 {
+			db.rows.put(rowKey{ids[i], edition}, review.ClaimVersion{Claim: versions[i], Global: global}, cs[i])
+		}
+	}
+	// A claim the ids named but the rows' joins left out is not listed.
+	return slices.DeleteFunc(cs, func(c review.Claim) bool { return c.ID == 0 }), nil
 }
 
 // claimQuery is a claims filter as SQL: the appearance join the list

@@ -54,8 +54,18 @@ type DB struct {
 	health health
 	nav    navCache
 	docs   docCache
-	claims claimCache
+	// claims keeps claims as FindClaim reads them, by id; rows keeps
+	// them as lists show them (listRows).
+	claims versionCache[int64]
+	rows   versionCache[rowKey]
 }
+
+// maxKeptClaims and maxKeptRows bound the caches of claims: a claim in
+// full is a few KiB, a list's row under one.
+const (
+	maxKeptClaims = 512
+	maxKeptRows   = 8192
+)
 
 // DefaultWriteWait is DB.WriteWait unless changed: 5 seconds.
 const DefaultWriteWait = 5 * time.Second
@@ -94,6 +104,7 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	r.SetMaxOpenConns(8)
 	r.SetMaxIdleConns(8)
 	db := &DB{Path: path, Now: time.Now, WriteWait: DefaultWriteWait, ScoreThreshold: review.DefaultScoreThreshold, w: w, r: r, reads: reads, lock: lock}
+	db.claims.max, db.rows.max = maxKeptClaims, maxKeptRows
 	db.writer.committed = db.noteWrite
 	if err := db.init(ctx); err != nil {
 		db.Close()

@@ -87,7 +87,7 @@ func (db *DB) FindQueue(ctx context.Context, f review.QueueFilter) (review.Queue
 	if backward {
 		slices.Reverse(keys)
 	}
-	if err := loadQueueItems(ctx, tx, keys, &page); err != nil {
+	if err := db.loadQueueItems(ctx, tx, keys, &page); err != nil {
 		return review.QueuePage{}, err
 	}
 	if len(page.Items) > 0 {
@@ -191,7 +191,7 @@ func (q queueSQL) bound(c review.QueueCursor) (string, int64) {
 
 // loadQueueItems reads the items keys name, in their order, with their
 // claims and the revisions pending ones build on, into page.
-func loadQueueItems(ctx context.Context, q queryer, keys []queueKey, page *review.QueuePage) error {
+func (db *DB) loadQueueItems(ctx context.Context, q queryer, keys []queueKey, page *review.QueuePage) error {
 	var revIDs, flagIDs []any
 	for _, k := range keys {
 		if k.kind == review.QueueRevision {
@@ -237,7 +237,7 @@ func loadQueueItems(ctx context.Context, q queryer, keys []queueKey, page *revie
 		for id := range claimIDs {
 			cf.IDs = append(cf.IDs, id)
 		}
-		cs, err := findClaims(ctx, q, cf)
+		cs, err := db.findClaims(ctx, q, cf)
 		if err != nil {
 			return err
 		}

@@ -95,7 +95,7 @@ func (h *searchHits) add(ctx context.Context, tx queryer, i int, term, report st
 // selects, if it selects by anything, in one statement reading only their
 // ids, then the page's claims in full. The total is exact for what the hits hold; Partial says
 // when they hold only part of what matches.
-func searchClaims(ctx context.Context, tx queryer, f review.ClaimFilter) (review.ClaimPage, error) {
+func (db *DB) searchClaims(ctx context.Context, tx queryer, f review.ClaimFilter) (review.ClaimPage, error) {
 	h, err := findSearchHits(ctx, tx, f.Query, f.Report)
 	if err != nil || len(h.entries) == 0 {
 		return review.ClaimPage{Partial: h.partial}, err
@@ -147,7 +147,7 @@ func searchClaims(ctx context.Context, tx queryer, f review.ClaimFilter) (review
 		return page, nil
 	}
 	// A limit past the ids: a page with room to spare is not counted again.
-	full, err := findClaims(ctx, tx, review.ClaimFilter{IDs: ids, Edition: f.Edition, Limit: len(ids) + 1})
+	full, err := db.findClaims(ctx, tx, review.ClaimFilter{IDs: ids, Edition: f.Edition, Limit: len(ids) + 1})
 	if err != nil {
 		return review.ClaimPage{}, err
 	}
