@@ -81,8 +81,14 @@ const MaxWorkItems = 200
 // Count is the number of items of w.
 func (w Work) Count() int { return len(w.Assigned) + len(w.Pending) + len(w.Flags) + len(w.Reviews) }
 
-// NavCounts are the numbers in the navigation.
+// NavCounts are the numbers in the navigation, each counted up to
+// MaxNavCount+1: a number past MaxNavCount shows as "99+", so counting
+// costs no more for a user with thousands of open items than for one with
+// a hundred (the work page lists them).
 type NavCounts struct {
-	Work   int // claims assigned, pending revisions, flags on own claims
+	Work   int // claims assigned, pending revisions, flags on own claims, grades to give
 	Unread int // unread notifications
 }
+
+// MaxNavCount is the largest number the navigation shows exactly.
+const MaxNavCount = 99

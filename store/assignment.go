@@ -210,16 +210,19 @@ func (db *DB) CountNav(ctx context.Context, u review.User) (review.NavCounts, er
 	if n, ok := db.nav.get(u.ID, head.Seq, gen); ok {
 		return n, nil
 	}
+	// Each part stops at the first row past review.MaxNavCount.
 	var n review.NavCounts
 	err = db.r.QueryRowContext(ctx, `SELECT
-		(SELECT COUNT(*) FROM assignments WHERE user_id = ?1)
-		+ (SELECT COUNT(*) FROM revisions WHERE state = 'pending' AND author_id = ?1)
-		+ (SELECT COUNT(*) FROM flags f JOIN claims c ON c.id = f.claim_id WHERE f.resolved_at = '' AND c.created_by = ?1)
-		+ (SELECT COUNT(*) FROM double_review_grades WHERE reviewer_id = ?1 AND confidence = ''),
-		(SELECT COUNT(*) FROM notifications WHERE user_id = ?1 AND read_at = '')`, u.ID).Scan(&n.Work, &n.Unread)
+		(SELECT COUNT(*) FROM (SELECT 1 FROM assignments WHERE user_id = ?1 LIMIT ?2))
+		+ (SELECT COUNT(*) FROM (SELECT 1 FROM revisions WHERE state = 'pending' AND author_id = ?1 LIMIT ?2))
+		+ (SELECT COUNT(*) FROM (SELECT 1 FROM flags f JOIN claims c ON c.id = f.claim_id WHERE f.resolved_at = '' AND c.created_by = ?1 LIMIT ?2))
+		+ (SELECT COUNT(*) FROM (SELECT 1 FROM double_review_grades WHERE reviewer_id = ?1 AND confidence = '' LIMIT ?2)),
+		(SELECT COUNT(*) FROM (SELECT 1 FROM notifications WHERE user_id = ?1 AND read_at = '' LIMIT ?2))`,
+		u.ID, review.MaxNavCount+1).Scan(&n.Work, &n.Unread)
 	if err != nil {
 		return review.NavCounts{}, fmt.Errorf("store: counts: %w", err)
 	}
+	n.Work = min(n.Work, review.MaxNavCount+1)
 	db.nav.put(u.ID, head.Seq, gen, n)
 	return n, nil
 }

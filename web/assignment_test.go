@@ -223,3 +223,42 @@ func pluralCount(n int) string {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// TestNavCountsPastMax checks the navigation's count at and past
+// review.MaxNavCount: exact up to it, "99+" after, and said in words.
+func TestNavCountsPastMax(t *testing.T) {
+	ts := MustServer(t)
+	ctx := context.Background()
+	rey, eda := ts.Login(t, "rey"), mustUser(t, ts, "eda")
+	counts, err := ts.DB.CountNav(ctx, mustUser(t, ts, "rey"))
+	if err != nil || counts.Work >= review.MaxNavCount {
+		t.Fatalf("rey's counts %+v, %v: the demo should leave room below %d", counts, err, review.MaxNavCount)
+	}
+	// Flags on rey's claims count as his work: raise them until one short
+	// of the limit, at it, and past it.
+	for n := counts.Work; n <= review.MaxNavCount+1; n++ {
+		switch n {
+		case review.MaxNavCount, review.MaxNavCount + 1:
+			want, label := "99", "99 open items"
+			if n > review.MaxNavCount {
+				want, label = "99+", "more than 99 open items"
+			}
+			_, page := Get(t, rey, ts.URL+"/my")
+			if !strings.Contains(page, `data-testid="nav-my-count" aria-label="`+label+`">`+want+`</span>`) {
+				t.Errorf("with %d open items the navigation does not show %q (%q)", n, want, label)
+			}
+		}
+		if _, err := ts.DB.RaiseFlag(ctx, eda, review.NewFlag{ClaimID: int64(n%60 + 1), Kind: review.FlagUnverified, Reason: "No second source yet."}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Far past it, the count stays at the limit's first number past it.
+	for i := range 20 {
+		if _, err := ts.DB.RaiseFlag(ctx, eda, review.NewFlag{ClaimID: int64(i + 1), Kind: review.FlagUnverified, Reason: "No second source yet."}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if counts, err := ts.DB.CountNav(ctx, mustUser(t, ts, "rey")); err != nil || counts.Work != review.MaxNavCount+1 {
+		t.Errorf("rey's counts far past the limit: %+v, %v; want Work %d", counts, err, review.MaxNavCount+1)
+	}
+}

@@ -130,6 +130,23 @@ func fmtTime(t time.Time) string {
 func pct(f float64) string { return strconv.Itoa(int(f*100+0.5)) + "%" }
 
 // pluralCount is "1 thing" or "n things".
+// navCount is a navigation count as shown: past review.MaxNavCount,
+// "99+".
+func navCount(n int) string {
+	if n > review.MaxNavCount {
+		return strconv.Itoa(review.MaxNavCount) + "+"
+	}
+	return strconv.Itoa(n)
+}
+
+// navCountLabel is navCount for a screen reader: "more than 99 open items".
+func navCountLabel(n int, one, many string) string {
+	if n > review.MaxNavCount {
+		return "more than " + pluralCount(review.MaxNavCount, one, many)
+	}
+	return pluralCount(n, one, many)
+}
+
 func pluralCount(n int, one, many string) string {
 	if n == 1 {
 		return "1 " + one
