@@ -66,6 +66,13 @@ type Config struct {
 	// it (0: every 24 hours, and always first); the checks between go on
 	// from the last event verified.
 	FullHistoryCheckEvery time.Duration
+	// MaxActive is how many requests compute their answers at once, the
+	// rest waiting their turn in arrival order (admission.go): 0 means one
+	// more than GOMAXPROCS, a negative number no limit.
+	MaxActive int
+	// AdmissionWait is the longest a request waits for its turn before it
+	// is answered 503 (0: DefaultAdmissionWait).
+	AdmissionWait time.Duration
 	// Now is the clock, for tests.
 	Now func() time.Time
 }
@@ -87,6 +94,7 @@ type Server struct {
 	// history exports, which record who took them, ask it too.
 	cop     *http.CrossOriginProtection
 	hashing chan struct{} // slots for password checks (hashSlots)
+	admit   *admission    // nil: no limit (admission.go)
 }
 
 // hashSlots is how many password checks (argon2id, 19 MiB each) run at
@@ -136,6 +144,16 @@ func New(svc review.Services, cfg Config) (*Server, error) {
 	cs := cookieStore(cfg)
 	s := &Server{svc: svc, cfg: cfg, cookies: cs, log: cfg.Logger, pages: newPageCache(32 << 20), fragments: newFragmentCache(4 << 20),
 		exports: make(chan struct{}, maxExports), hashing: make(chan struct{}, hashSlots)}
+	if cfg.MaxActive == 0 {
+		cfg.MaxActive = runtime.GOMAXPROCS(0) + 1
+	}
+	if cfg.AdmissionWait <= 0 {
+		cfg.AdmissionWait = DefaultAdmissionWait
+	}
+	if cfg.MaxActive > 0 {
+		s.admit = newAdmission(cfg.MaxActive, cfg.AdmissionWait)
+	}
+	s.cfg = cfg
 	s.publish.signer, s.publish.kick = cfg.CheckpointSigner, make(chan struct{}, 1)
 	s.integrity.life, s.integrity.stopLife = context.WithCancel(context.Background())
 	s.handler = s.middleware(s.routes())
@@ -170,9 +188,11 @@ const MaxBody = review.MaxEditionBytes + 64<<10
 
 // middleware wraps the routes, outermost first: logging and panic
 // recovery, security headers with a fresh CSP nonce, the body limit,
-// cross-origin protection for every state change, and the session.
+// cross-origin protection for every state change, the session, and
+// admission (admission.go).
 func (s *Server) middleware(h http.Handler) http.Handler {
 	h = s.withIntegrity(h)
+	h = s.withAdmission(h)
 	h = s.withSession(h)
 	s.cop = http.NewCrossOriginProtection()
 	s.cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

@@ -26,7 +26,7 @@ import (
 )
 
 func cmdServe(ctx context.Context, e *env, args []string) error {
-	fs := flags(e, "serve", "serve [--db PATH] [--addr HOST:PORT] [--demo] [--secure-cookies] [--integrity-check-every DURATION] [--session-key-file PATH] [--trusted-proxy CIDR[,CIDR...]] [--checkpoint-key PREFIX.key [--checkpoint-interval D]] [--history-check-interval D] [--full-history-check-every D] [--score-threshold POINTS] [--check-links-every DURATION] [--check-links-private] [--stale-months N]")
+	fs := flags(e, "serve", "serve [--db PATH] [--addr HOST:PORT] [--demo] [--secure-cookies] [--integrity-check-every DURATION] [--session-key-file PATH] [--trusted-proxy CIDR[,CIDR...]] [--checkpoint-key PREFIX.key [--checkpoint-interval D]] [--history-check-interval D] [--full-history-check-every D] [--score-threshold POINTS] [--check-links-every DURATION] [--check-links-private] [--stale-months N] [--max-active N]")
 	dbPath := dbFlag(fs)
 	addr := fs.String("addr", "127.0.0.1:8080", "`host:port` to listen on")
 	demo := fs.Bool("demo", false, "load the demo report, claims and users into an empty database")
@@ -45,8 +45,12 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 	cpEvery := fs.Duration("checkpoint-interval", 5*time.Minute, "with --checkpoint-key, sign a checkpoint this often (`duration`) as well as at start and after each edition import or publication")
 	checkEvery := fs.Duration("history-check-interval", 10*time.Minute, "check the history after start and this often (`duration`), from the last event verified; a failure stops writes")
 	fullEvery := fs.Duration("full-history-check-every", 24*time.Hour, "make the history check a full one, of the whole history and the records against it, at start and this often (`duration`)")
+	maxActive := fs.Int("max-active", 0, "how many requests compute their answers at once, the rest waiting their turn in arrival order (`requests`; default: one more than the CPUs Go uses; -1: no limit)")
 	if err := parse(fs, args, 0, 0); err != nil {
 		return err
+	}
+	if *maxActive < -1 {
+		return usagef("serve: --max-active must be -1 (no limit), 0 (the default) or a number of requests")
 	}
 	if *checkEvery <= 0 {
 		return usagef("serve: --history-check-interval must be positive")
@@ -114,7 +118,7 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 		}
 	}
 	srv, err := web.New(db, web.Config{SessionKeys: keys, SecureCookies: *secure, Logger: log, Organisation: *org, OrganisationURL: *orgURL, BaseURL: *baseURL,
-		TrustedProxies: trusted, ScoreThreshold: th, CheckpointSigner: signer, FullHistoryCheckEvery: *fullEvery})
+		TrustedProxies: trusted, ScoreThreshold: th, CheckpointSigner: signer, FullHistoryCheckEvery: *fullEvery, MaxActive: *maxActive})
 	if err != nil {
 		return err
 	}

@@ -316,6 +316,8 @@ func TestServeCheckpointFlags(t *testing.T) {
 		{[]string{"--checkpoint-interval", "soon"}, exitUsage, "invalid value"},
 		{[]string{"--history-check-interval", "-1s"}, exitUsage, "must be positive"},
 		{[]string{"--full-history-check-every", "0s"}, exitUsage, "must be positive"},
+		{[]string{"--max-active", "-2"}, exitUsage, "--max-active must be"},
+		{[]string{"--max-active", "many"}, exitUsage, "invalid value"},
 	} {
 		r := cli(t, "", append([]string{"serve", "--db", db, "--addr", "127.0.0.1:0"}, tc.args...)...)
 		if r.code != tc.code || !strings.Contains(r.stderr, tc.want) {

@@ -1,0 +1,285 @@
+package web
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"vetted/review"
+	"vetted/store"
+)
+
+// admissionServer serves h behind the server's logging and admission,
+// with n slots and the given wait, over a real (empty) database. Requests
+// are signed in as rey unless they carry the header X-Signed-Out.
+func admissionServer(t *testing.T, n int, wait time.Duration, h http.Handler) *httptest.Server {
+	t.Helper()
+	db, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "vetted.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	s, err := New(db, Config{SessionKeys: [][]byte{make([]byte, 64), make([]byte, 32)}, MaxActive: n, AdmissionWait: wait,
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Every request is rey's, unless it says X-Signed-Out.
+	signedIn := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("X-Signed-Out") == "" {
+			r = r.WithContext(context.WithValue(r.Context(), ctxUser{}, &review.User{ID: 2, Name: "rey", Role: review.RoleReviewer}))
+		}
+		s.withAdmission(h).ServeHTTP(w, r)
+	})
+	ts := httptest.NewServer(s.withLog(s.withHeaders(signedIn)))
+	t.Cleanup(ts.Close)
+	return ts
+}
+
+// rawRequest opens a connection and sends req as is, reading nothing.
+func rawRequest(t *testing.T, ts *httptest.Server, req string) net.Conn {
+	t.Helper()
+	c, err := net.Dial("tcp", ts.Listener.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	if _, err := io.WriteString(c, req); err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// getWithin GETs u and fails the test unless it is answered want within d.
+func getWithin(t *testing.T, u string, want int, d time.Duration) *http.Response {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), d)
+	defer cancel()
+	req, _ := http.NewRequestWithContext(ctx, "GET", u, nil)
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatalf("GET %s: %v", u, err)
+	}
+	io.Copy(io.Discard, res.Body)
+	res.Body.Close()
+	if res.StatusCode != want {
+		t.Fatalf("GET %s: %d, want %d", u, res.StatusCode, want)
+	}
+	return res
+}
+
+// TestAdmissionOrder: with one slot, never more than one handler runs, and
+// requests are let in in the order they arrived.
+func TestAdmissionOrder(t *testing.T) {
+	var running, most atomic.Int32
+	var mu sync.Mutex
+	var order []string
+	gate := make(chan struct{})
+	ts := admissionServer(t, 1, time.Minute, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n := running.Add(1)
+		defer running.Add(-1)
+		for m := most.Load(); n > m && !most.CompareAndSwap(m, n); m = most.Load() {
+		}
+		mu.Lock()
+		order = append(order, r.URL.Query().Get("n"))
+		mu.Unlock()
+		if r.URL.Query().Get("hold") != "" {
+			<-gate
+		}
+		fmt.Fprint(w, "ok")
+	}))
+	// One request holds the slot; eight more queue one after another.
+	var wg sync.WaitGroup
+	get := func(q string) {
+		defer wg.Done()
+		getWithin(t, ts.URL+"/?"+q, 200, 10*time.Second)
+	}
+	wg.Add(1)
+	go get("n=a&hold=1")
+	waitFor(t, func() bool { return running.Load() == 1 })
+	for i := range 8 {
+		wg.Add(1)
+		go get(fmt.Sprintf("n=%d", i))
+		time.Sleep(20 * time.Millisecond) // each is queued before the next comes
+	}
+	close(gate)
+	wg.Wait()
+	if most.Load() != 1 {
+		t.Errorf("%d handlers ran at once, want 1", most.Load())
+	}
+	if got := strings.Join(order[1:], ""); got != "01234567" {
+		t.Errorf("queued requests were let in in the order %s, want 01234567", got)
+	}
+}
+
+// TestAdmissionSlowClients: a client that sends its body slowly, or does
+// not read its answer, holds no slot.
+func TestAdmissionSlowClients(t *testing.T) {
+	page := strings.Repeat("a claim and its quote ", 50000) // 1.1 MB: more than a socket buffer holds
+	ts := admissionServer(t, 1, 2*time.Second, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == "POST" {
+			r.ParseForm()
+		}
+		io.WriteString(w, page)
+	}))
+
+	t.Run("a body that does not come", func(t *testing.T) {
+		for _, who := range []string{"", "X-Signed-Out: 1\r\n"} {
+			rawRequest(t, ts, "POST / HTTP/1.1\r\nHost: x\r\n"+who+"Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 100\r\n\r\nbody=ten")
+		}
+		time.Sleep(50 * time.Millisecond)
+		getWithin(t, ts.URL+"/", 200, 5*time.Second)
+	})
+	t.Run("an answer nobody reads", func(t *testing.T) {
+		for range 3 {
+			rawRequest(t, ts, "GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+		}
+		time.Sleep(50 * time.Millisecond)
+		getWithin(t, ts.URL+"/", 200, 5*time.Second)
+	})
+}
+
+// TestAdmissionBusy: a request that waits longer than the admission wait
+// is answered 503 with Retry-After and a sentence; one whose client leaves
+// gives its place up.
+func TestAdmissionBusy(t *testing.T) {
+	gate := make(chan struct{})
+	var served atomic.Int32
+	ts := admissionServer(t, 1, 100*time.Millisecond, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		served.Add(1)
+		if r.URL.Path == "/hold" {
+			<-gate
+		}
+		fmt.Fprint(w, "ok")
+	}))
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		getWithin(t, ts.URL+"/hold", 200, 10*time.Second)
+	}()
+	waitFor(t, func() bool { return served.Load() == 1 })
+	// What takes turns of its own does not wait for these.
+	for _, u := range []string{"/healthz", "/static/app.css", "/export/history.jsonl"} {
+		getWithin(t, ts.URL+u, 200, 5*time.Second)
+	}
+	if res, err := http.PostForm(ts.URL+"/login", url.Values{"name": {"rey"}}); err != nil || res.StatusCode != 200 {
+		t.Fatalf("a sign-in waited for a turn: %v %v", res, err)
+	}
+	served.Add(-4)
+	res, err := http.Get(ts.URL + "/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if res.StatusCode != http.StatusServiceUnavailable || res.Header.Get("Retry-After") == "" ||
+		!strings.Contains(string(body), "try again in a moment") {
+		t.Errorf("a request past the wait: %d, Retry-After %q, %q", res.StatusCode, res.Header.Get("Retry-After"), firstLine(string(body)))
+	}
+	close(gate)
+	<-done
+	getWithin(t, ts.URL+"/", 200, 5*time.Second)
+	if served.Load() != 2 {
+		t.Errorf("%d requests reached the handler, want 2 (the one refused must not)", served.Load())
+	}
+}
+
+// TestAdmissionAnswers: what goes through admission arrives as the handler
+// wrote it: status, headers, body, a large answer streamed (and its slot
+// given back before it ends), a panic answered 500 with nothing kept sent.
+func TestAdmissionAnswers(t *testing.T) {
+	big := strings.Repeat("x", admittedBuffer+1)
+	second := make(chan struct{})
+	ts := admissionServer(t, 1, 5*time.Second, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/redirect":
+			http.Redirect(w, r, "/claims/3?msg=note-added", http.StatusSeeOther)
+		case "/missing":
+			w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+			w.WriteHeader(http.StatusNotFound)
+			io.WriteString(w, "no such claim")
+		case "/big":
+			io.WriteString(w, big)
+			<-second // the slot is free: another request runs before this one ends
+		case "/second":
+			close(second)
+			io.WriteString(w, "second")
+		case "/panic":
+			io.WriteString(w, "half a page")
+			panic("a bug")
+		}
+	}))
+	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	res, err := client.Get(ts.URL + "/redirect")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/claims/3?msg=note-added" {
+		t.Errorf("redirect: %d to %q", res.StatusCode, res.Header.Get("Location"))
+	}
+	res, err = client.Get(ts.URL + "/missing")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if res.StatusCode != 404 || string(body) != "no such claim" || res.ContentLength != int64(len(body)) {
+		t.Errorf("404: %d, %q, Content-Length %d", res.StatusCode, body, res.ContentLength)
+	}
+
+	done := make(chan string, 1)
+	go func() {
+		res, err := client.Get(ts.URL + "/big")
+		if err != nil {
+			done <- err.Error()
+			return
+		}
+		b, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		done <- fmt.Sprintf("%d bytes", len(b))
+	}()
+	getWithin(t, ts.URL+"/second", 200, 5*time.Second)
+	if got, want := <-done, fmt.Sprintf("%d bytes", len(big)); got != want {
+		t.Errorf("a large answer: %s, want %s", got, want)
+	}
+
+	c := rawRequest(t, ts, "GET /panic HTTP/1.1\r\nHost: x\r\n\r\n")
+	res, err = http.ReadResponse(bufio.NewReader(c), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ = io.ReadAll(res.Body)
+	if res.StatusCode != 500 || strings.Contains(string(body), "half a page") {
+		t.Errorf("a handler that panicked: %d, %q", res.StatusCode, firstLine(string(body)))
+	}
+	getWithin(t, ts.URL+"/missing", 404, 5*time.Second) // the panic gave its slot back
+}
+
+// waitFor polls cond for up to five seconds.
+func waitFor(t *testing.T, cond func() bool) {
+	t.Helper()
+	for start := time.Now(); !cond(); time.Sleep(time.Millisecond) {
+		if time.Since(start) > 5*time.Second {
+			t.Fatal("timed out waiting")
+		}
+	}
+}
+
+// firstLine is s up to its first line break, for messages.
+func firstLine(s string) string {
+	s, _, _ = strings.Cut(strings.TrimSpace(s), "\n")
+	return s
+}
