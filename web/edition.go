@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -172,7 +173,7 @@ func (s *Server) handleReader(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p := s.page(r, rep.Title+" "+ed.Label)
-	v := buildReader(rep, ed, claims)
+	v := buildReader(rep, ed, s.sentences.of(ed), claims)
 	sectionScores(v.Sections, review.NewScoreTable(scores), s.cfg.ScoreThreshold)
 	v.Form = claimForm{Report: slug, Edition: label}
 	if p.can(review.ActionAssignClaim) {
@@ -187,7 +188,7 @@ func (s *Server) handleReader(w http.ResponseWriter, r *http.Request) {
 	if quote := q.Get("quote"); quote != "" && len(quote) <= review.MaxLongText {
 		v.Form.Quote, v.Form.Prefix, v.Form.Suffix = quote, q.Get("prefix"), q.Get("suffix")
 		if a, err := anchor.Locate(ed.Doc, quote, v.Form.Prefix, v.Form.Suffix); err == nil {
-			v.Prefill = review.HedgesAt(review.Sentences(ed.Doc), a.Start, a.End)
+			v.Prefill = review.HedgesAt(s.sentences.of(ed), a.Start, a.End)
 			if in, ok := review.SuggestIndicator(a.Section, quote); ok {
 				v.Form.Topic = in.Name
 			}
@@ -220,8 +221,47 @@ func (s *Server) handleEditionText(w http.ResponseWriter, r *http.Request) {
 	http.ServeContent(w, r, "", time.Time{}, strings.NewReader(ed.Doc.Text))
 }
 
-// buildReader lays out an edition's text with its claims and hedges.
-func buildReader(rep review.Report, ed review.Edition, claims []review.Claim) readerView {
+// sentenceCache keeps each edition's sentences with their hedges
+// (review.Sentences): finding them is a third of laying out the reader,
+// and they change only when the edition's text does. An edition is keyed
+// by its row, its file's digest and its import's time, which a replacing
+// import changes, so a kept one is never stale. Callers must not change
+// what they are given.
+type sentenceCache struct {
+	mu   sync.Mutex
+	kept map[sentenceKey][]review.Sentence
+}
+
+type sentenceKey struct {
+	id       int64
+	sha      string
+	imported time.Time
+}
+
+// maxKeptEditions bounds the sentence cache; when full it starts again.
+const maxKeptEditions = 64
+
+func (c *sentenceCache) of(ed review.Edition) []review.Sentence {
+	key := sentenceKey{ed.ID, ed.SHA256, ed.ImportedAt}
+	c.mu.Lock()
+	sents, ok := c.kept[key]
+	c.mu.Unlock()
+	if ok {
+		return sents
+	}
+	sents = review.Sentences(ed.Doc)
+	c.mu.Lock()
+	if c.kept == nil || len(c.kept) >= maxKeptEditions {
+		c.kept = map[sentenceKey][]review.Sentence{}
+	}
+	c.kept[key] = sents
+	c.mu.Unlock()
+	return sents
+}
+
+// buildReader lays out an edition's text with its claims and hedges; sents
+// are the edition's sentences.
+func buildReader(rep review.Report, ed review.Edition, sents []review.Sentence, claims []review.Claim) readerView {
 	doc := ed.Doc
 	v := readerView{Report: rep, Edition: ed, Hedges: hedgeTable()}
 	for i, e := range rep.Editions {
@@ -247,7 +287,6 @@ func buildReader(rep review.Report, ed review.Edition, claims []review.Claim) re
 	})
 	v.Claims = len(shown)
 
-	sents := review.Sentences(doc)
 	for _, st := range sents {
 		if len(st.Hedges) > 0 {
 			v.Hedged++

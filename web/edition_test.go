@@ -945,3 +945,38 @@ func TestReaderManyClaims(t *testing.T) {
 		t.Error("the sections do not link to their claims in the claims list")
 	}
 }
+
+// TestReaderFollowsReplacedDraft: the reader's hedged sentences (kept per
+// edition) follow a draft replaced by a new file.
+func TestReaderFollowsReplacedDraft(t *testing.T) {
+	ts := MustServer(t)
+	eda := ts.Login(t, "eda")
+	hedged := regexp.MustCompile(`(\d+) hedged sentences`)
+	read := func() string {
+		t.Helper()
+		_, body := Get(t, eda, ts.URL+"/reports/azerbaijan/editions/2023")
+		m := hedged.FindStringSubmatch(body)
+		if m == nil {
+			t.Fatalf("the reader does not count hedged sentences:\n%s", clip(body))
+		}
+		return m[1]
+	}
+	texts := []string{
+		"The group allegedly controls the port. Trafficking is reportedly common.\n\nCourts are slow.",
+		"The port is a transit point.\n\nCourts are slow.",
+	}
+	var counts []string
+	for i, text := range texts {
+		fields := map[string]string{"edition": "2023", "published": "2023-09-01", "draft": "yes"}
+		if i > 0 {
+			fields["replace"] = "yes"
+		}
+		if status, _, body := postImport(t, eda, ts.URL, fields, "2023.txt", []byte(text)); status != http.StatusSeeOther {
+			t.Fatalf("import %d = %d\n%s", i, status, clip(body))
+		}
+		counts = append(counts, read())
+	}
+	if counts[0] != "2" || counts[1] != "0" {
+		t.Errorf("hedged sentences before and after replacing the draft: %v, want [2 0]", counts)
+	}
+}

@@ -95,6 +95,8 @@ type Server struct {
 	cop     *http.CrossOriginProtection
 	hashing chan struct{} // slots for password checks (hashSlots)
 	admit   *admission    // nil: no limit (admission.go)
+	// sentences keeps editions' sentences for the reader (edition.go).
+	sentences sentenceCache
 }
 
 // hashSlots is how many password checks (argon2id, 19 MiB each) run at
