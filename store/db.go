@@ -45,7 +45,7 @@ type DB struct {
 	StaleEvidenceMonths int
 
 	w    *sql.DB
-	r    *sql.DB
+	r    readPool
 	lock *os.File // PATH-lock, held shared while open (lock.go)
 	// reads counts the read pool's statements and rows (ReadStats).
 	reads *readCounter
@@ -100,7 +100,7 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	w.SetMaxIdleConns(1)
 	w.SetConnMaxLifetime(0)
 	reads := &readCounter{}
-	r := sql.OpenDB(readConnector{dsn: base + "&_busy_timeout=5000&_query_only=1", counter: reads})
+	r := readPool{sql.OpenDB(readConnector{dsn: base + "&_busy_timeout=5000&_query_only=1", counter: reads})}
 	r.SetMaxOpenConns(8)
 	r.SetMaxIdleConns(8)
 	db := &DB{Path: path, Now: time.Now, WriteWait: DefaultWriteWait, ScoreThreshold: review.DefaultScoreThreshold, w: w, r: r, reads: reads, lock: lock}
@@ -279,12 +279,93 @@ func (db *DB) applyMigration(ctx context.Context, m migrations.Migration) error 
 
 // read starts a read transaction on the read pool: every query in it sees
 // one snapshot.
-func (db *DB) read(ctx context.Context) (*sql.Tx, error) {
-	tx, err := db.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+func (db *DB) read(ctx context.Context) (readTx, error) {
+	conn, err := db.r.Conn(quiet(ctx))
 	if err != nil {
-		return nil, fmt.Errorf("store: begin read: %w", err)
+		return readTx{}, fmt.Errorf("store: begin read: %w", err)
 	}
-	return tx, nil
+	if _, err := conn.ExecContext(quiet(ctx), "BEGIN"); err != nil {
+		conn.Close()
+		return readTx{}, fmt.Errorf("store: begin read: %w", err)
+	}
+	return readTx{conn}, nil
+}
+
+// readPool is the read connections: database/sql's pool, but for where a
+// statement's context goes. database/sql starts a goroutine for every
+// statement and transaction whose context can be cancelled, to close it
+// when the context ends: under load, thousands a second, each scheduled
+// twice, beside the requests' own goroutines. A statement through readPool
+// gives database/sql a context that cannot be cancelled, which carries
+// the caller's; the driver (readConnector) takes the caller's back, and
+// go-sqlite3 interrupts the statement when it ends (context.AfterFunc, no
+// goroutine), returning the context's error as before. What is lost: a
+// request cancelled while waiting for a free read connection waits until
+// one is free (statements take milliseconds).
+type readPool struct{ *sql.DB }
+
+func (p readPool) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	return p.DB.QueryContext(quiet(ctx), query, args...)
+}
+
+func (p readPool) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	return p.DB.QueryRowContext(quiet(ctx), query, args...)
+}
+
+// readTx is a read transaction whose statements go as readPool's do. It
+// holds one connection between BEGIN and Rollback's ROLLBACK, as an
+// *sql.Tx would, but started by statements: database/sql watches a
+// transaction's own context with a goroutine for each of its statements,
+// whatever context the statement is given.
+type readTx struct{ conn *sql.Conn }
+
+func (t readTx) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	return t.conn.QueryContext(quiet(ctx), query, args...)
+}
+
+func (t readTx) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	return t.conn.QueryRowContext(quiet(ctx), query, args...)
+}
+
+// Rollback ends the transaction and gives the connection back to the
+// pool; a connection whose ROLLBACK fails is closed instead, so that no
+// statement ever runs in a transaction left open. Calling it again does
+// nothing.
+func (t readTx) Rollback() error {
+	if t.conn == nil {
+		return nil
+	}
+	_, err := t.conn.ExecContext(context.Background(), "ROLLBACK")
+	if errors.Is(err, sql.ErrConnDone) {
+		return nil // rolled back before
+	}
+	if err != nil {
+		t.conn.Raw(func(any) error { return driver.ErrBadConn })
+	}
+	if cerr := t.conn.Close(); err == nil && !errors.Is(cerr, sql.ErrConnDone) {
+		err = cerr
+	}
+	return err
+}
+
+// callerCtx is the key under which quiet keeps the caller's context.
+type callerCtx struct{}
+
+// quiet is ctx for database/sql: it cannot be cancelled, and carries ctx
+// for the driver (caller).
+func quiet(ctx context.Context) context.Context {
+	if ctx.Done() == nil {
+		return ctx
+	}
+	return context.WithValue(context.WithoutCancel(ctx), callerCtx{}, ctx)
+}
+
+// caller is the context quiet was given, or ctx itself.
+func caller(ctx context.Context) context.Context {
+	if c, ok := ctx.Value(callerCtx{}).(context.Context); ok {
+		return c
+	}
+	return ctx
 }
 
 // queryer is what read helpers need, so they run in a read or a write

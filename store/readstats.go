@@ -72,7 +72,7 @@ func (c *countingConn) QueryContext(ctx context.Context, query string, args []dr
 	if fn := c.counter.trace.Load(); fn != nil {
 		(*fn)(query)
 	}
-	rows, err := c.SQLiteConn.QueryContext(ctx, query, args)
+	rows, err := c.SQLiteConn.QueryContext(caller(ctx), query, args)
 	if err != nil {
 		return nil, err
 	}
@@ -81,7 +81,7 @@ func (c *countingConn) QueryContext(ctx context.Context, query string, args []dr
 
 func (c *countingConn) ExecContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Result, error) {
 	c.counter.statements.Add(1)
-	return c.SQLiteConn.ExecContext(ctx, query, args)
+	return c.SQLiteConn.ExecContext(caller(ctx), query, args)
 }
 
 // countingRows counts the rows a query returns.
