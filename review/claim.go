@@ -51,12 +51,30 @@ type Claim struct {
 	Flags     []Flag `json:"flags"`
 	OpenFlags int    `json:"open_flags"`
 
-	// Filled in by FindClaim only.
+	// Filled in by FindClaim only. Notes are oldest first; AllFlags, every
+	// flag open or resolved, by the time it was raised. FindClaimShown may
+	// leave out the oldest notes and resolved flags (ClaimWindow).
 	Revisions   []Revision   `json:"revisions,omitempty"`
 	Appearances []Appearance `json:"appearances,omitempty"`
 	Notes       []Note       `json:"notes,omitempty"`
 	AllFlags    []Flag       `json:"all_flags,omitempty"`
+	// NotesTotal and ResolvedTotal count the claim's notes and resolved
+	// flags, those left out included.
+	NotesTotal    int `json:"-"`
+	ResolvedTotal int `json:"-"`
 }
+
+// ClaimWindow bounds what FindClaimShown reads of a claim's discussion:
+// at most Notes of its newest notes and ResolvedFlags of its most recently
+// resolved flags; 0 means all. Open flags are always read, all of them:
+// each is work for someone.
+type ClaimWindow struct {
+	Notes, ResolvedFlags int
+}
+
+// ClaimPageWindow is what a claim's page shows until asked for all: a
+// claim discussed for years stays as quick to open as a new one.
+var ClaimPageWindow = ClaimWindow{Notes: 50, ResolvedFlags: 20}
 
 // Head is the revision new proposals must build on: the latest revision
 // that is pending or approved, else 0.
@@ -197,6 +215,8 @@ type ClaimPage struct {
 type ClaimService interface {
 	CreateClaim(ctx context.Context, by User, n NewClaim) (Claim, error)
 	FindClaim(ctx context.Context, id int64) (Claim, error)
+	// FindClaimShown is FindClaim bounded by w: the claim's page.
+	FindClaimShown(ctx context.Context, id int64, w ClaimWindow) (Claim, error)
 	// ClaimVersion reports the version of everything FindClaim returns, and
 	// of what a claim's page shows beside it, for caches.
 	ClaimVersion(ctx context.Context, id int64) (ClaimVersion, error)

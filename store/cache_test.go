@@ -106,3 +106,68 @@ func TestListsFollowEveryChange(t *testing.T) {
 		compare(t, c.name)
 	}
 }
+
+// TestFindClaimShown: a claim's page reads its newest notes and most
+// recently resolved flags, every open flag, and counts what it leaves out;
+// FindClaim still reads everything.
+func TestFindClaimShown(t *testing.T) {
+	ctx := context.Background()
+	db := MustOpenDemoDB(t)
+	const claim = 7
+	var notes []int64
+	for i := range 12 {
+		n, err := db.AddNote(ctx, db.Reviewer, review.NewNote{ClaimID: claim, Body: "Checked again, round " + string(rune('a'+i)) + "."})
+		if err != nil {
+			t.Fatal(err)
+		}
+		notes = append(notes, n.ID)
+	}
+	var resolved []int64
+	for i := range 9 {
+		f, err := db.RaiseFlag(ctx, db.Reviewer, review.NewFlag{ClaimID: claim, Kind: review.FlagUnverified, Reason: "No second source."})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if i%3 == 2 {
+			continue // stays open
+		}
+		if _, err := db.ResolveFlag(ctx, db.Editor, review.FlagResolution{FlagID: f.ID, Resolution: "Found one."}); err != nil {
+			t.Fatal(err)
+		}
+		resolved = append(resolved, f.ID)
+	}
+	full, err := db.FindClaim(ctx, claim)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(full.Notes) != 12 || full.NotesTotal != 12 || full.ResolvedTotal != 6 || full.OpenFlags != 3 || len(full.AllFlags) != 9 {
+		t.Fatalf("FindClaim: %d notes (total %d), %d flags, %d open, %d resolved", len(full.Notes), full.NotesTotal,
+			len(full.AllFlags), full.OpenFlags, full.ResolvedTotal)
+	}
+	c, err := db.FindClaimShown(ctx, claim, review.ClaimWindow{Notes: 5, ResolvedFlags: 4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var gotNotes []int64
+	for _, n := range c.Notes {
+		gotNotes = append(gotNotes, n.ID)
+	}
+	if !reflect.DeepEqual(gotNotes, notes[7:]) || c.NotesTotal != 12 {
+		t.Errorf("notes %v of %d, want the newest five %v of 12, oldest first", gotNotes, c.NotesTotal, notes[7:])
+	}
+	var gotResolved []int64
+	for _, f := range c.AllFlags {
+		if !f.Open() {
+			gotResolved = append(gotResolved, f.ID)
+		}
+	}
+	if !reflect.DeepEqual(gotResolved, resolved[2:]) || c.ResolvedTotal != 6 || c.OpenFlags != 3 || len(c.Flags) != 3 {
+		t.Errorf("resolved %v of %d and %d open, want the last four %v of 6 and 3 open", gotResolved, c.ResolvedTotal, c.OpenFlags, resolved[2:])
+	}
+	// A window wider than the discussion is all of it, counted without a
+	// second statement.
+	c, err = db.FindClaimShown(ctx, claim, review.ClaimWindow{Notes: 50, ResolvedFlags: 20})
+	if err != nil || len(c.Notes) != 12 || c.NotesTotal != 12 || c.ResolvedTotal != 6 || len(c.AllFlags) != 9 {
+		t.Errorf("a wide window: %d notes of %d, %d flags, %d resolved, %v", len(c.Notes), c.NotesTotal, len(c.AllFlags), c.ResolvedTotal, err)
+	}
+}

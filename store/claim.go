@@ -338,6 +338,12 @@ func claimVersion(ctx context.Context, q queryer, id int64) (review.ClaimVersion
 // FindClaim returns a claim with everything about it: revisions,
 // appearances in every edition, notes and flags.
 func (db *DB) FindClaim(ctx context.Context, id int64) (review.Claim, error) {
+	return db.FindClaimShown(ctx, id, review.ClaimWindow{})
+}
+
+// FindClaimShown is FindClaim with at most w's newest notes and resolved
+// flags (review.ClaimWindow); NotesTotal and ResolvedTotal count them all.
+func (db *DB) FindClaimShown(ctx context.Context, id int64, w review.ClaimWindow) (review.Claim, error) {
 	tx, err := db.read(ctx)
 	if err != nil {
 		return review.Claim{}, err
@@ -347,15 +353,22 @@ func (db *DB) FindClaim(ctx context.Context, id int64) (review.Claim, error) {
 	if err != nil {
 		return review.Claim{}, err
 	}
-	if c, ok := db.claims.get(id, v); ok {
+	key := claimKey{id, w}
+	if c, ok := db.claims.get(key, v); ok {
 		return c, nil
 	}
-	c, err := findClaim(ctx, tx, id)
+	c, err := findClaimShown(ctx, tx, id, w)
 	if err != nil {
 		return review.Claim{}, err
 	}
-	db.claims.put(id, v, c)
+	db.claims.put(key, v, c)
 	return c, nil
+}
+
+// claimKey names a claim as FindClaimShown reads it.
+type claimKey struct {
+	id int64
+	w  review.ClaimWindow
 }
 
 // EachClaim calls fn with every claim f selects, in id order, each read in
@@ -391,6 +404,10 @@ func (db *DB) EachClaim(ctx context.Context, f review.ClaimFilter, fn func(revie
 }
 
 func findClaim(ctx context.Context, tx queryer, id int64) (review.Claim, error) {
+	return findClaimShown(ctx, tx, id, review.ClaimWindow{})
+}
+
+func findClaimShown(ctx context.Context, tx queryer, id int64, w review.ClaimWindow) (review.Claim, error) {
 	c, err := scanClaim(tx.QueryRowContext(ctx, claimSelect+latestAppearanceJoin+"WHERE c.id = ?", id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return review.Claim{}, review.Errorf(review.ENOTFOUND, "Claim %d does not exist.", id)
@@ -411,10 +428,10 @@ func findClaim(ctx context.Context, tx queryer, id int64) (review.Claim, error) 
 	if c.Appearances, err = loadAppearances(ctx, tx, id); err != nil {
 		return review.Claim{}, err
 	}
-	if c.Notes, err = loadNotes(ctx, tx, id); err != nil {
+	if c.Notes, c.NotesTotal, err = loadNotes(ctx, tx, id, w.Notes); err != nil {
 		return review.Claim{}, err
 	}
-	if c.AllFlags, err = loadFlags(ctx, tx, "f.claim_id = ?", id); err != nil {
+	if c.AllFlags, c.ResolvedTotal, err = loadClaimFlags(ctx, tx, id, w.ResolvedFlags); err != nil {
 		return review.Claim{}, err
 	}
 	c.Flags = []review.Flag{}

@@ -56,7 +56,7 @@ type DB struct {
 	docs   docCache
 	// claims keeps claims as FindClaim reads them, by id; rows keeps
 	// them as lists show them (listRows).
-	claims versionCache[int64]
+	claims versionCache[claimKey]
 	rows   versionCache[rowKey]
 }
 

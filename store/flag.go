@@ -37,6 +37,40 @@ func loadFlags(ctx context.Context, q queryer, where string, args ...any) ([]rev
 	return fs, rows.Err()
 }
 
+// loadClaimFlags returns a claim's flags by the time they were raised, and
+// how many of them are resolved: every open flag, and with limit > 0 only
+// the limit most recently resolved.
+func loadClaimFlags(ctx context.Context, q queryer, claimID int64, limit int) ([]review.Flag, int, error) {
+	if limit <= 0 {
+		fs, err := loadFlags(ctx, q, "f.claim_id = ?", claimID)
+		resolved := 0
+		for _, f := range fs {
+			if !f.Open() {
+				resolved++
+			}
+		}
+		return fs, resolved, err
+	}
+	fs, err := loadFlags(ctx, q, `f.claim_id = ?1 AND (f.resolved_at = '' OR f.id IN (SELECT id FROM flags
+		WHERE claim_id = ?1 AND resolved_at != '' ORDER BY resolved_at DESC, id DESC LIMIT ?2))`, claimID, limit)
+	if err != nil {
+		return nil, 0, err
+	}
+	resolved := 0
+	for _, f := range fs {
+		if !f.Open() {
+			resolved++
+		}
+	}
+	if resolved < limit {
+		return fs, resolved, nil
+	}
+	if err := q.QueryRowContext(ctx, "SELECT COUNT(*) FROM flags WHERE claim_id = ? AND resolved_at != ''", claimID).Scan(&resolved); err != nil {
+		return nil, 0, fmt.Errorf("store: flags: %w", err)
+	}
+	return fs, resolved, nil
+}
+
 // FindFlag returns one flag.
 func (db *DB) FindFlag(ctx context.Context, id int64) (review.Flag, error) {
 	return findFlag(ctx, db.r, id)

@@ -1,8 +1,10 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"slices"
 
 	"vetted/review"
 )
@@ -65,11 +67,19 @@ func insertNote(ctx context.Context, tx *Tx, a review.User, n review.NewNote) (r
 	return note, nil
 }
 
-func loadNotes(ctx context.Context, q queryer, claimID int64) ([]review.Note, error) {
-	rows, err := q.QueryContext(ctx, `SELECT n.id, n.claim_id, COALESCE(n.parent_id, 0), u.name, n.body, n.created_at
-		FROM notes n JOIN users u ON u.id = n.author_id WHERE n.claim_id = ? ORDER BY n.id`, claimID)
+// loadNotes returns a claim's notes, oldest first, and how many it has:
+// with limit > 0 only the newest limit of them.
+func loadNotes(ctx context.Context, q queryer, claimID int64, limit int) ([]review.Note, int, error) {
+	query := `SELECT n.id, n.claim_id, COALESCE(n.parent_id, 0), u.name, n.body, n.created_at
+		FROM notes n JOIN users u ON u.id = n.author_id WHERE n.claim_id = ? ORDER BY n.id`
+	args := []any{claimID}
+	if limit > 0 {
+		query += " DESC LIMIT ?"
+		args = append(args, limit)
+	}
+	rows, err := q.QueryContext(ctx, query, args...)
 	if err != nil {
-		return nil, fmt.Errorf("store: notes: %w", err)
+		return nil, 0, fmt.Errorf("store: notes: %w", err)
 	}
 	defer rows.Close()
 	var ns []review.Note
@@ -77,10 +87,22 @@ func loadNotes(ctx context.Context, q queryer, claimID int64) ([]review.Note, er
 		var n review.Note
 		var created string
 		if err := rows.Scan(&n.ID, &n.ClaimID, &n.ParentID, &n.Author, &n.Body, &created); err != nil {
-			return nil, fmt.Errorf("store: notes: %w", err)
+			return nil, 0, fmt.Errorf("store: notes: %w", err)
 		}
 		n.CreatedAt = parseTime(created)
 		ns = append(ns, n)
 	}
-	return ns, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, 0, fmt.Errorf("store: notes: %w", err)
+	}
+	if limit <= 0 || len(ns) < limit {
+		slices.SortFunc(ns, func(a, b review.Note) int { return cmp.Compare(a.ID, b.ID) })
+		return ns, len(ns), nil
+	}
+	slices.Reverse(ns)
+	var total int
+	if err := q.QueryRowContext(ctx, "SELECT COUNT(*) FROM notes WHERE claim_id = ?", claimID).Scan(&total); err != nil {
+		return nil, 0, fmt.Errorf("store: notes: %w", err)
+	}
+	return ns, total, nil
 }

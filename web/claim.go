@@ -237,8 +237,25 @@ type conflictView struct {
 	Current review.Revision
 }
 
+// resolvedFlags counts the resolved flags the page lists and the claim's
+// resolved flags in all (a claim replayed from the history lists them all).
+func (v claimView) resolvedFlags() (shown, total int) {
+	shown = len(v.Claim.AllFlags) - len(v.Claim.Flags)
+	return shown, max(shown, v.Claim.ResolvedTotal)
+}
+
 func (s *Server) loadClaimView(r *http.Request, id int64) (claimView, error) {
-	c, err := s.svc.FindClaim(r.Context(), id)
+	// The page shows the newest notes and resolved flags, and all of
+	// either when its link asks (?notes=all, ?flags=all).
+	q := r.URL.Query()
+	w := review.ClaimPageWindow
+	if q.Get("notes") == "all" {
+		w.Notes = 0
+	}
+	if q.Get("flags") == "all" {
+		w.ResolvedFlags = 0
+	}
+	c, err := s.svc.FindClaimShown(r.Context(), id, w)
 	if err != nil {
 		return claimView{}, err
 	}

@@ -95,3 +95,63 @@ func TestClaimPageShowsNewestRevisions(t *testing.T) {
 		t.Errorf("?revisions=all shows %d revisions of %d", n, total)
 	}
 }
+
+// TestClaimPageWindow: a claim with a long discussion shows its newest 50
+// notes and 20 most recently resolved flags, says how many there are, and
+// shows them all through its links; a reply to a note no longer shown
+// still shows.
+func TestClaimPageWindow(t *testing.T) {
+	ts := MustServer(t)
+	ctx := context.Background()
+	rey := ts.Login(t, "rey")
+	u, eda := mustUser(t, ts, "rey"), mustUser(t, ts, "eda")
+	const claim = 4
+	first, err := ts.DB.AddNote(ctx, u, review.NewNote{ClaimID: claim, Body: "The very first note."})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 59 {
+		if _, err := ts.DB.AddNote(ctx, u, review.NewNote{ClaimID: claim, Body: fmt.Sprintf("Note number %d.", i+2)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := ts.DB.AddNote(ctx, eda, review.NewNote{ClaimID: claim, ParentID: first.ID, Body: "A late answer to the first note."}); err != nil {
+		t.Fatal(err)
+	}
+	for range 25 {
+		f, err := ts.DB.RaiseFlag(ctx, u, review.NewFlag{ClaimID: claim, Kind: review.FlagUnverified, Reason: "No second source."})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := ts.DB.ResolveFlag(ctx, eda, review.FlagResolution{FlagID: f.ID, Resolution: "Found one."}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c, err := ts.DB.FindClaim(ctx, claim)
+	if err != nil || len(c.Notes) < 61 {
+		t.Fatalf("the claim has %d notes, %v", len(c.Notes), err)
+	}
+	total := len(c.Notes) // the demo's own and the 61 above
+	page := fmt.Sprintf("%s/claims/%d", ts.URL, claim)
+	_, body := Get(t, rey, page)
+	if n := countTestID(body, "note"); n != 50 {
+		t.Errorf("the page shows %d notes, want the newest 50", n)
+	}
+	if strings.Contains(body, "The very first note.") || !strings.Contains(body, "A late answer to the first note.") {
+		t.Error("the page shows the oldest note, or not the newest reply to it")
+	}
+	if !strings.Contains(body, `data-testid="older-notes"`) || !strings.Contains(body, fmt.Sprintf("The newest 50 of %d notes.", total)) ||
+		!strings.Contains(body, fmt.Sprintf(`href="/claims/%d?notes=all#notes"`, claim)) {
+		t.Errorf("the page does not say it shows 50 of %d notes, with a link to all", total)
+	}
+	if !strings.Contains(body, "25 resolved flags") || countTestID(body, "flag") != 20 || !strings.Contains(body, `data-testid="older-flags"`) {
+		t.Errorf("the page lists %d resolved flags, want the 20 resolved last of 25, said so", countTestID(body, "flag"))
+	}
+	_, all := Get(t, rey, page+"?notes=all&flags=all")
+	if n := countTestID(all, "note"); n != total || !strings.Contains(all, "The very first note.") || strings.Contains(all, `data-testid="older-notes"`) {
+		t.Errorf("?notes=all shows %d notes, want all %d", n, total)
+	}
+	if n := countTestID(all, "flag"); n != 25 || strings.Contains(all, `data-testid="older-flags"`) {
+		t.Errorf("?flags=all lists %d resolved flags, want 25", n)
+	}
+}

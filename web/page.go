@@ -94,9 +94,18 @@ type templComponent = templ.Component
 
 // noteReplies groups notes by the note they answer (0 for top level).
 func noteReplies(notes []review.Note) map[int64][]review.Note {
+	shown := make(map[int64]bool, len(notes))
+	for _, n := range notes {
+		shown[n.ID] = true
+	}
 	m := map[int64][]review.Note{}
 	for _, n := range notes {
-		m[n.ParentID] = append(m[n.ParentID], n)
+		// A reply to a note older than those shown starts a thread.
+		parent := n.ParentID
+		if !shown[parent] {
+			parent = 0
+		}
+		m[parent] = append(m[parent], n)
 	}
 	return m
 }
