@@ -36,6 +36,18 @@ func (k *versionCache[K]) get(key K, v review.ClaimVersion) (review.Claim, bool)
 	return shareClaim(kept.c), true
 }
 
+// kept returns what is kept under key whatever its version, with that
+// version: what a change can be applied to.
+func (k *versionCache[K]) kept(key K) (review.ClaimVersion, review.Claim, bool) {
+	k.mu.Lock()
+	kept, ok := k.m[key]
+	k.mu.Unlock()
+	if !ok {
+		return review.ClaimVersion{}, review.Claim{}, false
+	}
+	return kept.v, shareClaim(kept.c), true
+}
+
 func (k *versionCache[K]) put(key K, v review.ClaimVersion, c review.Claim) {
 	c = shareClaim(c)
 	k.mu.Lock()

@@ -9,10 +9,12 @@ import (
 	"vetted/store"
 )
 
-// TestListsFollowEveryChange checks the kept rows of claim lists: after
-// each kind of change, made through a second connection to the file as
-// another process would, every list read through the warm store equals the
-// same list read by a store that has kept nothing.
+// TestListsFollowEveryChange checks what the store keeps of claims (the
+// rows of claim lists, and claims as their pages read them, brought up to
+// date by claimSince): after each kind of change, made through a second
+// connection to the file as another process would, every list and claim
+// read through the warm store equals the same read by a store that has
+// kept nothing.
 func TestListsFollowEveryChange(t *testing.T) {
 	ctx := context.Background()
 	db := MustOpenDemoDB(t)
@@ -27,6 +29,8 @@ func TestListsFollowEveryChange(t *testing.T) {
 		"a page by cursor":  {Report: "azerbaijan", After: 10, Limit: 7},
 		"search":            {Query: "trafficking", Limit: 500},
 	}
+	const claim = 12
+	windows := []review.ClaimWindow{{}, review.ClaimPageWindow, {Notes: 2, ResolvedFlags: 1}}
 	compare := func(t *testing.T, after string) {
 		t.Helper()
 		cold, err := store.Open(ctx, db.Path)
@@ -34,6 +38,21 @@ func TestListsFollowEveryChange(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer cold.Close()
+		for _, w := range windows {
+			warm, err := db.FindClaimShown(ctx, claim, w)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want, err := cold.FindClaimShown(ctx, claim, w)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(warm, want) {
+				t.Errorf("after %s, claim %d as read with window %+v is not as it is now:\n kept %d notes of %d, %d flags (%d resolved), updated %v, retired in %q\n read %d notes of %d, %d flags (%d resolved), updated %v, retired in %q",
+					after, claim, w, len(warm.Notes), warm.NotesTotal, len(warm.AllFlags), warm.ResolvedTotal, warm.UpdatedAt, warm.RetiredIn,
+					len(want.Notes), want.NotesTotal, len(want.AllFlags), want.ResolvedTotal, want.UpdatedAt, want.RetiredIn)
+			}
+		}
 		for name, f := range lists {
 			warm, err := db.FindClaimPage(ctx, f)
 			if err != nil {
@@ -62,16 +81,28 @@ func TestListsFollowEveryChange(t *testing.T) {
 	}
 	compare(t, "nothing") // and fills what db keeps
 
-	const claim = 12
 	var flag review.Flag
+	var note review.Note
 	var rev review.Revision
 	for _, c := range []struct {
 		name string
 		do   func() error
 	}{
-		{"a note", func() error {
-			_, err := other.AddNote(ctx, db.Reviewer, review.NewNote{ClaimID: claim, Body: "Checked against the court record."})
+		{"a note", func() (err error) {
+			note, err = other.AddNote(ctx, db.Reviewer, review.NewNote{ClaimID: claim, Body: "Checked against the court record."})
 			return err
+		}},
+		{"a reply", func() error {
+			_, err := other.AddNote(ctx, db.Editor, review.NewNote{ClaimID: claim, ParentID: note.ID, Body: "Which court?"})
+			return err
+		}},
+		{"more notes than are caught up with", func() error {
+			for range 20 {
+				if _, err := other.AddNote(ctx, db.Reviewer, review.NewNote{ClaimID: claim, Body: "Another look."}); err != nil {
+					return err
+				}
+			}
+			return nil
 		}},
 		{"a flag", func() (err error) {
 			flag, err = other.RaiseFlag(ctx, db.Reviewer, review.NewFlag{ClaimID: claim, Kind: review.FlagDisputed, Reason: "A second source disagrees."})
@@ -97,6 +128,26 @@ func TestListsFollowEveryChange(t *testing.T) {
 		}},
 		{"an assignment", func() error {
 			_, err := other.Assign(ctx, db.Editor, review.NewAssignment{ClaimID: claim, Assignee: "rey"})
+			return err
+		}},
+		{"a note, a flag and its resolution together", func() error {
+			if _, err := other.AddNote(ctx, db.Reviewer, review.NewNote{ClaimID: claim, Body: "One more."}); err != nil {
+				return err
+			}
+			f, err := other.RaiseFlag(ctx, db.Reviewer, review.NewFlag{ClaimID: claim, Kind: review.FlagUnverified, Reason: "Unsourced."})
+			if err != nil {
+				return err
+			}
+			_, err = other.ResolveFlag(ctx, db.Editor, review.FlagResolution{FlagID: f.ID, Resolution: "Sourced now."})
+			return err
+		}},
+		{"a resolution that retires the claim", func() error {
+			f, err := other.RaiseFlag(ctx, db.Reviewer, review.NewFlag{ClaimID: claim, Kind: review.FlagOutdated, Reason: "Gone from the text."})
+			if err != nil {
+				return err
+			}
+			compare(t, "an outdated flag") // keeps the claim at the flag
+			_, err = other.ResolveFlag(ctx, db.Editor, review.FlagResolution{FlagID: f.ID, Resolution: "Dropped by the report.", Retire: true})
 			return err
 		}},
 	} {

@@ -357,12 +357,96 @@ func (db *DB) FindClaimShown(ctx context.Context, id int64, w review.ClaimWindow
 	if c, ok := db.claims.get(key, v); ok {
 		return c, nil
 	}
-	c, err := findClaimShown(ctx, tx, id, w)
+	c, ok, err := db.claimSince(ctx, tx, key, v)
 	if err != nil {
 		return review.Claim{}, err
 	}
+	if !ok {
+		if c, err = findClaimShown(ctx, tx, id, w); err != nil {
+			return review.Claim{}, err
+		}
+	}
 	db.claims.put(key, v, c)
 	return c, nil
+}
+
+// maxCatchUp is the most events claimSince applies to a kept claim; past
+// it the claim is read again.
+const maxCatchUp = 16
+
+// claimSince brings a claim kept at an older version up to v when every
+// event since is a note added, a flag raised or a flag resolved with
+// nothing else changed: it reads again only the notes or the flags, not the
+// claim, its revisions and appearances. It reports false, having read
+// nothing it returns, when anything else happened (a revision, an import,
+// a flag resolution that retired or re-anchored the claim, an event about
+// no claim) or nothing is kept: the caller reads the claim in full.
+// TestClaimsFollowEveryChange holds it to a full read.
+func (db *DB) claimSince(ctx context.Context, tx queryer, key claimKey, v review.ClaimVersion) (review.Claim, bool, error) {
+	was, c, ok := db.claims.kept(key)
+	if !ok || was.Global != v.Global || was.Claim == 0 || was.Claim >= v.Claim {
+		return review.Claim{}, false, nil
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT action, after, time FROM events
+		WHERE claim_id = ? AND seq > ? AND seq <= ? ORDER BY seq LIMIT ?`, key.id, was.Claim, v.Claim, maxCatchUp+1)
+	if err != nil {
+		return review.Claim{}, false, fmt.Errorf("store: claim: %w", err)
+	}
+	var notes, flags bool
+	var n int
+	var last string
+	for rows.Next() {
+		var action, after string
+		if err := rows.Scan(&action, &after, &last); err != nil {
+			rows.Close()
+			return review.Claim{}, false, fmt.Errorf("store: claim: %w", err)
+		}
+		n++
+		switch review.EventName(action) {
+		case review.EventNoteAdded:
+			notes = true
+		case review.EventFlagRaised:
+			flags = true
+		case review.EventFlagResolved:
+			// A resolution that retires or re-anchors the claim says so
+			// beside the flag.
+			var parts map[string]json.RawMessage
+			if json.Unmarshal([]byte(after), &parts) != nil || len(parts) != 1 || parts["flag"] == nil {
+				rows.Close()
+				return review.Claim{}, false, nil
+			}
+			flags = true
+		default:
+			rows.Close()
+			return review.Claim{}, false, nil
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return review.Claim{}, false, fmt.Errorf("store: claim: %w", err)
+	}
+	if n == 0 || n > maxCatchUp {
+		return review.Claim{}, false, nil
+	}
+	if notes {
+		if c.Notes, c.NotesTotal, err = loadNotes(ctx, tx, key.id, key.w.Notes); err != nil {
+			return review.Claim{}, false, err
+		}
+	}
+	if flags {
+		if c.AllFlags, c.ResolvedTotal, err = loadClaimFlags(ctx, tx, key.id, key.w.ResolvedFlags); err != nil {
+			return review.Claim{}, false, err
+		}
+		c.Flags = []review.Flag{}
+		for _, f := range c.AllFlags {
+			if f.Open() {
+				c.Flags = append(c.Flags, f)
+			}
+		}
+		c.OpenFlags = len(c.Flags)
+	}
+	c.UpdatedAt = parseTime(last) // the newest event about the claim (claimSelect)
+	return c, true, nil
 }
 
 // claimKey names a claim as FindClaimShown reads it.
