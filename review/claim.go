@@ -46,14 +46,14 @@ type Claim struct {
 	// Anchor is the claim's appearance in the edition asked for.
 	Anchor Appearance `json:"anchor"`
 	// Flags are the claim's open flags, oldest first; in a list of claims
-	// (ClaimService.FindClaims) only the newest MaxListFlags of them.
-	// OpenFlags counts them all.
+	// (ClaimService.FindClaims) only the newest MaxListFlags of them, and
+	// from FindClaimShown only its window's. OpenFlags counts them all.
 	Flags     []Flag `json:"flags"`
 	OpenFlags int    `json:"open_flags"`
 
 	// Filled in by FindClaim only. Notes are oldest first; AllFlags, every
 	// flag open or resolved, by the time it was raised. FindClaimShown may
-	// leave out the oldest notes and resolved flags (ClaimWindow).
+	// leave out the oldest notes and flags (ClaimWindow).
 	Revisions   []Revision   `json:"revisions,omitempty"`
 	Appearances []Appearance `json:"appearances,omitempty"`
 	Notes       []Note       `json:"notes,omitempty"`
@@ -65,16 +65,16 @@ type Claim struct {
 }
 
 // ClaimWindow bounds what FindClaimShown reads of a claim's discussion:
-// at most Notes of its newest notes and ResolvedFlags of its most recently
-// resolved flags; 0 means all. Open flags are always read, all of them:
-// each is work for someone.
+// at most Notes of its newest notes, OpenFlags of its newest open flags and
+// ResolvedFlags of its most recently resolved flags; 0 means all.
 type ClaimWindow struct {
-	Notes, ResolvedFlags int
+	Notes, OpenFlags, ResolvedFlags int
 }
 
-// ClaimPageWindow is what a claim's page shows until asked for all: a
-// claim discussed for years stays as quick to open as a new one.
-var ClaimPageWindow = ClaimWindow{Notes: 50, ResolvedFlags: 20}
+// ClaimPageWindow is what a claim's page shows until asked for all, about
+// a screen of each: a claim discussed for years stays as quick to open as
+// a new one.
+var ClaimPageWindow = ClaimWindow{Notes: 30, OpenFlags: 20, ResolvedFlags: 10}
 
 // Head is the revision new proposals must build on: the latest revision
 // that is pending or approved, else 0.

@@ -370,6 +370,22 @@ func (db *DB) FindClaimShown(ctx context.Context, id int64, w review.ClaimWindow
 	return c, nil
 }
 
+// setClaimFlags reads c's flags within w: AllFlags, the open ones of them
+// (Flags), and the counts of all (OpenFlags, ResolvedTotal).
+func setClaimFlags(ctx context.Context, q queryer, c *review.Claim, w review.ClaimWindow) error {
+	var err error
+	if c.AllFlags, c.OpenFlags, c.ResolvedTotal, err = loadClaimFlags(ctx, q, c.ID, w.OpenFlags, w.ResolvedFlags); err != nil {
+		return err
+	}
+	c.Flags = []review.Flag{}
+	for _, f := range c.AllFlags {
+		if f.Open() {
+			c.Flags = append(c.Flags, f)
+		}
+	}
+	return nil
+}
+
 // maxCatchUp is the most events claimSince applies to a kept claim; past
 // it the claim is read again.
 const maxCatchUp = 16
@@ -434,16 +450,9 @@ func (db *DB) claimSince(ctx context.Context, tx queryer, key claimKey, v review
 		}
 	}
 	if flags {
-		if c.AllFlags, c.ResolvedTotal, err = loadClaimFlags(ctx, tx, key.id, key.w.ResolvedFlags); err != nil {
+		if err := setClaimFlags(ctx, tx, &c, key.w); err != nil {
 			return review.Claim{}, false, err
 		}
-		c.Flags = []review.Flag{}
-		for _, f := range c.AllFlags {
-			if f.Open() {
-				c.Flags = append(c.Flags, f)
-			}
-		}
-		c.OpenFlags = len(c.Flags)
 	}
 	c.UpdatedAt = parseTime(last) // the newest event about the claim (claimSelect)
 	return c, true, nil
@@ -515,16 +524,9 @@ func findClaimShown(ctx context.Context, tx queryer, id int64, w review.ClaimWin
 	if c.Notes, c.NotesTotal, err = loadNotes(ctx, tx, id, w.Notes); err != nil {
 		return review.Claim{}, err
 	}
-	if c.AllFlags, c.ResolvedTotal, err = loadClaimFlags(ctx, tx, id, w.ResolvedFlags); err != nil {
+	if err := setClaimFlags(ctx, tx, &c, w); err != nil {
 		return review.Claim{}, err
 	}
-	c.Flags = []review.Flag{}
-	for _, f := range c.AllFlags {
-		if f.Open() {
-			c.Flags = append(c.Flags, f)
-		}
-	}
-	c.OpenFlags = len(c.Flags)
 	return c, nil
 }
 

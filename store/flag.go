@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
@@ -37,38 +38,41 @@ func loadFlags(ctx context.Context, q queryer, where string, args ...any) ([]rev
 	return fs, rows.Err()
 }
 
-// loadClaimFlags returns a claim's flags by the time they were raised, and
-// how many of them are resolved: every open flag, and with limit > 0 only
-// the limit most recently resolved.
-func loadClaimFlags(ctx context.Context, q queryer, claimID int64, limit int) ([]review.Flag, int, error) {
-	if limit <= 0 {
-		fs, err := loadFlags(ctx, q, "f.claim_id = ?", claimID)
-		resolved := 0
-		for _, f := range fs {
-			if !f.Open() {
-				resolved++
-			}
-		}
-		return fs, resolved, err
+// loadClaimFlags returns a claim's flags by the time they were raised,
+// with how many are open and how many resolved: with open > 0 only the
+// newest open of its open flags, with resolved > 0 only the resolved most
+// recently.
+func loadClaimFlags(ctx context.Context, q queryer, claimID int64, open, resolved int) ([]review.Flag, int, int, error) {
+	var fs []review.Flag
+	var err error
+	if open <= 0 && resolved <= 0 {
+		fs, err = loadFlags(ctx, q, "f.claim_id = ?", claimID)
+	} else {
+		// LIMIT -1 is no limit.
+		fs, err = loadFlags(ctx, q, `f.id IN (SELECT id FROM flags WHERE claim_id = ?1 AND resolved_at = ''
+				ORDER BY raised_at DESC, id DESC LIMIT ?2)
+			OR f.id IN (SELECT id FROM flags WHERE claim_id = ?1 AND resolved_at != ''
+				ORDER BY resolved_at DESC, id DESC LIMIT ?3)`, claimID, cmp.Or(max(open, 0), -1), cmp.Or(max(resolved, 0), -1))
 	}
-	fs, err := loadFlags(ctx, q, `f.claim_id = ?1 AND (f.resolved_at = '' OR f.id IN (SELECT id FROM flags
-		WHERE claim_id = ?1 AND resolved_at != '' ORDER BY resolved_at DESC, id DESC LIMIT ?2))`, claimID, limit)
 	if err != nil {
-		return nil, 0, err
+		return nil, 0, 0, err
 	}
-	resolved := 0
+	nOpen, nResolved := 0, 0
 	for _, f := range fs {
-		if !f.Open() {
-			resolved++
+		if f.Open() {
+			nOpen++
+		} else {
+			nResolved++
 		}
 	}
-	if resolved < limit {
-		return fs, resolved, nil
+	// A window that was filled may have left some out: count them.
+	if (open > 0 && nOpen == open) || (resolved > 0 && nResolved == resolved) {
+		if err := q.QueryRowContext(ctx, `SELECT COUNT(*) FILTER (WHERE resolved_at = ''), COUNT(*) FILTER (WHERE resolved_at != '')
+			FROM flags WHERE claim_id = ?`, claimID).Scan(&nOpen, &nResolved); err != nil {
+			return nil, 0, 0, fmt.Errorf("store: flags: %w", err)
+		}
 	}
-	if err := q.QueryRowContext(ctx, "SELECT COUNT(*) FROM flags WHERE claim_id = ? AND resolved_at != ''", claimID).Scan(&resolved); err != nil {
-		return nil, 0, fmt.Errorf("store: flags: %w", err)
-	}
-	return fs, resolved, nil
+	return fs, nOpen, nResolved, nil
 }
 
 // FindFlag returns one flag.

@@ -253,7 +253,7 @@ func (s *Server) loadClaimView(r *http.Request, id int64) (claimView, error) {
 		w.Notes = 0
 	}
 	if q.Get("flags") == "all" {
-		w.ResolvedFlags = 0
+		w.OpenFlags, w.ResolvedFlags = 0, 0
 	}
 	c, err := s.svc.FindClaimShown(r.Context(), id, w)
 	if err != nil {

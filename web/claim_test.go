@@ -96,10 +96,10 @@ func TestClaimPageShowsNewestRevisions(t *testing.T) {
 	}
 }
 
-// TestClaimPageWindow: a claim with a long discussion shows its newest 50
-// notes and 20 most recently resolved flags, says how many there are, and
-// shows them all through its links; a reply to a note no longer shown
-// still shows.
+// TestClaimPageWindow: a claim with a long discussion shows its newest
+// notes, newest open flags and most recently resolved flags
+// (review.ClaimPageWindow), says how many there are, and shows them all
+// through its links; a reply to a note no longer shown still shows.
 func TestClaimPageWindow(t *testing.T) {
 	ts := MustServer(t)
 	ctx := context.Background()
@@ -118,15 +118,19 @@ func TestClaimPageWindow(t *testing.T) {
 	if _, err := ts.DB.AddNote(ctx, eda, review.NewNote{ClaimID: claim, ParentID: first.ID, Body: "A late answer to the first note."}); err != nil {
 		t.Fatal(err)
 	}
-	for range 25 {
+	for i := range 50 {
 		f, err := ts.DB.RaiseFlag(ctx, u, review.NewFlag{ClaimID: claim, Kind: review.FlagUnverified, Reason: "No second source."})
 		if err != nil {
 			t.Fatal(err)
+		}
+		if i%2 == 1 {
+			continue // 25 stay open
 		}
 		if _, err := ts.DB.ResolveFlag(ctx, eda, review.FlagResolution{FlagID: f.ID, Resolution: "Found one."}); err != nil {
 			t.Fatal(err)
 		}
 	}
+	w := review.ClaimPageWindow
 	c, err := ts.DB.FindClaim(ctx, claim)
 	if err != nil || len(c.Notes) < 61 {
 		t.Fatalf("the claim has %d notes, %v", len(c.Notes), err)
@@ -134,24 +138,30 @@ func TestClaimPageWindow(t *testing.T) {
 	total := len(c.Notes) // the demo's own and the 61 above
 	page := fmt.Sprintf("%s/claims/%d", ts.URL, claim)
 	_, body := Get(t, rey, page)
-	if n := countTestID(body, "note"); n != 50 {
-		t.Errorf("the page shows %d notes, want the newest 50", n)
+	if n := countTestID(body, "note"); n != w.Notes {
+		t.Errorf("the page shows %d notes, want the newest %d", n, w.Notes)
 	}
 	if strings.Contains(body, "The very first note.") || !strings.Contains(body, "A late answer to the first note.") {
 		t.Error("the page shows the oldest note, or not the newest reply to it")
 	}
-	if !strings.Contains(body, `data-testid="older-notes"`) || !strings.Contains(body, fmt.Sprintf("The newest 50 of %d notes.", total)) ||
+	if !strings.Contains(body, `data-testid="older-notes"`) || !strings.Contains(body, fmt.Sprintf("The newest %d of %d notes.", w.Notes, total)) ||
 		!strings.Contains(body, fmt.Sprintf(`href="/claims/%d?notes=all#notes"`, claim)) {
-		t.Errorf("the page does not say it shows 50 of %d notes, with a link to all", total)
+		t.Errorf("the page does not say it shows %d of %d notes, with a link to all", w.Notes, total)
 	}
-	if !strings.Contains(body, "25 resolved flags") || countTestID(body, "flag") != 20 || !strings.Contains(body, `data-testid="older-flags"`) {
-		t.Errorf("the page lists %d resolved flags, want the 20 resolved last of 25, said so", countTestID(body, "flag"))
+	if !strings.Contains(body, fmt.Sprintf("The newest %d of 25 open flags.", w.OpenFlags)) || countTestID(body, "flag") != w.OpenFlags+w.ResolvedFlags {
+		t.Errorf("the page lists %d flags, want the newest %d open of 25 and %d resolved, said so", countTestID(body, "flag"), w.OpenFlags, w.ResolvedFlags)
+	}
+	if !strings.Contains(body, "25 resolved flags") || !strings.Contains(body, `data-testid="older-flags"`) {
+		t.Errorf("the page does not say it lists %d of 25 resolved flags", w.ResolvedFlags)
+	}
+	if !strings.Contains(body, `data-testid="open-flags-badge">25 open flags`) {
+		t.Error("the claim's badge does not count all 25 open flags")
 	}
 	_, all := Get(t, rey, page+"?notes=all&flags=all")
 	if n := countTestID(all, "note"); n != total || !strings.Contains(all, "The very first note.") || strings.Contains(all, `data-testid="older-notes"`) {
 		t.Errorf("?notes=all shows %d notes, want all %d", n, total)
 	}
-	if n := countTestID(all, "flag"); n != 25 || strings.Contains(all, `data-testid="older-flags"`) {
-		t.Errorf("?flags=all lists %d resolved flags, want 25", n)
+	if n := countTestID(all, "flag"); n != 50 || strings.Contains(all, `data-testid="older-flags"`) || strings.Contains(all, `data-testid="older-open-flags"`) {
+		t.Errorf("?flags=all lists %d flags, want all 50", n)
 	}
 }
