@@ -6,6 +6,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -67,5 +68,24 @@ func TestFlags(t *testing.T) {
 	}
 	if got := thousands("1234567"); got != "1,234,567" {
 		t.Errorf("thousands = %q", got)
+	}
+}
+
+// TestIDs reads the numbers a mixed-load client takes off a claim page.
+func TestIDs(t *testing.T) {
+	page := []byte(`<form method="post" action="/revisions/12/approve"><input type="hidden" name="base" value="40">` +
+		`<form action="/revisions/13/reject"></form><form action="/revisions/x/approve"></form>` +
+		`<form method="post" action="/flags/7/resolve"><form method="post" action="/flags/9/resolve">`)
+	for _, tc := range []struct {
+		f    [2]string
+		want []int64
+	}{
+		{baseField, []int64{40}},
+		{approveForm, []int64{12}},
+		{resolveForm, []int64{7, 9}},
+	} {
+		if got := ids(tc.f, page); !slices.Equal(got, tc.want) {
+			t.Errorf("ids(%q) = %v, want %v", tc.f, got, tc.want)
+		}
 	}
 }
