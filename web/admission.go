@@ -5,7 +5,6 @@ import (
 	"context"
 	"io"
 	"net/http"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -27,10 +26,9 @@ import (
 //   - a small request body (a form) is read before the request queues; a
 //     large one (an upload) or one that keeps coming is read by the
 //     handler without a slot, as is everything after it;
-//   - the answer is kept in memory until the handler returns and sent after
-//     the slot is given back; an answer larger than admittedBuffer, or one
-//     the handler flushes (a stream), gives the slot back and goes on
-//     unbuffered.
+//   - the slot is given back when the handler starts its answer: handlers
+//     compute an answer before they send it, so sending it, however
+//     slowly it is read, holds no slot (a stream goes on without one).
 //
 // A request that waits longer than Config.AdmissionWait is answered 503
 // with Retry-After; one whose client leaves stops waiting.
@@ -38,10 +36,6 @@ import (
 // admittedBody is the largest request body read before a request queues:
 // every form but an upload.
 const admittedBody = 64 << 10
-
-// admittedBuffer is the largest answer kept until the handler returns; a
-// reader page of 3,000 claims is about 1 MiB.
-const admittedBuffer = 2 << 20
 
 // DefaultAdmissionWait is Config.AdmissionWait unless set.
 const DefaultAdmissionWait = 10 * time.Second
@@ -114,7 +108,7 @@ func (s *Server) withAdmission(h http.Handler) http.Handler {
 			return
 		}
 		aw := &admittedWriter{w: w, release: s.admit.release}
-		defer aw.finish()
+		defer aw.done()
 		h.ServeHTTP(aw, r)
 	})
 }
@@ -163,96 +157,38 @@ type errorReader struct{ err error }
 
 func (e errorReader) Read([]byte) (int, error) { return 0, e.err }
 
-// admittedWriter keeps an admitted request's answer until the handler
-// returns (finish), then gives the slot back and sends it. An answer past
-// admittedBuffer, or a Flush, gives the slot back at once and sends the
-// rest as it comes.
+// admittedWriter gives the request's turn back when the handler starts
+// its answer (the first WriteHeader, Write or Flush) or returns, whichever
+// is first. Handlers compute an answer before they send it (render
+// writes a page into a buffer first), so the turn covers the computing
+// and nothing is copied: sending happens after it.
 type admittedWriter struct {
 	w       http.ResponseWriter
 	release func()
 	once    sync.Once
-	status  int
-	buf     bytes.Buffer
-	direct  bool // the slot is given back; writes go to w
 }
 
 func (a *admittedWriter) Header() http.Header { return a.w.Header() }
 
 func (a *admittedWriter) WriteHeader(code int) {
-	if a.direct {
-		a.w.WriteHeader(code)
-		return
-	}
-	if code >= 100 && code < 200 && code != http.StatusSwitchingProtocols {
-		a.w.WriteHeader(code) // informational answers go out as they come
-		return
-	}
-	if a.status == 0 {
-		a.status = code
-	}
+	a.done()
+	a.w.WriteHeader(code)
 }
 
 func (a *admittedWriter) Write(b []byte) (int, error) {
-	if a.direct {
-		return a.w.Write(b)
-	}
-	if a.status == 0 {
-		a.status = http.StatusOK
-	}
-	if a.buf.Len()+len(b) <= admittedBuffer {
-		return a.buf.Write(b)
-	}
-	if err := a.goDirect(); err != nil {
-		return 0, err
-	}
+	a.done()
 	return a.w.Write(b)
 }
 
-// Flush sends what is kept and everything after it as it comes: a handler
-// that flushes is streaming.
 func (a *admittedWriter) Flush() {
-	if err := a.goDirect(); err == nil {
-		if f, ok := a.w.(http.Flusher); ok {
-			f.Flush()
-		}
+	a.done()
+	if f, ok := a.w.(http.Flusher); ok {
+		f.Flush()
 	}
 }
 
 // Unwrap lets http.ResponseController reach the connection.
 func (a *admittedWriter) Unwrap() http.ResponseWriter { return a.w }
 
-// goDirect gives the slot back and sends what is kept.
-func (a *admittedWriter) goDirect() error {
-	if a.direct {
-		return nil
-	}
-	a.direct = true
-	a.once.Do(a.release)
-	if a.status == 0 {
-		return nil
-	}
-	a.w.WriteHeader(a.status)
-	if a.buf.Len() == 0 {
-		return nil
-	}
-	_, err := a.w.Write(a.buf.Bytes())
-	a.buf = bytes.Buffer{}
-	return err
-}
-
-// finish runs when the handler returns, or panics: the slot is given back
-// before the kept answer is sent, so a slow reader holds no slot.
-func (a *admittedWriter) finish() {
-	a.once.Do(a.release)
-	if p := recover(); p != nil {
-		panic(p) // withLog answers it; nothing kept is sent
-	}
-	if a.direct {
-		return
-	}
-	h := a.w.Header()
-	if a.buf.Len() > 0 && h.Get("Content-Length") == "" && h.Get("Transfer-Encoding") == "" {
-		h.Set("Content-Length", strconv.Itoa(a.buf.Len()))
-	}
-	a.goDirect() // an error is the client gone: there is no one to tell
-}
+// done gives the turn back, once.
+func (a *admittedWriter) done() { a.once.Do(a.release) }
