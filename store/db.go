@@ -58,6 +58,8 @@ type DB struct {
 	// them as lists show them (listRows).
 	claims versionCache[claimKey]
 	rows   versionCache[rowKey]
+	// searches keeps search hits while nothing is written (search.go).
+	searches searchCache
 }
 
 // maxKeptClaims and maxKeptRows bound the caches of claims: a claim in
