@@ -286,7 +286,9 @@ func (db *DB) read(ctx context.Context) (readTx, error) {
 	if err != nil {
 		return readTx{}, fmt.Errorf("store: begin read: %w", err)
 	}
-	if _, err := conn.ExecContext(quiet(ctx), "BEGIN"); err != nil {
+	// BEGIN takes no time; with the caller's context go-sqlite3 would watch
+	// it with a goroutine.
+	if _, err := conn.ExecContext(context.Background(), "BEGIN"); err != nil {
 		conn.Close()
 		return readTx{}, fmt.Errorf("store: begin read: %w", err)
 	}

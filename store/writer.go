@@ -8,6 +8,7 @@ import (
 	"slices"
 	"sync"
 	"time"
+	"vetted/review"
 
 	"github.com/mattn/go-sqlite3"
 )
@@ -81,6 +82,9 @@ type Tx struct {
 // whichever is first: a write never waits longer because others queued
 // before it.
 func (db *DB) begin(ctx context.Context) (*Tx, error) {
+	// The wait for the writer (behind other writes, or another program's
+	// lock) can be long: the request's turn to compute is given back.
+	review.Waiting(ctx)
 	if err := db.checkFiles(); err != nil {
 		return nil, fmt.Errorf("store: begin: %w", err)
 	}

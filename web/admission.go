@@ -3,11 +3,14 @@ package web
 import (
 	"bytes"
 	"context"
+	"errors"
 	"io"
 	"net/http"
+	"os"
 	"strings"
 	"sync"
 	"time"
+	"vetted/review"
 )
 
 // Admission: at most a few requests compute their answers at once, taken
@@ -30,8 +33,10 @@ import (
 //     compute an answer before they send it, so sending it, however
 //     slowly it is read, holds no slot (a stream goes on without one).
 //
-// A request that waits longer than Config.AdmissionWait is answered 503
-// with Retry-After; one whose client leaves stops waiting.
+// A request gives its turn back while it waits for something other than
+// the CPU (review.Waiting: the writer, a lock, a background check). A
+// request that waits longer than Config.AdmissionWait for its turn is
+// answered 503 with Retry-After; one whose client leaves stops waiting.
 
 // admittedBody is the largest request body read before a request queues:
 // every form but an upload.
@@ -89,15 +94,26 @@ func (s *Server) withAdmission(h http.Handler) http.Handler {
 			h.ServeHTTP(w, r)
 			return
 		}
-		switch read, err := readBodyFirst(r); {
-		case err != nil:
-			// The body stopped arriving, and the server ended the request:
-			// its handler answers 408 (or 413), and needs its context to.
-			h.ServeHTTP(w, r.WithContext(context.WithoutCancel(r.Context())))
-			return
-		case !read:
-			h.ServeHTTP(w, r)
-			return
+		// A GET or HEAD takes its turn whatever body it has: its handler
+		// never reads one.
+		if r.Method != http.MethodGet && r.Method != http.MethodHead {
+			switch read, err := readBodyFirst(r); {
+			case err != nil:
+				// The body stopped arriving or was cut off: nothing is
+				// computed for it. A read timeout is 408 (Error says nothing
+				// was saved), a body over the limit 413.
+				var mbe *http.MaxBytesError
+				if errors.Is(err, os.ErrDeadlineExceeded) || errors.As(err, &mbe) {
+					s.Error(w, r, err)
+				} else {
+					s.renderError(w, r.WithContext(context.WithoutCancel(r.Context())), http.StatusBadRequest,
+						"The request's body could not be read, so nothing was saved: send it again.")
+				}
+				return
+			case !read:
+				h.ServeHTTP(w, r) // an upload, read by its handler without a turn
+				return
+			}
 		}
 		if !s.admit.acquire(r.Context()) {
 			if r.Context().Err() != nil {
@@ -109,7 +125,7 @@ func (s *Server) withAdmission(h http.Handler) http.Handler {
 		}
 		aw := &admittedWriter{w: w, release: s.admit.release}
 		defer aw.done()
-		h.ServeHTTP(aw, r)
+		h.ServeHTTP(aw, r.WithContext(review.WithTurn(r.Context(), aw.done)))
 	})
 }
 
@@ -171,7 +187,9 @@ type admittedWriter struct {
 func (a *admittedWriter) Header() http.Header { return a.w.Header() }
 
 func (a *admittedWriter) WriteHeader(code int) {
-	a.done()
+	if code >= 200 || code == http.StatusSwitchingProtocols {
+		a.done() // an informational answer (103) comes before the computing ends
+	}
 	a.w.WriteHeader(code)
 }
 

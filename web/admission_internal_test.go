@@ -3,11 +3,13 @@ package web
 import (
 	"bufio"
 	"context"
+	"database/sql"
 	"fmt"
 	"io"
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
 	"path/filepath"
@@ -16,6 +18,7 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+	"vetted"
 
 	"vetted/review"
 	"vetted/store"
@@ -283,4 +286,116 @@ func waitFor(t *testing.T, cond func() bool) {
 func firstLine(s string) string {
 	s, _, _ = strings.Cut(strings.TrimSpace(s), "\n")
 	return s
+}
+
+// TestAdmissionCutBodies: a body cut off before its end is answered at
+// once, without running the handler; a GET's body, read or not, does not
+// let it skip the line.
+func TestAdmissionCutBodies(t *testing.T) {
+	var served atomic.Int32
+	ts := admissionServer(t, 1, 100*time.Millisecond, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		served.Add(1)
+		fmt.Fprint(w, "ok")
+	}))
+	c := rawRequest(t, ts, "POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 100\r\n\r\nbody")
+	c.(*net.TCPConn).CloseWrite()
+	res, err := http.ReadResponse(bufio.NewReader(c), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.StatusCode != http.StatusBadRequest || served.Load() != 0 {
+		t.Errorf("a body cut off: %d, the handler ran %d times; want 400 and never", res.StatusCode, served.Load())
+	}
+
+	gate := make(chan struct{})
+	hold := admissionServer(t, 1, 100*time.Millisecond, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/hold" {
+			<-gate
+		}
+		fmt.Fprint(w, "ok")
+	}))
+	defer close(gate)
+	go http.Get(hold.URL + "/hold")
+	time.Sleep(50 * time.Millisecond)
+	body := strings.Repeat("x", 2*admittedBody)
+	req, _ := http.NewRequest("GET", hold.URL+"/", strings.NewReader(body))
+	res, err = http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusServiceUnavailable {
+		t.Errorf("a GET with a large body while every turn is taken: %d, want 503", res.StatusCode)
+	}
+}
+
+// TestAdmissionWriterWait: a write waiting for the database's write lock
+// (here another program's) gives its turn back, so pages go on meanwhile.
+func TestAdmissionWriterWait(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "vetted.db")
+	db, err := store.Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.LoadDemo(ctx, vetted.DemoEdition, vetted.DemoClaims); err != nil {
+		t.Fatal(err)
+	}
+	db.WriteWait = 3 * time.Second
+	s, err := New(db, Config{SessionKeys: [][]byte{make([]byte, 64), make([]byte, 32)}, MaxActive: 2,
+		AdmissionWait: 10 * time.Second, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(s)
+	defer ts.Close()
+	jar, _ := cookiejar.New(nil)
+	c := &http.Client{Jar: jar}
+	var password string
+	for _, u := range store.DemoUsers {
+		if u.Name == "rey" {
+			password = u.Password
+		}
+	}
+	if res, err := c.PostForm(ts.URL+"/login", url.Values{"username": {"rey"}, "password": {password}}); err != nil || res.StatusCode != 200 {
+		t.Fatalf("sign in: %v, %v", res, err)
+	}
+	// Another program holds the write lock.
+	raw, err := sql.Open("sqlite3", "file:"+path+"?_busy_timeout=5000")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	conn, err := raw.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := conn.ExecContext(ctx, "BEGIN IMMEDIATE"); err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	for i := range 2 { // as many writes as there are turns
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			res, err := c.PostForm(fmt.Sprintf("%s/claims/%d/notes", ts.URL, i+1), url.Values{"body": {"Written once the lock is free."}})
+			if err == nil {
+				res.Body.Close()
+			}
+		}()
+	}
+	time.Sleep(200 * time.Millisecond) // both writes are waiting for the lock
+	start := time.Now()
+	res, err := c.Get(ts.URL + "/claims/7")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != 200 || time.Since(start) > time.Second {
+		t.Errorf("a page while writes wait for the lock: %d after %v, want 200 at once", res.StatusCode, time.Since(start))
+	}
+	conn.ExecContext(ctx, "ROLLBACK")
+	conn.Close()
+	wg.Wait()
 }

@@ -209,6 +209,7 @@ func (s *Server) verifyChain(r *http.Request, full bool) (pending bool, err erro
 			s.RequestFullCheck()
 		}
 		deadline := time.After(wait)
+		review.Waiting(ctx) // the check runs in the background
 		for {
 			select {
 			case <-s.startHistoryCheck(in.life):
