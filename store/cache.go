@@ -1,6 +1,7 @@
 package store
 
 import (
+	"context"
 	"slices"
 	"sync"
 
@@ -78,4 +79,49 @@ func shareClaim(c review.Claim) review.Claim {
 	c.Notes = slices.Clone(c.Notes)
 	c.AllFlags = slices.Clone(c.AllFlags)
 	return c
+}
+
+// headCache keeps values read at one head of the history (the newest
+// event's seq, read in the same transaction as the values), for what
+// changes only with a write: every write appends an event in its own
+// transaction, so while the head stands still the values do too. A value
+// read at another head is never served; the first read at a new head
+// drops the rest. It holds at most max values.
+type headCache[K comparable, V any] struct {
+	mu   sync.Mutex
+	max  int
+	head int64
+	m    map[K]V
+}
+
+func (c *headCache[K, V]) get(head int64, key K) (V, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.head != head {
+		var zero V
+		return zero, false
+	}
+	v, ok := c.m[key]
+	return v, ok
+}
+
+func (c *headCache[K, V]) put(head int64, key K, v V) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.head != head || c.m == nil {
+		if head < c.head {
+			return // read in an older snapshot than what is kept
+		}
+		c.head, c.m = head, make(map[K]V)
+	}
+	if len(c.m) < c.max {
+		c.m[key] = v
+	}
+}
+
+// headSeq is the history's head as q sees it: 0 for none.
+func headSeq(ctx context.Context, q queryer) (int64, error) {
+	var head int64
+	err := q.QueryRowContext(ctx, "SELECT COALESCE(MAX(seq), 0) FROM events").Scan(&head)
+	return head, err
 }

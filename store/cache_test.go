@@ -38,6 +38,20 @@ func TestListsFollowEveryChange(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer cold.Close()
+		for _, f := range []review.QueueFilter{{}, {Kind: review.QueueFlag}} {
+			warm, err := db.FindQueue(ctx, f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want, err := cold.FindQueue(ctx, f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if warm.Total != want.Total || len(warm.Items) != len(want.Items) {
+				t.Errorf("after %s, the queue (%+v) counts %d items and lists %d, want %d and %d", after, f,
+					warm.Total, len(warm.Items), want.Total, len(want.Items))
+			}
+		}
 		for _, w := range windows {
 			warm, err := db.FindClaimShown(ctx, claim, w)
 			if err != nil {

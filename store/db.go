@@ -58,15 +58,20 @@ type DB struct {
 	// them as lists show them (listRows).
 	claims versionCache[claimKey]
 	rows   versionCache[rowKey]
-	// searches keeps search hits while nothing is written (search.go).
-	searches searchCache
+	// searches and queueCounts keep search hits and the queue's counts
+	// while nothing is written (headCache).
+	searches    headCache[searchKey, searchHits]
+	queueCounts headCache[string, int]
 }
 
 // maxKeptClaims and maxKeptRows bound the caches of claims: a claim in
-// full is a few KiB, a list's row under one.
+// full is a few KiB, a list's row under one. maxKeptSearches bounds the
+// searches kept (each at most SearchRows+1 entries a term) and the queue's
+// counts.
 const (
-	maxKeptClaims = 512
-	maxKeptRows   = 8192
+	maxKeptClaims   = 512
+	maxKeptRows     = 8192
+	maxKeptSearches = 256
 )
 
 // DefaultWriteWait is DB.WriteWait unless changed: 5 seconds.
@@ -107,6 +112,7 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	r.SetMaxIdleConns(8)
 	db := &DB{Path: path, Now: time.Now, WriteWait: DefaultWriteWait, ScoreThreshold: review.DefaultScoreThreshold, w: w, r: r, reads: reads, lock: lock}
 	db.claims.max, db.rows.max = maxKeptClaims, maxKeptRows
+	db.searches.max, db.queueCounts.max = maxKeptSearches, maxKeptSearches
 	db.writer.committed = db.noteWrite
 	if err := db.init(ctx); err != nil {
 		db.Close()

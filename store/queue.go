@@ -27,6 +27,10 @@ func (db *DB) FindQueue(ctx context.Context, f review.QueueFilter) (review.Queue
 		return review.QueuePage{}, err
 	}
 	defer tx.Rollback()
+	head, err := headSeq(ctx, tx)
+	if err != nil {
+		return review.QueuePage{}, fmt.Errorf("store: queue: %w", err)
+	}
 	n := f.PageSize()
 	var page review.QueuePage
 	var keys []queueKey
@@ -35,9 +39,16 @@ func (db *DB) FindQueue(ctx context.Context, f review.QueueFilter) (review.Queue
 			continue
 		}
 		q := queueQuery(kind, f)
-		total := 0
-		if err := tx.QueryRowContext(ctx, "SELECT COUNT(*) "+q.from+q.where, q.args...).Scan(&total); err != nil {
-			return review.QueuePage{}, fmt.Errorf("store: queue: count: %w", err)
+		// The count reads every open item; it is kept while nothing is
+		// written (headCache), as a team reads the queue page by page.
+		count := "SELECT COUNT(*) " + q.from + q.where
+		key := fmt.Sprint(count, q.args)
+		total, ok := db.queueCounts.get(head, key)
+		if !ok {
+			if err := tx.QueryRowContext(ctx, count, q.args...).Scan(&total); err != nil {
+				return review.QueuePage{}, fmt.Errorf("store: queue: count: %w", err)
+			}
+			db.queueCounts.put(head, key, total)
 		}
 		page.Total += total
 		if total == 0 {

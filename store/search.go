@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
-	"sync"
 
 	"vetted/review"
 )
@@ -21,51 +20,28 @@ type searchHits struct {
 	partial bool
 }
 
-// searchHits is findSearchHits, kept while nothing is written: every
-// change to the full-text index is made with an event, in the same
-// transaction, so while the history's head stands still (read in the same
-// transaction as the hits) the index does too. A team searching between
-// edits reads each term's document list once. Callers must not change
-// the hits' entries.
+// searchHits is findSearchHits, kept while nothing is written (headCache):
+// every change to the full-text index is made with an event, in the same
+// transaction. A team searching between edits reads each term's document
+// list once. Callers must not change the hits' entries.
 func (db *DB) searchHits(ctx context.Context, tx queryer, query, report string) (searchHits, error) {
-	var head int64
-	if err := tx.QueryRowContext(ctx, "SELECT COALESCE(MAX(seq), 0) FROM events").Scan(&head); err != nil {
+	head, err := headSeq(ctx, tx)
+	if err != nil {
 		return searchHits{}, fmt.Errorf("store: search: %w", err)
 	}
 	key := searchKey{query, report}
-	db.searches.mu.Lock()
-	if db.searches.head != head {
-		db.searches.head, db.searches.hits = head, map[searchKey]searchHits{}
-	}
-	h, ok := db.searches.hits[key]
-	db.searches.mu.Unlock()
-	if ok {
+	if h, ok := db.searches.get(head, key); ok {
 		return h, nil
 	}
 	h, err := findSearchHits(ctx, tx, query, report)
 	if err != nil {
 		return searchHits{}, err
 	}
-	db.searches.mu.Lock()
-	if db.searches.head == head && len(db.searches.hits) < maxKeptSearches {
-		db.searches.hits[key] = h
-	}
-	db.searches.mu.Unlock()
+	db.searches.put(head, key, h)
 	return h, nil
 }
 
-// searchCache holds searchHits's hits, all as of one head of the history.
-type searchCache struct {
-	mu   sync.Mutex
-	head int64
-	hits map[searchKey]searchHits
-}
-
 type searchKey struct{ query, report string }
-
-// maxKeptSearches bounds the searches kept (each at most SearchRows+1
-// entries a term); past it, searches are not kept until the next write.
-const maxKeptSearches = 256
 
 // findSearchHits reads each term's index entries once. Across the whole
 // record a term reads at most its newest review.SearchRows+1 entries (the
