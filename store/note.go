@@ -1,7 +1,6 @@
 package store
 
 import (
-	"cmp"
 	"context"
 	"fmt"
 	"slices"
@@ -95,11 +94,12 @@ func loadNotes(ctx context.Context, q queryer, claimID int64, limit int) ([]revi
 	if err := rows.Err(); err != nil {
 		return nil, 0, fmt.Errorf("store: notes: %w", err)
 	}
+	if limit > 0 {
+		slices.Reverse(ns) // read newest first
+	}
 	if limit <= 0 || len(ns) < limit {
-		slices.SortFunc(ns, func(a, b review.Note) int { return cmp.Compare(a.ID, b.ID) })
 		return ns, len(ns), nil
 	}
-	slices.Reverse(ns)
 	var total int
 	if err := q.QueryRowContext(ctx, "SELECT COUNT(*) FROM notes WHERE claim_id = ?", claimID).Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("store: notes: %w", err)

@@ -142,7 +142,7 @@ func hasBody(r *http.Request) bool {
 // readBodyFirst reads r's body into memory when it is at most admittedBody
 // bytes, and reports whether it did (or there is none). A larger body is
 // left for the handler to read as it came (the bytes read so far, then the
-// rest); so is one that failed, with its error after the bytes read.
+// rest). A read that fails returns its error, for the caller to answer.
 func readBodyFirst(r *http.Request) (bool, error) {
 	if !hasBody(r) {
 		return true, nil
@@ -154,8 +154,7 @@ func readBodyFirst(r *http.Request) (bool, error) {
 	buf, err := io.ReadAll(io.LimitReader(body, admittedBody+1))
 	switch {
 	case err != nil:
-		r.Body = readCloser{io.MultiReader(bytes.NewReader(buf), errorReader{err}), body}
-		return false, err
+		return false, err // the caller answers it; nothing reads the body again
 	case len(buf) > admittedBody:
 		r.Body = readCloser{io.MultiReader(bytes.NewReader(buf), body), body}
 		return false, nil
@@ -168,10 +167,6 @@ type readCloser struct {
 	io.Reader
 	io.Closer
 }
-
-type errorReader struct{ err error }
-
-func (e errorReader) Read([]byte) (int, error) { return 0, e.err }
 
 // admittedWriter gives the request's turn back when the handler starts
 // its answer (the first WriteHeader, Write or Flush) or returns, whichever
