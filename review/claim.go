@@ -62,6 +62,12 @@ type Claim struct {
 	// flags, those left out included.
 	NotesTotal    int `json:"-"`
 	ResolvedTotal int `json:"-"`
+
+	// Version is the state a list of claims (ClaimService.FindClaims and
+	// the lists built on it) read the claim in: while it is the same, so is
+	// everything the list carries of the claim, and a page may keep what it
+	// rendered from it. Zero outside lists.
+	Version ClaimVersion `json:"-"`
 }
 
 // ClaimWindow bounds what FindClaimShown reads of a claim's discussion:

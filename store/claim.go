@@ -693,6 +693,7 @@ func (db *DB) listRows(ctx context.Context, tx queryer, q claimQuery, edition st
 		c, ok := db.rows.get(rowKey{id, edition}, review.ClaimVersion{Claim: versions[i], Global: global})
 		if ok {
 			cs[i] = c
+			cs[i].Version = review.ClaimVersion{Claim: versions[i], Global: global}
 			continue
 		}
 		at[id] = i
@@ -724,7 +725,8 @@ func (db *DB) listRows(ctx context.Context, tx queryer, q claimQuery, edition st
 	}
 	for _, id := range missing {
 		if i := at[id.(int64)]; cs[i].ID != 0 {
-			db.rows.put(rowKey{ids[i], edition}, review.ClaimVersion{Claim: versions[i], Global: global}, cs[i])
+			cs[i].Version = review.ClaimVersion{Claim: versions[i], Global: global}
+			db.rows.put(rowKey{ids[i], edition}, cs[i].Version, cs[i])
 		}
 	}
 	// A claim the ids named but the rows' joins left out is not listed.

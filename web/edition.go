@@ -1,6 +1,9 @@
 package web
 
 import (
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -8,6 +11,7 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -16,6 +20,8 @@ import (
 	"vetted/review"
 	"vetted/review/anchor"
 	"vetted/review/text"
+
+	"github.com/a-h/templ"
 )
 
 // The reader, the comparison of two editions and the import of an edition.
@@ -46,10 +52,13 @@ func (s *Server) editionClaims(r *http.Request, slug, label string) ([]review.Cl
 		if err != nil {
 			return nil, err
 		}
-		all = append(all, p.Claims...)
 		if len(p.Claims) < maxReaderClaims {
-			return all, nil
+			if all == nil {
+				return p.Claims, nil // one page: no copy
+			}
+			return append(all, p.Claims...), nil
 		}
+		all = append(all, p.Claims...)
 		after = p.Claims[len(p.Claims)-1].ID
 	}
 }
@@ -72,16 +81,31 @@ type readerView struct {
 	Claims   int // claims highlighted in the text
 	Hedged   int // hedged sentences
 	Groups   []claimGroup
-	Missing  []review.Claim
+	Missing  []*review.Claim
 	Material []materialGroup
 	Unplaced int // material sentences in total
-	Form     claimForm
-	Prefill  []string // hedges of a quote given in the address, for the form
-	Hedges   string   // JSON {phrase: suggested confidence} for reader.js
-	TOC      []tocEntry
+	// MaterialKey names everything the new material shows but the
+	// reader's permission: the edition's text and the spans its claims
+	// cover (readerMaterialKey).
+	MaterialKey string
+	Form        claimForm
+	Prefill     []string // hedges of a quote given in the address, for the form
+	Hedges      string   // JSON {phrase: suggested confidence} for reader.js
+	TOC         []tocEntry
 	// Assignees are who an editor may assign a section's claims to.
 	Assignees []string
+	// Keep renders the paragraphs and the side list's items, or writes
+	// what it rendered before under the same key (a fragment cache); the
+	// keys are readerPara.Key and claimItemKey.
+	Keep keeper
 }
+
+// keeper renders c, or writes what it rendered before under key; an empty
+// key keeps nothing.
+type keeper func(key string, c templ.Component) templ.Component
+
+// renderNow is a keeper that keeps nothing.
+func renderNow(_ string, c templ.Component) templ.Component { return c }
 
 // tocEntry is a section in the reader's table of contents: a link to its
 // heading's id (sec-N, from the section's order, never from its text) and
@@ -109,6 +133,11 @@ type readerSection struct {
 // plain text between hedged sentences.
 type readerPara struct {
 	Runs []textRun
+	// Key names everything the paragraph shows: the edition's text, the
+	// paragraph's place in it and the version of each claim in it, so a
+	// paragraph rendered under one key can be written again for it. "" when
+	// a claim's version is not known (nothing is kept then).
+	Key string
 }
 
 type textRun struct {
@@ -122,7 +151,7 @@ type textRun struct {
 // and end, so a piece covered by several claims names them all.
 type textPiece struct {
 	Text   string
-	Claims []review.Claim
+	Claims []*review.Claim
 	Ref    *review.Claim
 }
 
@@ -130,7 +159,7 @@ type textPiece struct {
 type claimGroup struct {
 	Section string
 	ID      string // of the section in the text
-	Claims  []review.Claim
+	Claims  []*review.Claim
 }
 
 // materialGroup is one section's new material.
@@ -199,6 +228,7 @@ func (s *Server) handleReader(w http.ResponseWriter, r *http.Request) {
 			v.Form.Confidence, v.Form.Hedge = string(sug), strings.Join(v.Prefill, ", ")
 		}
 	}
+	v.Keep = s.fragments.component
 	s.render(w, r, http.StatusOK, readerPage(p, v))
 }
 
@@ -263,23 +293,26 @@ func (c *sentenceCache) of(ed review.Edition) []review.Sentence {
 // are the edition's sentences.
 func buildReader(rep review.Report, ed review.Edition, sents []review.Sentence, claims []review.Claim) readerView {
 	doc := ed.Doc
-	v := readerView{Report: rep, Edition: ed, Hedges: hedgeTable()}
+	v := readerView{Report: rep, Edition: ed, Hedges: hedgeTable(), Keep: renderNow}
 	for i, e := range rep.Editions {
 		if e.Label == ed.Label && i > 0 {
 			v.Prev = rep.Editions[i-1].Label
 		}
 	}
 
-	var shown []review.Claim
-	for _, c := range claims {
+	// Pointers into claims: a claim is a large struct, and the layout
+	// names each several times.
+	shown := make([]*review.Claim, 0, len(claims))
+	for i := range claims {
+		c := &claims[i]
 		switch {
-		case anchored(c, len(doc.Text)):
+		case anchored(*c, len(doc.Text)):
 			shown = append(shown, c)
 		case c.Anchor.Match == review.OutcomeMissing:
 			v.Missing = append(v.Missing, c)
 		}
 	}
-	slices.SortStableFunc(shown, func(a, b review.Claim) int {
+	slices.SortStableFunc(shown, func(a, b *review.Claim) int {
 		if a.Anchor.Start != b.Anchor.Start {
 			return a.Anchor.Start - b.Anchor.Start
 		}
@@ -292,7 +325,7 @@ func buildReader(rep review.Report, ed review.Edition, sents []review.Sentence, 
 			v.Hedged++
 		}
 	}
-	v.Sections = layoutSections(doc, sents, shown)
+	v.Sections = layoutSections(editionKey(ed), doc, sents, shown)
 
 	// Side panel: claims by section in the order of the text.
 	ids := sectionIDs(doc)
@@ -319,6 +352,13 @@ func buildReader(rep review.Report, ed review.Edition, sents []review.Sentence, 
 		spans = append(spans, [2]int{c.Anchor.Start, c.Anchor.End})
 	}
 	v.Material, v.Unplaced = groupMaterial(doc.Text, review.Uncovered(sents, spans), "")
+	h := sha256.New()
+	var b []byte
+	for _, sp := range spans {
+		b = binary.AppendUvarint(binary.AppendUvarint(b[:0], uint64(sp[0])), uint64(sp[1]))
+		h.Write(b)
+	}
+	v.MaterialKey = "reader-material\x00" + editionKey(ed) + "\x00" + hex.EncodeToString(h.Sum(nil))
 	return v
 }
 
@@ -357,17 +397,18 @@ func sectionIDs(doc text.Document) map[string]string {
 // reference link is placed, so that each gets exactly one, before the
 // first piece of text it covers.
 type textLayout struct {
-	text   string
-	sents  []review.Sentence
-	claims []review.Claim
-	linked map[int64]bool
+	edition string // editionKey
+	text    string
+	sents   []review.Sentence
+	claims  []*review.Claim
+	linked  map[int64]bool
 }
 
 // layoutSections cuts the text into its blocks (separated by one blank
 // line), nests each section under the nearest heading before it of a
 // higher level, and lays out each paragraph.
-func layoutSections(doc text.Document, sents []review.Sentence, claims []review.Claim) []readerSection {
-	l := &textLayout{text: doc.Text, sents: sents, claims: claims, linked: map[int64]bool{}}
+func layoutSections(edition string, doc text.Document, sents []review.Sentence, claims []*review.Claim) []readerSection {
+	l := &textLayout{edition: edition, text: doc.Text, sents: sents, claims: claims, linked: map[int64]bool{}}
 	headingAt := map[int]int{}
 	for i, sec := range doc.Sections {
 		headingAt[sec.HeadingStart] = i
@@ -441,7 +482,78 @@ func (l *textLayout) para(start, end int) readerPara {
 	if at < end {
 		p.Runs = append(p.Runs, textRun{Pieces: l.pieces(at, end)})
 	}
+	p.Key = l.paraKey(start, end, p)
 	return p
+}
+
+// paraKey is readerPara.Key for the paragraph text[start:end] laid out as
+// p. The text, its hedges and where each claim's reference link goes
+// follow from the edition and the claims' anchors, and each claim's
+// version covers everything shown of it (anchor, confidence, flags,
+// statement).
+func (l *textLayout) paraKey(start, end int, p readerPara) string {
+	b := make([]byte, 0, 64)
+	b = append(b, "reader-para\x00"...)
+	b = append(b, l.edition...)
+	b = append(b, 0)
+	b = strconv.AppendInt(b, int64(start), 10)
+	b = append(b, '-')
+	b = strconv.AppendInt(b, int64(end), 10)
+	var seen []int64
+	for _, run := range p.Runs {
+		for _, pc := range run.Pieces {
+			cs := pc.Claims
+			if pc.Ref != nil {
+				cs = []*review.Claim{pc.Ref}
+			}
+			for _, c := range cs {
+				if slices.Contains(seen, c.ID) {
+					continue
+				}
+				if c.Version.Claim == 0 {
+					return ""
+				}
+				seen = append(seen, c.ID)
+				b = appendClaimVersion(b, *c)
+			}
+		}
+	}
+	return string(b)
+}
+
+// readerMaterialKey is the key of the reader's new material for a reader
+// who may make claims from it or may not.
+func readerMaterialKey(v readerView, canCreate bool) string {
+	return v.MaterialKey + "\x00" + strconv.FormatBool(canCreate)
+}
+
+// claimItemKey names a claim's item in the reader's side list, "" when
+// its version is not known.
+func claimItemKey(ed review.Edition, c *review.Claim) string {
+	if c.Version.Claim == 0 {
+		return ""
+	}
+	b := make([]byte, 0, 48)
+	b = append(b, "reader-item\x00"...)
+	b = strconv.AppendInt(b, ed.ID, 10)
+	return string(appendClaimVersion(b, *c))
+}
+
+// appendClaimVersion appends " id:claim:global" to a key.
+func appendClaimVersion(b []byte, c review.Claim) []byte {
+	b = append(b, ' ')
+	b = strconv.AppendInt(b, c.ID, 10)
+	b = append(b, ':')
+	b = strconv.AppendInt(b, c.Version.Claim, 10)
+	b = append(b, ':')
+	return strconv.AppendInt(b, c.Version.Global, 10)
+}
+
+// editionKey names an edition's text as the sentence cache does: its row,
+// its file's digest and its import's time, which a replacing import
+// changes.
+func editionKey(ed review.Edition) string {
+	return strconv.FormatInt(ed.ID, 10) + "/" + ed.SHA256 + "/" + strconv.FormatInt(ed.ImportedAt.UnixNano(), 10)
 }
 
 // pieces cuts text[start:end] at every claim edge inside it.
@@ -465,13 +577,12 @@ func (l *textLayout) pieces(start, end int) []textPiece {
 	for i := 0; i+1 < len(cuts); i++ {
 		a, b := cuts[i], cuts[i+1]
 		pc := textPiece{Text: l.text[a:b]}
-		for j := range l.claims {
-			c := &l.claims[j]
+		for _, c := range l.claims {
 			if c.Anchor.Start >= b {
 				break
 			}
 			if c.Anchor.End > a {
-				pc.Claims = append(pc.Claims, *c)
+				pc.Claims = append(pc.Claims, c)
 				if !l.linked[c.ID] {
 					l.linked[c.ID] = true
 					pieces = append(pieces, textPiece{Ref: c})
@@ -519,7 +630,7 @@ func pieceIDs(pc textPiece) string {
 func pieceTitle(pc textPiece) string {
 	parts := make([]string, len(pc.Claims))
 	for i, c := range pc.Claims {
-		parts[i] = claimLabel(c)
+		parts[i] = claimLabel(*c)
 	}
 	return strings.Join(parts, " · ")
 }
@@ -542,7 +653,7 @@ func hedgeTitle(hs []string) string { return "hedged: " + strings.Join(hs, ", ")
 // the confidence review.SuggestConfidence gives a sentence hedged by it
 // alone; for several phrases the script takes the lowest, as
 // SuggestConfidence does.
-func hedgeTable() string {
+var hedgeTable = sync.OnceValue(func() string {
 	m := make(map[string]string, len(review.HedgePhrases))
 	for _, h := range review.HedgePhrases {
 		if c, ok := review.SuggestConfidence([]string{h}); ok {
@@ -554,7 +665,7 @@ func hedgeTable() string {
 		panic(err) // a map of strings always marshals
 	}
 	return string(b)
-}
+})
 
 // confidenceOrder is review.Confidences as JSON, least verified first.
 func confidenceOrder() string {

@@ -15,8 +15,10 @@ import (
 // unchanged is not rendered again, and one whose data changed has another
 // key and is never served stale; there is nothing to invalidate. Pieces
 // must not hold anything per request (a CSP nonce, a CSRF token). The
-// report list keeps each report's rows in it: most reports are unchanged
-// between two views of the list.
+// report list keeps each report's rows in it, and the reader its
+// paragraphs, the items of its side list and its new material (keyed by
+// the versions of the claims in them): most of either is unchanged
+// between two views.
 type fragmentCache struct {
 	mu    sync.Mutex
 	max   int // bytes held at most, keys and pieces
@@ -34,8 +36,12 @@ func newFragmentCache(maxBytes int) *fragmentCache {
 	return &fragmentCache{max: maxBytes, order: list.New(), items: map[string]*list.Element{}}
 }
 
-// component renders c, or writes what c rendered before for key.
+// component renders c, or writes what c rendered before for key; an empty
+// key keeps nothing.
 func (fc *fragmentCache) component(key string, c templ.Component) templ.Component {
+	if key == "" {
+		return c
+	}
 	return templ.ComponentFunc(func(ctx context.Context, w io.Writer) error {
 		if b, ok := fc.get(key); ok {
 			_, err := w.Write(b)

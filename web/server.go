@@ -18,6 +18,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/a-h/templ"
@@ -144,7 +145,7 @@ func New(svc review.Services, cfg Config) (*Server, error) {
 		cfg.TrustedProxies[i] = p.Masked()
 	}
 	cs := cookieStore(cfg)
-	s := &Server{svc: svc, cfg: cfg, cookies: cs, log: cfg.Logger, pages: newPageCache(32 << 20), fragments: newFragmentCache(4 << 20),
+	s := &Server{svc: svc, cfg: cfg, cookies: cs, log: cfg.Logger, pages: newPageCache(32 << 20), fragments: newFragmentCache(16 << 20),
 		exports: make(chan struct{}, maxExports), hashing: make(chan struct{}, hashSlots)}
 	if cfg.MaxActive == 0 {
 		cfg.MaxActive = runtime.GOMAXPROCS(0) + 1
@@ -293,8 +294,9 @@ func newNonce() string {
 // render writes a component into a buffer first, so an error never sends
 // half a page.
 func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, c templ.Component) {
-	var buf bytes.Buffer
-	if err := c.Render(r.Context(), &buf); err != nil {
+	buf := renderBuffers.Get().(*bytes.Buffer)
+	defer putRenderBuffer(buf)
+	if err := c.Render(r.Context(), buf); err != nil {
 		s.log.Error("render", "path", r.URL.Path, "err", err)
 		http.Error(w, "Internal error.", http.StatusInternalServerError)
 		return
@@ -303,6 +305,23 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, c te
 	w.Header().Set("Content-Length", strconv.Itoa(buf.Len()))
 	w.WriteHeader(status)
 	w.Write(buf.Bytes())
+}
+
+// renderBuffers are the buffers pages are rendered into before they are
+// sent: a page is tens of kilobytes, and growing a new buffer to that size
+// for every page was a quarter of the reader's allocations.
+var renderBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// maxKeptRenderBuffer is the largest buffer put back in renderBuffers: a
+// rare huge page does not keep its memory.
+const maxKeptRenderBuffer = 1 << 20
+
+func putRenderBuffer(b *bytes.Buffer) {
+	if b.Cap() > maxKeptRenderBuffer {
+		return
+	}
+	b.Reset()
+	renderBuffers.Put(b)
 }
 
 // isHTMX reports whether htmx made the request, so a handler answers with a
