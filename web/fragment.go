@@ -47,8 +47,9 @@ func (fc *fragmentCache) component(key string, c templ.Component) templ.Componen
 			_, err := w.Write(b)
 			return err
 		}
-		var buf bytes.Buffer
-		if err := c.Render(ctx, &buf); err != nil {
+		buf := renderBuffers.Get().(*bytes.Buffer)
+		defer putRenderBuffer(buf)
+		if err := c.Render(ctx, buf); err != nil {
 			return err
 		}
 		fc.put(key, bytes.Clone(buf.Bytes()))

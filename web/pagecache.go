@@ -95,12 +95,13 @@ func (c *pageCache) serve(w http.ResponseWriter, r *http.Request, key pageKey, v
 // render renders page with the mark for a nonce, keeps it for key at
 // version v, and serves it.
 func (c *pageCache) render(s *Server, w http.ResponseWriter, r *http.Request, key pageKey, v review.ClaimVersion, page templ.Component) {
-	var buf bytes.Buffer
+	buf := renderBuffers.Get().(*bytes.Buffer)
+	defer putRenderBuffer(buf)
 	// templ keeps the nonce in a value shared by every context derived
 	// from the request's: render in a context of its own, or the request
 	// would be left with the mark for its nonce.
 	ctx := templ.WithNonce(templ.InitializeDocumentContext(r.Context()), string(c.mark))
-	if err := page.Render(ctx, &buf); err != nil {
+	if err := page.Render(ctx, buf); err != nil {
 		s.log.Error("render", "path", r.URL.Path, "err", err)
 		http.Error(w, "Internal error.", http.StatusInternalServerError)
 		return
