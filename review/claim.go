@@ -65,8 +65,9 @@ type Claim struct {
 
 	// Version is the state a list of claims (ClaimService.FindClaims and
 	// the lists built on it) read the claim in: while it is the same, so is
-	// everything the list carries of the claim, and a page may keep what it
-	// rendered from it. Zero outside lists.
+	// everything a list of the same edition carries of the claim (Anchor
+	// is the edition's, so a key must name the edition too), and a page may
+	// keep what it rendered from it. Zero outside lists.
 	Version ClaimVersion `json:"-"`
 }
 

@@ -23,11 +23,12 @@ static int vetted_connection(sqlite3 *db, const char **err, const void *api) {
 
 // vetted_configure sets the process-wide settings, in this order:
 // sqlite3_auto_extension initialises SQLite, after which sqlite3_config
-// refuses. It returns the first failing result code, or 0.
+// refuses. Each is tried whatever the other's result; it returns the first
+// failing result code, or 0.
 static int vetted_configure(void) {
 	int rc = sqlite3_config(VETTED_SQLITE_CONFIG_MEMSTATUS, 0);
-	if (rc != 0) return rc;
-	return sqlite3_auto_extension((void (*)(void))vetted_connection);
+	int rc2 = sqlite3_auto_extension((void (*)(void))vetted_connection);
+	return rc != 0 ? rc : rc2;
 }
 
 // vetted_qpsg opens a connection and reads its QPSG setting back:
@@ -44,9 +45,11 @@ static int vetted_qpsg(void) {
 */
 import "C"
 
-// How vetted runs SQLite, set once for the process before SQLite
-// initialises (on the first connection opened: package variables are set
-// before any code of the program runs, so this is in time).
+// How vetted runs SQLite, set once for the process when package store is
+// initialised: after the packages it imports (go-sqlite3 among them, whose
+// initialisation does not initialise SQLite) and before anything in the
+// program can open a connection. The memory setting must come before
+// SQLite initialises; registering the automatic extension initialises it.
 //
 // Memory statistics are off. SQLite keeps them by default: every
 // allocation and free inside SQLite, several per statement, takes one
@@ -70,7 +73,8 @@ import "C"
 // With the guarantee a statement keeps one plan whatever its values.
 //
 // configErr is SQLite's result code, 0 (SQLITE_OK) when both took;
-// TestSQLiteConfig checks it.
+// TestSQLiteConfig checks it. Either failing costs speed, never
+// correctness, so Open does not refuse to run without them.
 var configErr = int(C.vetted_configure())
 
 // sqliteMemoryUsed is sqlite3_memory_used(): the bytes SQLite has

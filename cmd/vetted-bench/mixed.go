@@ -50,7 +50,7 @@ type opStats struct {
 	lat       map[string][]time.Duration
 	errors    map[string]int // kind: status or transport error
 	conflicts int            // 409 on a revision or a flag resolution: someone got there first
-	locked    int            // responses mentioning "database is locked"
+	locked    int            // unwanted answers mentioning "database is locked"
 	writes    int            // acknowledged (303)
 	firstErr  []string
 }
