@@ -67,6 +67,20 @@ func TestListsFollowEveryChange(t *testing.T) {
 					len(want.Notes), want.NotesTotal, len(want.AllFlags), want.ResolvedTotal, want.UpdatedAt, want.RetiredIn)
 			}
 		}
+		for _, f := range []review.ReportFilter{{}, {Query: "azer"}} {
+			warm, warmTotal, err := db.FindReports(ctx, f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want, wantTotal, err := cold.FindReports(ctx, f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(warm, want) || warmTotal != wantTotal {
+				t.Errorf("after %s, the report list (%+v) is not as it is now: %d reports of %d, want %d of %d",
+					after, f, len(warm), warmTotal, len(want), wantTotal)
+			}
+		}
 		for name, f := range lists {
 			warm, err := db.FindClaimPage(ctx, f)
 			if err != nil {
@@ -162,6 +176,20 @@ func TestListsFollowEveryChange(t *testing.T) {
 			}
 			compare(t, "an outdated flag") // keeps the claim at the flag
 			_, err = other.ResolveFlag(ctx, db.Editor, review.FlagResolution{FlagID: f.ID, Resolution: "Dropped by the report.", Retire: true})
+			return err
+		}},
+		{"a new report's edition", func() error {
+			_, err := other.ImportEdition(ctx, db.Editor, review.NewEdition{Report: "azerbaijan-annex", Title: "Azerbaijan annex",
+				Label: "2021", Draft: true, Original: []byte("ARMS TRAFFICKING\n\nArms are trafficked through the ports.\n")})
+			return err
+		}},
+		{"a new edition of a report", func() error {
+			_, err := other.ImportEdition(ctx, db.Editor, review.NewEdition{Report: "azerbaijan-annex", Label: "2023",
+				Original: []byte("ARMS TRAFFICKING\n\nArms are still trafficked through the ports.\n")})
+			return err
+		}},
+		{"a draft published", func() error {
+			_, err := other.PublishEdition(ctx, db.Editor, "azerbaijan-annex", "2021")
 			return err
 		}},
 	} {

@@ -58,16 +58,18 @@ type DB struct {
 	// them as lists show them (listRows).
 	claims versionCache[claimKey]
 	rows   versionCache[rowKey]
-	// searches and queueCounts keep search hits and the queue's counts
-	// while nothing is written (headCache).
+	// searches, queueCounts and reportPages keep search hits, the
+	// queue's counts and pages of the report list while nothing is written
+	// (headCache).
 	searches    headCache[searchKey, searchHits]
 	queueCounts headCache[string, int]
+	reportPages headCache[review.ReportFilter, reportPage]
 }
 
 // maxKeptClaims and maxKeptRows bound the caches of claims: a claim in
 // full is a few KiB, a list's row under one. maxKeptSearches bounds the
 // searches kept (each at most SearchRows+1 entries a term) and the queue's
-// counts.
+// counts, and pages of the report list.
 const (
 	maxKeptClaims   = 512
 	maxKeptRows     = 8192
@@ -112,7 +114,7 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	r.SetMaxIdleConns(8)
 	db := &DB{Path: path, Now: time.Now, WriteWait: DefaultWriteWait, ScoreThreshold: review.DefaultScoreThreshold, w: w, r: r, reads: reads, lock: lock}
 	db.claims.max, db.rows.max = maxKeptClaims, maxKeptRows
-	db.searches.max, db.queueCounts.max = maxKeptSearches, maxKeptSearches
+	db.searches.max, db.queueCounts.max, db.reportPages.max = maxKeptSearches, maxKeptSearches, maxKeptSearches
 	db.writer.committed = db.noteWrite
 	if err := db.init(ctx); err != nil {
 		db.Close()

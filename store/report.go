@@ -23,15 +23,43 @@ func (db *DB) ListReports(ctx context.Context) ([]review.Report, error) {
 
 // FindReports returns a page of the reports f selects, by title, each
 // with its editions (without their text), and how many f selects in all:
-// three statements, whatever the number of reports.
+// four statements whatever the number of reports, one (the history's head)
+// for a page kept since.
+//
+// A page is kept while the history's head stands still: every change to a
+// report, an edition or the counts of its claims writes an event. Callers
+// must not change what they are given.
 func (db *DB) FindReports(ctx context.Context, f review.ReportFilter) ([]review.Report, int, error) {
 	tx, err := db.read(ctx)
 	if err != nil {
 		return nil, 0, err
 	}
 	defer tx.Rollback()
+	head, err := headSeq(ctx, tx)
+	if err != nil {
+		return nil, 0, fmt.Errorf("store: reports: %w", err)
+	}
+	key := review.ReportFilter{Query: strings.TrimSpace(f.Query), Offset: max(f.Offset, 0), Limit: f.PageSize()}
+	if p, ok := db.reportPages.get(head, key); ok {
+		return p.reports, p.total, nil
+	}
+	rs, total, err := findReports(ctx, tx, key)
+	if err == nil {
+		db.reportPages.put(head, key, reportPage{rs, total})
+	}
+	return rs, total, err
+}
+
+// reportPage is a page of the report list and how many reports its filter
+// selects.
+type reportPage struct {
+	reports []review.Report
+	total   int
+}
+
+func findReports(ctx context.Context, tx queryer, f review.ReportFilter) ([]review.Report, int, error) {
 	where, args := "", []any(nil)
-	if q := strings.TrimSpace(f.Query); q != "" {
+	if q := f.Query; q != "" {
 		like := "%" + strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`).Replace(q) + "%"
 		where, args = ` WHERE title LIKE ? ESCAPE '\' OR slug LIKE ? ESCAPE '\'`, []any{like, like}
 	}
