@@ -514,7 +514,7 @@ func (l *textLayout) paraKey(start, end int, p readerPara) string {
 					return ""
 				}
 				seen = append(seen, c.ID)
-				b = appendClaimVersion(b, *c)
+				b = appendClaimVersion(b, c.ID, c.Version)
 			}
 		}
 	}
@@ -536,17 +536,17 @@ func claimItemKey(ed review.Edition, c *review.Claim) string {
 	b := make([]byte, 0, 48)
 	b = append(b, "reader-item\x00"...)
 	b = strconv.AppendInt(b, ed.ID, 10)
-	return string(appendClaimVersion(b, *c))
+	return string(appendClaimVersion(b, c.ID, c.Version))
 }
 
 // appendClaimVersion appends " id:claim:global" to a key.
-func appendClaimVersion(b []byte, c review.Claim) []byte {
+func appendClaimVersion(b []byte, id int64, v review.ClaimVersion) []byte {
 	b = append(b, ' ')
-	b = strconv.AppendInt(b, c.ID, 10)
+	b = strconv.AppendInt(b, id, 10)
 	b = append(b, ':')
-	b = strconv.AppendInt(b, c.Version.Claim, 10)
+	b = strconv.AppendInt(b, v.Claim, 10)
 	b = append(b, ':')
-	return strconv.AppendInt(b, c.Version.Global, 10)
+	return strconv.AppendInt(b, v.Global, 10)
 }
 
 // editionKey names an edition's text as the sentence cache does: its row,
