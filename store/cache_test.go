@@ -67,6 +67,25 @@ func TestListsFollowEveryChange(t *testing.T) {
 					len(want.Notes), want.NotesTotal, len(want.AllFlags), want.ResolvedTotal, want.UpdatedAt, want.RetiredIn)
 			}
 		}
+		// Totals kept by triggers (claim_totals, edition_counts) against
+		// the claims the filter lists: the demo fits one page.
+		yes, no := true, false
+		for _, f := range []review.ClaimFilter{{}, {Flagged: &yes}, {Flagged: &no}, {State: review.StatePending},
+			{State: review.StateApproved}, {Confidence: review.ConfidenceLow}, {Edition: "2021", Flagged: &yes}} {
+			f.Limit = store.MaxClaimsPage
+			p, err := db.FindClaimPage(ctx, f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if p.Total != len(p.Claims) {
+				t.Errorf("after %s, the claims %+v total %d but %d are listed", after, f, p.Total, len(p.Claims))
+			}
+			for _, c := range p.Claims {
+				if f.Flagged != nil && (c.OpenFlags > 0) != *f.Flagged {
+					t.Errorf("after %s, the claims %+v list claim %d with %d open flags", after, f, c.ID, c.OpenFlags)
+				}
+			}
+		}
 		for _, f := range []review.ReportFilter{{}, {Query: "azer"}} {
 			warm, warmTotal, err := db.FindReports(ctx, f)
 			if err != nil {

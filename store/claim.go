@@ -791,15 +791,14 @@ func newClaimQuery(f review.ClaimFilter) (claimQuery, error) {
 		q.needAppearance = true
 	}
 	if f.Flagged != nil {
-		// The claims with an open flag, from the index of open flags by
-		// claim: as many steps as open flags, not one probe per claim.
-		not := ""
-		if !*f.Flagged {
-			not = "NOT "
-		}
-		cond("c.id " + not + "IN (SELECT claim_id FROM flags WHERE resolved_at = '')")
+		// flagged is open_flags > 0, kept by triggers (migration 18) and
+		// indexed: a page of either kind is read in order from the index.
+		cond("c.flagged = ?", boolInt(*f.Flagged))
 	}
 	q.counted, q.countedArgs = countFromEditions(f)
+	if q.counted == "" {
+		q.counted, q.countedArgs = countFromTotals(f)
+	}
 	if len(f.IDs) > 0 {
 		args := make([]any, len(f.IDs))
 		for i, id := range f.IDs {
@@ -860,6 +859,30 @@ func countFromEditions(f review.ClaimFilter) (string, []any) {
 		q, args = q+" AND e.report_id = (SELECT id FROM reports WHERE slug = ?)", append(args, f.Report)
 	}
 	return q, args
+}
+
+// countFromTotals is the statement that reads what f selects from
+// claim_totals (migration 18), when f selects every claim or those with
+// one state, one confidence, or an open flag or none: "" when f asks for
+// anything else.
+func countFromTotals(f review.ClaimFilter) (string, []any) {
+	if f.Report != "" || f.Edition != "" || f.Section != "" || f.Assignee != "" || f.Match != "" || f.Query != "" || len(f.IDs) > 0 {
+		return "", nil
+	}
+	const total = "COALESCE((SELECT n FROM claim_totals WHERE name = ?), 0)"
+	switch {
+	case f.State == "" && f.Confidence == "" && f.Flagged == nil:
+		return "SELECT " + total, []any{"claims"}
+	case f.State != "" && f.Confidence == "" && f.Flagged == nil:
+		return "SELECT " + total, []any{"state:" + string(f.State)}
+	case f.State == "" && f.Confidence != "" && f.Flagged == nil:
+		return "SELECT " + total, []any{"confidence:" + string(f.Confidence)}
+	case f.State == "" && f.Confidence == "" && *f.Flagged:
+		return "SELECT " + total, []any{"flagged"}
+	case f.State == "" && f.Confidence == "":
+		return "SELECT " + total + " - " + total, []any{"claims", "flagged"}
+	}
+	return "", nil
 }
 
 // count counts the claims q selects.

@@ -167,6 +167,20 @@ var undo = map[int][]string{
 		"ALTER TABLE claims DROP COLUMN latest_confidence",
 	},
 	17: {"DROP INDEX editions_label"},
+	18: {
+		"DROP TRIGGER flags_open_insert",
+		"DROP TRIGGER flags_open_update",
+		"DROP TRIGGER flags_open_delete",
+		"DROP TRIGGER claims_totals_insert",
+		"DROP TRIGGER claims_totals_delete",
+		"DROP TRIGGER claims_totals_state",
+		"DROP TRIGGER claims_totals_confidence",
+		"DROP TRIGGER claims_totals_flagged",
+		"DROP TABLE claim_totals",
+		"DROP INDEX claims_flagged",
+		"ALTER TABLE claims DROP COLUMN flagged",
+		"ALTER TABLE claims DROP COLUMN open_flags",
+	},
 }
 
 // undoMigrations takes the database on w back to before migration from,

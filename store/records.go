@@ -49,8 +49,8 @@ func (db *DB) VerifyRecords(ctx context.Context) ([]review.RecordMismatch, error
 }
 
 // CheckDerived compares what the tables keep derived from the records
-// (edition_counts, and the claims' copies of their latest revision's state
-// and confidence) with a recount: a mismatch is a cache gone wrong (a bug,
+// (edition_counts, the claims' copies of their latest revision's state
+// and confidence, their open flags and claim_totals) with a recount: a mismatch is a cache gone wrong (a bug,
 // or a hand edit), not a record changed, and RebuildDerived repairs it.
 func (db *DB) CheckDerived(ctx context.Context) ([]review.RecordMismatch, error) {
 	tx, err := db.read(ctx)
@@ -63,7 +63,11 @@ func (db *DB) CheckDerived(ctx context.Context) ([]review.RecordMismatch, error)
 		return nil, err
 	}
 	latest, err := checkLatestColumns(ctx, tx)
-	return append(counts, latest...), err
+	if err != nil {
+		return nil, err
+	}
+	totals, err := checkClaimTotals(ctx, tx)
+	return append(append(counts, latest...), totals...), err
 }
 
 // RebuildDerived recomputes what CheckDerived checks from the records, in
@@ -74,7 +78,10 @@ func (db *DB) RebuildDerived(ctx context.Context) error {
 		INSERT INTO edition_counts (edition_id, claims, flagged, draft, pending, approved, rejected, original, unchanged, changed, missing) `+editionRecount+`;
 		UPDATE claims SET
 			latest_state = COALESCE((SELECT state FROM revisions WHERE id = claims.latest_revision_id), ''),
-			latest_confidence = COALESCE((SELECT confidence FROM revisions WHERE id = claims.latest_revision_id), '')`)
+			latest_confidence = COALESCE((SELECT confidence FROM revisions WHERE id = claims.latest_revision_id), '');
+		`+openFlagsRecount+`;
+		DELETE FROM claim_totals;
+		INSERT INTO claim_totals (name, n) `+claimTotalsRecount)
 }
 
 // checkLatestColumns compares each claim's latest_state and

@@ -107,3 +107,83 @@ func checkEditionCounts(ctx context.Context, q queryer) ([]review.RecordMismatch
 func (c editionCount) String() string {
 	return fmt.Sprintf("%d claims (%d flagged; by state %v, by match %v)", c.claims, c.flagged, c.byState, c.byMatch)
 }
+
+// claimTotalsRecount is claim_totals (migration 18) counted again from the
+// claims and their open flags.
+const claimTotalsRecount = `SELECT 'claims', COUNT(*) FROM claims
+	UNION ALL SELECT 'flagged', COUNT(*) FROM claims c WHERE EXISTS (SELECT 1 FROM flags f WHERE f.claim_id = c.id AND f.resolved_at = '')
+	UNION ALL SELECT 'state:' || latest_state, COUNT(*) FROM claims GROUP BY latest_state
+	UNION ALL SELECT 'confidence:' || latest_confidence, COUNT(*) FROM claims GROUP BY latest_confidence`
+
+// openFlagsRecount sets each claim's open_flags (migration 18) from its
+// flags.
+const openFlagsRecount = `UPDATE claims SET open_flags = (SELECT COUNT(*) FROM flags f WHERE f.claim_id = claims.id AND f.resolved_at = '')`
+
+// checkClaimTotals compares each claim's open_flags and claim_totals with
+// a recount: one mismatch per claim whose count differs, and one per
+// total.
+func checkClaimTotals(ctx context.Context, q queryer) ([]review.RecordMismatch, error) {
+	rows, err := q.QueryContext(ctx, `SELECT id, open_flags, n FROM (SELECT c.id, c.open_flags,
+		(SELECT COUNT(*) FROM flags f WHERE f.claim_id = c.id AND f.resolved_at = '') AS n FROM claims c)
+		WHERE open_flags != n ORDER BY id`)
+	if err != nil {
+		return nil, fmt.Errorf("store: open flags: %w", err)
+	}
+	var ms []review.RecordMismatch
+	for rows.Next() {
+		var id, stored, n int64
+		if err := rows.Scan(&id, &stored, &n); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("store: open flags: %w", err)
+		}
+		ms = append(ms, review.RecordMismatch{Kind: "claim", ID: id,
+			What: fmt.Sprintf("open flags: the claim's row says %d, its flags %d", stored, n)})
+	}
+	if err := rows.Close(); err != nil {
+		return nil, fmt.Errorf("store: open flags: %w", err)
+	}
+	read := func(query string) (map[string]int64, error) {
+		rows, err := q.QueryContext(ctx, query)
+		if err != nil {
+			return nil, fmt.Errorf("store: claim totals: %w", err)
+		}
+		defer rows.Close()
+		m := map[string]int64{}
+		for rows.Next() {
+			var name string
+			var n int64
+			if err := rows.Scan(&name, &n); err != nil {
+				return nil, fmt.Errorf("store: claim totals: %w", err)
+			}
+			if n != 0 {
+				m[name] = n
+			}
+		}
+		return m, rows.Err()
+	}
+	stored, err := read("SELECT name, n FROM claim_totals")
+	if err != nil {
+		return nil, err
+	}
+	recount, err := read(claimTotalsRecount)
+	if err != nil {
+		return nil, err
+	}
+	var names []string
+	for name := range recount {
+		names = append(names, name)
+	}
+	for name := range stored {
+		if _, ok := recount[name]; !ok {
+			names = append(names, name)
+		}
+	}
+	slices.Sort(names)
+	for _, name := range names {
+		if stored[name] != recount[name] {
+			ms = append(ms, review.RecordMismatch{Kind: "claim totals",
+				What: fmt.Sprintf("%s: the table says %d, the claims %d", name, stored[name], recount[name])})
+		}
+	}
+	return ms, nil
+}

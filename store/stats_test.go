@@ -155,6 +155,33 @@ func TestEditionStatsFollowEveryChange(t *testing.T) {
 			t.Errorf("after RebuildDerived: %v %v", ms, err)
 		}
 	})
+
+	t.Run("Tampered totals", func(t *testing.T) {
+		raw := rawDB(t, db.Path)
+		for _, q := range []string{
+			"UPDATE claim_totals SET n = n + 5 WHERE name = 'claims'",
+			"UPDATE claims SET open_flags = 7 WHERE id = (SELECT MIN(id) FROM claims WHERE open_flags = 0)",
+		} {
+			if _, err := raw.Exec(q); err != nil {
+				t.Fatal(err)
+			}
+		}
+		ms, err := db.CheckDerived(ctx)
+		var what []string
+		for _, m := range ms {
+			what = append(what, m.What)
+		}
+		all := strings.Join(what, "\n")
+		for _, want := range []string{"open flags: the claim's row says 7, its flags 0", "claims: the table says", "flagged: the table says"} {
+			if err != nil || !strings.Contains(all, want) {
+				t.Errorf("derived totals changed by hand: %q %v, want %q among them", what, err, want)
+			}
+		}
+		must(t, db.RebuildDerived(ctx))
+		if ms, err := db.CheckDerived(ctx); err != nil || len(ms) != 0 {
+			t.Errorf("after RebuildDerived: %v %v", ms, err)
+		}
+	})
 }
 
 func btoi(b bool) int {
