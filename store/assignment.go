@@ -161,8 +161,8 @@ func (db *DB) FindWork(ctx context.Context, u review.User) (review.Work, error) 
 		into  *[]review.QueueItem
 	}{
 		{review.QueueRevision, "SELECT id, created_at FROM revisions WHERE state = 'pending' AND author_id = ? ORDER BY created_at, id LIMIT ?", &w.Pending},
-		{review.QueueFlag, `SELECT f.id, f.raised_at FROM flags f JOIN claims c ON c.id = f.claim_id
-			WHERE f.resolved_at = '' AND c.created_by = ? ORDER BY f.raised_at, f.id LIMIT ?`, &w.Flags},
+		{review.QueueFlag, `SELECT id, raised_at FROM flags
+			WHERE resolved_at = '' AND claim_created_by = ? ORDER BY raised_at, id LIMIT ?`, &w.Flags},
 	} {
 		rows, err := tx.QueryContext(ctx, part.query, u.ID, review.MaxWorkItems+1)
 		if err != nil {
@@ -215,7 +215,7 @@ func (db *DB) CountNav(ctx context.Context, u review.User) (review.NavCounts, er
 	err = db.r.QueryRowContext(ctx, `SELECT
 		(SELECT COUNT(*) FROM (SELECT 1 FROM assignments WHERE user_id = ?1 LIMIT ?2))
 		+ (SELECT COUNT(*) FROM (SELECT 1 FROM revisions WHERE state = 'pending' AND author_id = ?1 LIMIT ?2))
-		+ (SELECT COUNT(*) FROM (SELECT 1 FROM flags f JOIN claims c ON c.id = f.claim_id WHERE f.resolved_at = '' AND c.created_by = ?1 LIMIT ?2))
+		+ (SELECT COUNT(*) FROM (SELECT 1 FROM flags WHERE resolved_at = '' AND claim_created_by = ?1 LIMIT ?2))
 		+ (SELECT COUNT(*) FROM (SELECT 1 FROM double_review_grades WHERE reviewer_id = ?1 AND confidence = '' LIMIT ?2)),
 		(SELECT COUNT(*) FROM (SELECT 1 FROM notifications WHERE user_id = ?1 AND read_at = '' LIMIT ?2))`,
 		u.ID, review.MaxNavCount+1).Scan(&n.Work, &n.Unread)

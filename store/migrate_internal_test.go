@@ -181,6 +181,14 @@ var undo = map[int][]string{
 		"ALTER TABLE claims DROP COLUMN flagged",
 		"ALTER TABLE claims DROP COLUMN open_flags",
 	},
+	19: {
+		"DROP TRIGGER flags_claim_creator",
+		"DROP TRIGGER flags_claim_creator_moved",
+		"DROP INDEX flags_open_creator",
+		"ALTER TABLE flags DROP COLUMN claim_created_by",
+		"CREATE INDEX revisions_pending_author ON revisions (author_id) WHERE state = 'pending'",
+		"DROP INDEX revisions_pending_author_time",
+	},
 }
 
 // undoMigrations takes the database on w back to before migration from,

@@ -50,7 +50,8 @@ func (db *DB) VerifyRecords(ctx context.Context) ([]review.RecordMismatch, error
 
 // CheckDerived compares what the tables keep derived from the records
 // (edition_counts, the claims' copies of their latest revision's state
-// and confidence, their open flags and claim_totals) with a recount: a mismatch is a cache gone wrong (a bug,
+// and confidence, their open flags, claim_totals and the flags' copies of
+// their claim's creator) with a recount: a mismatch is a cache gone wrong (a bug,
 // or a hand edit), not a record changed, and RebuildDerived repairs it.
 func (db *DB) CheckDerived(ctx context.Context) ([]review.RecordMismatch, error) {
 	tx, err := db.read(ctx)
@@ -67,7 +68,11 @@ func (db *DB) CheckDerived(ctx context.Context) ([]review.RecordMismatch, error)
 		return nil, err
 	}
 	totals, err := checkClaimTotals(ctx, tx)
-	return append(append(counts, latest...), totals...), err
+	if err != nil {
+		return nil, err
+	}
+	creators, err := checkFlagCreators(ctx, tx)
+	return append(append(append(counts, latest...), totals...), creators...), err
 }
 
 // RebuildDerived recomputes what CheckDerived checks from the records, in
@@ -81,7 +86,8 @@ func (db *DB) RebuildDerived(ctx context.Context) error {
 			latest_confidence = COALESCE((SELECT confidence FROM revisions WHERE id = claims.latest_revision_id), '');
 		`+openFlagsRecount+`;
 		DELETE FROM claim_totals;
-		INSERT INTO claim_totals (name, n) `+claimTotalsRecount)
+		INSERT INTO claim_totals (name, n) `+claimTotalsRecount+`;
+		`+flagCreatorsRecount)
 }
 
 // checkLatestColumns compares each claim's latest_state and

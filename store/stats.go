@@ -187,3 +187,27 @@ func checkClaimTotals(ctx context.Context, q queryer) ([]review.RecordMismatch, 
 	}
 	return ms, nil
 }
+
+// checkFlagCreators compares each flag's copy of its claim's creator
+// (migration 19) with the claim's: one mismatch per flag that differs.
+func checkFlagCreators(ctx context.Context, q queryer) ([]review.RecordMismatch, error) {
+	rows, err := q.QueryContext(ctx, `SELECT f.id, f.claim_created_by, c.created_by FROM flags f JOIN claims c ON c.id = f.claim_id
+		WHERE f.claim_created_by != c.created_by ORDER BY f.id`)
+	if err != nil {
+		return nil, fmt.Errorf("store: flag creators: %w", err)
+	}
+	defer rows.Close()
+	var ms []review.RecordMismatch
+	for rows.Next() {
+		var id, stored, creator int64
+		if err := rows.Scan(&id, &stored, &creator); err != nil {
+			return nil, fmt.Errorf("store: flag creators: %w", err)
+		}
+		ms = append(ms, review.RecordMismatch{Kind: "flag", ID: id,
+			What: fmt.Sprintf("claim's creator: the flag's row says user %d, the claim user %d", stored, creator)})
+	}
+	return ms, rows.Err()
+}
+
+// flagCreatorsRecount sets each flag's copy of its claim's creator.
+const flagCreatorsRecount = `UPDATE flags SET claim_created_by = (SELECT created_by FROM claims WHERE id = flags.claim_id)`

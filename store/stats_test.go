@@ -161,6 +161,7 @@ func TestEditionStatsFollowEveryChange(t *testing.T) {
 		for _, q := range []string{
 			"UPDATE claim_totals SET n = n + 5 WHERE name = 'claims'",
 			"UPDATE claims SET open_flags = 7 WHERE id = (SELECT MIN(id) FROM claims WHERE open_flags = 0)",
+			"UPDATE flags SET claim_created_by = 999 WHERE id = (SELECT MIN(id) FROM flags)",
 		} {
 			if _, err := raw.Exec(q); err != nil {
 				t.Fatal(err)
@@ -172,7 +173,8 @@ func TestEditionStatsFollowEveryChange(t *testing.T) {
 			what = append(what, m.What)
 		}
 		all := strings.Join(what, "\n")
-		for _, want := range []string{"open flags: the claim's row says 7, its flags 0", "claims: the table says", "flagged: the table says"} {
+		for _, want := range []string{"open flags: the claim's row says 7, its flags 0", "claims: the table says", "flagged: the table says",
+			"claim's creator: the flag's row says user 999"} {
 			if err != nil || !strings.Contains(all, want) {
 				t.Errorf("derived totals changed by hand: %q %v, want %q among them", what, err, want)
 			}

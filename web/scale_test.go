@@ -65,6 +65,8 @@ func TestPagesReadsDoNotGrow(t *testing.T) {
 		{"flagged claims", "/claims?flagged=yes", "eda", 0},
 		{"claims with no open flag", "/claims?flagged=no", "eda", 0},
 		{"flagged claims of one edition", "/claims?edition=2023&flagged=yes", "eda", 0},
+		{"my work, of the claims' creator", "/my", "rey", 0},
+		{"my work, of an editor", "/my", "ed", 0},
 		{"history", "/history", "audrey", 2 * 20},
 		{"history, one actor", "/history?actor=rey", "audrey", 2 * 20},
 		{"reader", "/reports/" + store.ScaleReport(0) + "/editions/2023", "eda", 0},

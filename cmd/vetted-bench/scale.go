@@ -26,6 +26,8 @@ var scalePages = []struct{ name, path, as string }{
 	{"claims with no open flag", "/claims?flagged=no", "eda"},
 	{"pending claims", "/claims?state=pending", "eda"},
 	{"flagged claims of one edition", "/claims?edition=2023&flagged=yes", "eda"},
+	{"my work, of the claims' creator", "/my", "rey"},
+	{"my work, of an editor", "/my", "ed"},
 	{"search, common word", "/claims?q=trafficking", "eda"},
 	{"history", "/history", "audrey"},
 	{"history, one actor", "/history?actor=rey", "audrey"},
