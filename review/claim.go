@@ -216,7 +216,16 @@ type ClaimPage struct {
 	// entries of a common term, so Total counts the claims found among
 	// them, not every match. A search within one report reads them all.
 	Partial bool
+	// More: Total is a lower bound. A filter whose total no kept count
+	// holds (several conditions at once, say) is counted only up to
+	// CountLimit claims past the page's end, so that its cost does not
+	// grow with the data; more match.
+	More bool
 }
+
+// CountLimit is how many claims past a page's end a list counts when no
+// kept count answers its filter (ClaimPage.More).
+const CountLimit = 250
 
 // ClaimService creates and reads claims.
 type ClaimService interface {

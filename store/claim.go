@@ -652,9 +652,9 @@ func (db *DB) findClaims(ctx context.Context, tx queryer, f review.ClaimFilter) 
 	}
 	// A first page with room to spare holds every match: counting them
 	// again would repeat the whole query (the reader's claims).
-	total := len(ids)
+	total, more := len(ids), false
 	if f.After != 0 || f.Offset > 0 || len(ids) == limit {
-		if total, err = q.count(ctx, tx); err != nil {
+		if total, more, err = q.count(ctx, tx, max(f.Offset, 0)+limit+db.CountLimit); err != nil {
 			return review.ClaimPage{}, err
 		}
 	}
@@ -662,7 +662,7 @@ func (db *DB) findClaims(ctx context.Context, tx queryer, f review.ClaimFilter) 
 	if err != nil {
 		return review.ClaimPage{}, err
 	}
-	return review.ClaimPage{Claims: cs, Total: total}, nil
+	return review.ClaimPage{Claims: cs, Total: total, More: more}, nil
 }
 
 // rowKey names a claim as a list shows it: with its appearance in the
@@ -885,21 +885,24 @@ func countFromTotals(f review.ClaimFilter) (string, []any) {
 	return "", nil
 }
 
-// count counts the claims q selects.
-func (q claimQuery) count(ctx context.Context, tx queryer) (int, error) {
+// count counts the claims q selects: from a kept count when one holds
+// them, else at most limit of them, more reporting that there are others.
+func (q claimQuery) count(ctx context.Context, tx queryer, limit int) (n int, more bool, err error) {
 	if q.counted != "" {
-		var n int
 		if err := tx.QueryRowContext(ctx, q.counted, q.countedArgs...).Scan(&n); err != nil {
-			return 0, fmt.Errorf("store: count claims: %w", err)
+			return 0, false, fmt.Errorf("store: count claims: %w", err)
 		}
-		return n, nil
+		return n, false, nil
 	}
 	from, args := q.from()
-	var n int
-	if err := tx.QueryRowContext(ctx, "SELECT COUNT(*)"+from+q.where, append(args, q.args...)...).Scan(&n); err != nil {
-		return 0, fmt.Errorf("store: count claims: %w", err)
+	if err := tx.QueryRowContext(ctx, "SELECT COUNT(*) FROM (SELECT 1"+from+q.where+" LIMIT ?)",
+		append(append(args, q.args...), limit+1)...).Scan(&n); err != nil {
+		return 0, false, fmt.Errorf("store: count claims: %w", err)
 	}
-	return n, nil
+	if n > limit {
+		return limit, true, nil
+	}
+	return n, false, nil
 }
 
 // andWhere adds cond to a WHERE clause, which may be empty.

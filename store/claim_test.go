@@ -480,3 +480,50 @@ func TestDuplicateClaim(t *testing.T) {
 		t.Errorf("a claim on another sentence: %v", err)
 	}
 }
+
+// TestCountsStopAtTheLimit: a list whose filter no kept count answers (two
+// conditions at once) counts only CountLimit claims past its page and says
+// there are more; one condition alone is counted exactly whatever
+// the limit.
+func TestCountsStopAtTheLimit(t *testing.T) {
+	ctx := context.Background()
+	db := MustOpenDemoDB(t)
+	no := false
+	two := review.ClaimFilter{State: review.StatePending, Flagged: &no}
+	all, err := db.FindClaimPage(ctx, func(f review.ClaimFilter) review.ClaimFilter { f.Limit = store.MaxClaimsPage; return f }(two))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if all.More || all.Total != len(all.Claims) || all.Total < 8 {
+		t.Fatalf("the demo's pending claims with no open flag: %d listed, total %d, more %v; want at least 8, counted exactly",
+			len(all.Claims), all.Total, all.More)
+	}
+	db.CountLimit = 3
+	for _, c := range []struct {
+		offset    int
+		wantTotal int
+		wantMore  bool
+	}{
+		{0, 5, true}, // the page's 2 and 3 more
+		{2, 7, true},
+		{all.Total - 4, all.Total, false}, // the count reaches the end
+	} {
+		f := two
+		f.Limit, f.Offset = 2, c.offset
+		p, err := db.FindClaimPage(ctx, f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p.Total != c.wantTotal || p.More != c.wantMore || len(p.Claims) != 2 {
+			t.Errorf("offset %d: %d listed, total %d, more %v; want 2 listed, total %d, more %v",
+				c.offset, len(p.Claims), p.Total, p.More, c.wantTotal, c.wantMore)
+		}
+	}
+	one, err := db.FindClaimPage(ctx, review.ClaimFilter{State: review.StatePending, Limit: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if one.More || one.Total <= 3 {
+		t.Errorf("one condition: total %d, more %v; want the exact count, over the limit of 3", one.Total, one.More)
+	}
+}

@@ -39,6 +39,10 @@ type DB struct {
 	// editions of the Index, its claims' text unchanged, for the claims to
 	// be queued (review.ScoreFlag); 0 queues none for a moved score.
 	ScoreThreshold review.Score
+	// CountLimit is how many claims past a page's end a claims list
+	// counts when no kept count answers its filter
+	// (review.ClaimPage.More); Open sets review.CountLimit.
+	CountLimit int
 	// StaleEvidenceMonths: a claim carried into a new edition has evidence
 	// older than this many months before the edition marked for re-check;
 	// 0 means evidence older than the edition it is carried from.
@@ -112,7 +116,8 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	r := readPool{sql.OpenDB(readConnector{dsn: base + "&_busy_timeout=5000&_query_only=1", counter: reads})}
 	r.SetMaxOpenConns(8)
 	r.SetMaxIdleConns(8)
-	db := &DB{Path: path, Now: time.Now, WriteWait: DefaultWriteWait, ScoreThreshold: review.DefaultScoreThreshold, w: w, r: r, reads: reads, lock: lock}
+	db := &DB{Path: path, Now: time.Now, WriteWait: DefaultWriteWait, ScoreThreshold: review.DefaultScoreThreshold,
+		CountLimit: review.CountLimit, w: w, r: r, reads: reads, lock: lock}
 	db.claims.max, db.rows.max = maxKeptClaims, maxKeptRows
 	db.searches.max, db.queueCounts.max, db.reportPages.max = maxKeptSearches, maxKeptSearches, maxKeptSearches
 	db.writer.committed = db.noteWrite

@@ -124,6 +124,9 @@ type apiClaims struct {
 	// review.SearchRows index entries of a common word: Total then counts
 	// the claims found there, not every match.
 	Partial bool `json:"partial,omitempty"`
+	// More is true when Total is a lower bound: a filter no kept count
+	// answers is counted only up to review.CountLimit claims.
+	More bool `json:"more,omitempty"`
 	// Next is the cursor of the following page ("" on the last): pass it as
 	// after=. Claims are ordered by id, so walking the pages while claims
 	// are added neither repeats nor skips one.
@@ -168,7 +171,7 @@ func (s *Server) handleAPIClaims(w http.ResponseWriter, r *http.Request) {
 		s.apiErr(w, r, err)
 		return
 	}
-	out := apiClaims{Claims: p.Claims, Total: p.Total, Partial: p.Partial}
+	out := apiClaims{Claims: p.Claims, Total: p.Total, Partial: p.Partial, More: p.More}
 	if out.Claims == nil {
 		out.Claims = []review.Claim{}
 	}

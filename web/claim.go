@@ -96,10 +96,16 @@ type claimsResult struct {
 	// Partial: the search looked at only the first review.SearchRows
 	// mentions of a common word, so Total counts what was found.
 	Partial bool
-	Error   string
+	// More: Total is a lower bound (review.ClaimPage.More), so there are
+	// pages past the last it makes.
+	More  bool
+	Error string
 }
 
 func (r claimsResult) pages() int { return (r.Total + claimsPerPage - 1) / claimsPerPage }
+
+// hasNext reports whether a page follows the one shown.
+func (r claimsResult) hasNext() bool { return r.Query.Page < r.pages() || r.More }
 
 func (s *Server) handleClaims(w http.ResponseWriter, r *http.Request) {
 	if _, ok := s.authorize(w, r, review.ActionRead); !ok {
@@ -112,7 +118,7 @@ func (s *Server) handleClaims(w http.ResponseWriter, r *http.Request) {
 	if err == nil {
 		var p review.ClaimPage
 		p, err = s.svc.FindClaimPage(r.Context(), f)
-		res.Claims, res.Total, res.Partial = p.Claims, p.Total, p.Partial
+		res.Claims, res.Total, res.Partial, res.More = p.Claims, p.Total, p.Partial, p.More
 	}
 	if err != nil {
 		if code := review.ErrorCode(err); code != review.EINVALID {

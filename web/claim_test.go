@@ -165,3 +165,24 @@ func TestClaimPageWindow(t *testing.T) {
 		t.Errorf("?flags=all lists %d flags, want all 50", n)
 	}
 }
+
+// TestClaimsListCountedToTheLimit: a list counted only up to the limit says
+// so, in the page and the API, and still offers the next page.
+func TestClaimsListCountedToTheLimit(t *testing.T) {
+	ts := MustServer(t)
+	ts.DB.CountLimit = 2
+	c := ts.Login(t, "eda")
+	st, body := Get(t, c, ts.URL+"/claims?state=pending&flagged=no")
+	if st != 200 {
+		t.Fatalf("GET: %d", st)
+	}
+	if !strings.Contains(body, "More than 27 claims") || !strings.Contains(body, `rel="next"`) || strings.Contains(body, "Page 1 of") {
+		t.Errorf("a list counted to the limit: want \"More than 27 claims\", a next page and no last page; got %q", between(body, `data-testid="result-count"`, "</p>"))
+	}
+	if _, body := Get(t, c, ts.URL+"/claims?state=pending"); strings.Contains(body, "More than") {
+		t.Error("one condition alone is counted exactly, yet the page says there are more")
+	}
+	if _, body := Get(t, c, ts.URL+"/api/claims?state=pending&flagged=no&limit=5"); !strings.Contains(body, `"more":true`) {
+		t.Errorf("the API does not say the total is a lower bound: %s", body[max(0, len(body)-200):])
+	}
+}

@@ -26,6 +26,7 @@ var scalePages = []struct{ name, path, as string }{
 	{"claims with no open flag", "/claims?flagged=no", "eda"},
 	{"pending claims", "/claims?state=pending", "eda"},
 	{"flagged claims of one edition", "/claims?edition=2023&flagged=yes", "eda"},
+	{"pending claims with low confidence", "/claims?state=pending&confidence=low", "eda"},
 	{"my work, of the claims' creator", "/my", "rey"},
 	{"my work, of an editor", "/my", "ed"},
 	{"search, common word", "/claims?q=trafficking", "eda"},
