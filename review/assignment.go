@@ -75,8 +75,10 @@ type Work struct {
 	Truncated bool
 }
 
-// MaxWorkItems bounds each list of Work.
-const MaxWorkItems = 200
+// MaxWorkItems bounds each list of Work: about a screen each, so a user
+// with hundreds of open items opens their page as fast as one with a few
+// (the page says the lists were cut, and the queue has the rest).
+const MaxWorkItems = 50
 
 // Count is the number of items of w.
 func (w Work) Count() int { return len(w.Assigned) + len(w.Pending) + len(w.Flags) + len(w.Reviews) }
