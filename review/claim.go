@@ -216,10 +216,12 @@ type ClaimPage struct {
 	// entries of a common term, so Total counts the claims found among
 	// them, not every match. A search within one report reads them all.
 	Partial bool
-	// More: Total is a lower bound. A filter whose total no kept count
-	// holds (several conditions at once, say) is counted only up to
-	// CountLimit claims past the page's end, so that its cost does not
-	// grow with the data; more match.
+	// More: Total is a lower bound. A filter across every report whose
+	// total no kept count holds (several conditions at once, say) is
+	// counted only up to CountLimit claims past the page's end, so that its
+	// cost does not grow with the data; more match. With a cursor (After)
+	// the count starts at the first claim. One report's claims are always
+	// counted exactly.
 	More bool
 }
 

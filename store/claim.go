@@ -654,7 +654,13 @@ func (db *DB) findClaims(ctx context.Context, tx queryer, f review.ClaimFilter) 
 	// again would repeat the whole query (the reader's claims).
 	total, more := len(ids), false
 	if f.After != 0 || f.Offset > 0 || len(ids) == limit {
-		if total, more, err = q.count(ctx, tx, max(f.Offset, 0)+limit+db.CountLimit); err != nil {
+		// One report's list is counted exactly: its cost is bounded by
+		// the report's claims, not the whole Index.
+		countLimit := max(f.Offset, 0) + limit + db.CountLimit
+		if f.Report != "" {
+			countLimit = 0
+		}
+		if total, more, err = q.count(ctx, tx, countLimit); err != nil {
 			return review.ClaimPage{}, err
 		}
 	}
@@ -886,7 +892,8 @@ func countFromTotals(f review.ClaimFilter) (string, []any) {
 }
 
 // count counts the claims q selects: from a kept count when one holds
-// them, else at most limit of them, more reporting that there are others.
+// them, else at most limit of them (0: all), more reporting that there are
+// others.
 func (q claimQuery) count(ctx context.Context, tx queryer, limit int) (n int, more bool, err error) {
 	if q.counted != "" {
 		if err := tx.QueryRowContext(ctx, q.counted, q.countedArgs...).Scan(&n); err != nil {
@@ -895,6 +902,12 @@ func (q claimQuery) count(ctx context.Context, tx queryer, limit int) (n int, mo
 		return n, false, nil
 	}
 	from, args := q.from()
+	if limit <= 0 {
+		if err := tx.QueryRowContext(ctx, "SELECT COUNT(*)"+from+q.where, append(args, q.args...)...).Scan(&n); err != nil {
+			return 0, false, fmt.Errorf("store: count claims: %w", err)
+		}
+		return n, false, nil
+	}
 	if err := tx.QueryRowContext(ctx, "SELECT COUNT(*) FROM (SELECT 1"+from+q.where+" LIMIT ?)",
 		append(append(args, q.args...), limit+1)...).Scan(&n); err != nil {
 		return 0, false, fmt.Errorf("store: count claims: %w", err)

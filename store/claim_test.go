@@ -527,3 +527,25 @@ func TestCountsStopAtTheLimit(t *testing.T) {
 		t.Errorf("one condition: total %d, more %v; want the exact count, over the limit of 3", one.Total, one.More)
 	}
 }
+
+// TestOneReportCountedExactly: a list within one report counts every
+// claim it selects, whatever the limit: its cost is bounded by the report.
+func TestOneReportCountedExactly(t *testing.T) {
+	ctx := context.Background()
+	db := MustOpenDemoDB(t)
+	db.CountLimit = 1
+	no := false
+	f := review.ClaimFilter{Report: "azerbaijan", State: review.StatePending, Flagged: &no, Limit: 2}
+	p, err := db.FindClaimPage(ctx, f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.Limit = store.MaxClaimsPage
+	all, err := db.FindClaimPage(ctx, f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.More || p.Total != len(all.Claims) || p.Total <= 3 {
+		t.Errorf("one report's pending claims with no open flag: total %d, more %v; want %d exactly", p.Total, p.More, len(all.Claims))
+	}
+}

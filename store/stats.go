@@ -139,6 +139,10 @@ func checkClaimTotals(ctx context.Context, q queryer) ([]review.RecordMismatch, 
 		ms = append(ms, review.RecordMismatch{Kind: "claim", ID: id,
 			What: fmt.Sprintf("open flags: the claim's row says %d, its flags %d", stored, n)})
 	}
+	if err := rows.Err(); err != nil {
+		rows.Close()
+		return nil, fmt.Errorf("store: open flags: %w", err)
+	}
 	if err := rows.Close(); err != nil {
 		return nil, fmt.Errorf("store: open flags: %w", err)
 	}

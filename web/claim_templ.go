@@ -380,7 +380,7 @@ func claimResults(res claimsResult) templ.Component {
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 38, " claims: these conditions together are counted only that far. Narrow them (a report, an edition) for an exact count.</p>")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 38, " claims: these conditions together, across every report, are counted only that far. Choose a report, or one condition, for an exact count.</p>")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
