@@ -92,7 +92,6 @@ func TestAdmissionOrder(t *testing.T) {
 	gate := make(chan struct{})
 	ts := admissionServer(t, 1, time.Minute, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		n := running.Add(1)
-		defer running.Add(-1)
 		for m := most.Load(); n > m && !most.CompareAndSwap(m, n); m = most.Load() {
 		}
 		mu.Lock()
@@ -101,6 +100,10 @@ func TestAdmissionOrder(t *testing.T) {
 		if r.URL.Query().Get("hold") != "" {
 			<-gate
 		}
+		// The turn ends at the answer's first byte: the next handler may
+		// start while this one is still writing, so it stops counting
+		// itself first.
+		running.Add(-1)
 		fmt.Fprint(w, "ok")
 	}))
 	// One request holds the slot; eight more queue one after another.
