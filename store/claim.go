@@ -902,17 +902,14 @@ func (q claimQuery) count(ctx context.Context, tx queryer, limit int) (n int, mo
 		return n, false, nil
 	}
 	from, args := q.from()
-	if limit <= 0 {
-		if err := tx.QueryRowContext(ctx, "SELECT COUNT(*)"+from+q.where, append(args, q.args...)...).Scan(&n); err != nil {
-			return 0, false, fmt.Errorf("store: count claims: %w", err)
-		}
-		return n, false, nil
+	query, args := "SELECT COUNT(*)"+from+q.where, append(args, q.args...)
+	if limit > 0 {
+		query, args = "SELECT COUNT(*) FROM (SELECT 1"+from+q.where+" LIMIT ?)", append(args, limit+1)
 	}
-	if err := tx.QueryRowContext(ctx, "SELECT COUNT(*) FROM (SELECT 1"+from+q.where+" LIMIT ?)",
-		append(append(args, q.args...), limit+1)...).Scan(&n); err != nil {
+	if err := tx.QueryRowContext(ctx, query, args...).Scan(&n); err != nil {
 		return 0, false, fmt.Errorf("store: count claims: %w", err)
 	}
-	if n > limit {
+	if limit > 0 && n > limit {
 		return limit, true, nil
 	}
 	return n, false, nil
